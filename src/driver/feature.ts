@@ -1,0 +1,40 @@
+// iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
+import type { Ctx } from '../model/context.ts';
+import { replaceAt } from '../model/sorted.ts';
+import type { State } from '../model/state.ts';
+import { synchronize } from './notifier.ts';
+
+/** DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (PRI or stall), and BTM in v6. */
+export function enableSva(ctx: Ctx, s: State, dev: number): State {
+  const device = ctx.config.devices[dev]!;
+  const iopfCapable = (device.ats && device.pri) || (device.stall && ctx.config.smmu.stallModel !== 'none');
+  const btmMissing = ctx.traits.requiresBtm && ctx.config.options.enforceBtmRequirement && !ctx.config.smmu.btm;
+  if (!iopfCapable || btmMissing) {
+    ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'ENODEV' } });
+    return s;
+  }
+  ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
+  return { ...s, svaEnabled: replaceAt(s.svaEnabled, dev, true) };
+}
+
+/**
+ * DRV-SVA-DISABLE: upstream refuses while the master has bonds (EBUSY); v6 waits for pending
+ * notifier frees (mmu_notifier_synchronize) because their ops live in the domain.
+ */
+export function disableSva(ctx: Ctx, s0: State, dev: number): State {
+  if (ctx.traits.disableChecksBonds && s0.bonds.some((b) => b.dev === dev)) {
+    ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'EBUSY' } });
+    return s0;
+  }
+  let s: State = { ...s0, svaEnabled: replaceAt(s0.svaEnabled, dev, false) };
+  if (ctx.traits.synchronizeOnDisable) s = synchronize(ctx, s);
+  ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
+  return s;
+}
+
+/** DRV-DOMAIN-FREE: detach the domain's devices (STE abort) and free it with its CD table. */
+export function domainFree(_ctx: Ctx, s: State, domain: number): State {
+  const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? { ...e, config: 'abort' as const, eats: false } : e));
+  const dom = s.domains[domain]!;
+  return { ...s, ste, domains: replaceAt(s.domains, domain, { ...dom, freed: true, privateAsid: 0, cds: [] }) };
+}

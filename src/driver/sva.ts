@@ -1,0 +1,144 @@
+// arm_smmu_sva_bind() / arm_smmu_sva_unbind(): bonds, notifiers, PASIDs and the CD at SSID=PASID.
+import type { Ctx } from '../model/context.ts';
+import type { AllocFailurePoint } from '../model/event.ts';
+import type { ApiResult, Errno } from '../model/observation.ts';
+import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
+import type { Bond, State } from '../model/state.ts';
+import { writeCtxDesc } from '../hardware/cd.ts';
+import { allocSharedCd } from './asid.ts';
+import { byNotifierKey, cpuAsid, lookupNotifier, notifierIndex, releaseNotifierStruct, teardownContext } from './notifier.ts';
+import { allocPasid, freePasid } from './pasid.ts';
+
+export const byBondKey = (a: Bond, b: Bond) => a.dev - b.dev || a.mm - b.mm;
+
+export function bondIndex(s: State, dev: number, mm: number): number {
+  return s.bonds.findIndex((b) => b.dev === dev && b.mm === mm);
+}
+
+function ret(ctx: Ctx, result: ApiResult): void {
+  ctx.out.push({ kind: 'return', result });
+}
+function fail(ctx: Ctx, s: State, errno: Errno): State {
+  ret(ctx, { tag: 'error', errno });
+  return s;
+}
+
+/**
+ * DRV-MN-GET: find or create the notifier of (domain, mm), taking a reference. A fresh one takes
+ * a ctx desc reference (DRV-CD-ALLOC) and is registered on the mm. Returns its index or an errno.
+ */
+function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: AllocFailurePoint): { s: State; i: number } | { errno: Errno } {
+  const found = lookupNotifier(ctx, s0, domain, mm);
+  if (found >= 0) {
+    const n = s0.notifiers[found]!;
+    return { s: { ...s0, notifiers: replaceAt(s0.notifiers, found, { ...n, refs: n.refs + 1 }) }, i: found };
+  }
+  // v6 allocates the notifier before the ctx desc; upstream the ctx desc first. Either way a
+  // kzalloc failure of the notifier leaves nothing behind.
+  if (failAt === 'notifier') return { errno: 'ENOMEM' };
+  const cd = allocSharedCd(ctx, s0, mm);
+  if ('errno' in cd) return cd;
+  const afterExit = !s0.mms[mm]!.alive;
+  const n = { domain, mm, refs: 1, cleared: false, afterExit };
+  let s: State = { ...cd.s, notifiers: insertSorted(cd.s.notifiers, n, byNotifierKey) };
+  if (ctx.traits.notifier === 'upstream') {
+    // upstream writes the CD as part of getting a fresh notifier
+    s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });
+  }
+  return { s, i: notifierIndex(s, domain, mm, afterExit) };
+}
+
+/**
+ * DRV-BIND-ERR-PUT (v6 err_put_mn): refcount_dec(&smmu_mn->refs) then mmu_notifier_put(). On a
+ * fresh notifier refcount_dec() takes refs from 1 to 0, which refcount_t reports with a WARN.
+ */
+function v6ErrPutNotifier(ctx: Ctx, s: State, i: number): State {
+  const n = s.notifiers[i]!;
+  const refs = n.refs - 1;
+  if (refs === 0) {
+    ctx.out.push({ kind: 'warn', message: 'refcount_t: decrement hit 0; leaking memory.' });
+    return releaseNotifierStruct(ctx, s, i);
+  }
+  return { ...s, notifiers: replaceAt(s.notifiers, i, { ...n, refs }) };
+}
+
+/** DRV-BIND: iommu_sva_bind_device(dev, mm). */
+export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: AllocFailurePoint): State {
+  const { config, traits } = ctx;
+  const device = config.devices[dev]!;
+  const domain = s0.ste[dev]!.domain;
+  // DRV-BIND-STAGE: only stage-1 domains have CD tables
+  if (config.domains[domain]!.stage !== 1) return fail(ctx, s0, 'EINVAL');
+  // DRV-BIND-ENODEV: SVA must be enabled on the master
+  if (!s0.svaEnabled[dev]) return fail(ctx, s0, 'ENODEV');
+  // DRV-BIND-REUSE: the same (dev, mm) returns the same handle, refcounted
+  const bi = bondIndex(s0, dev, mm);
+  if (bi >= 0) {
+    const b = s0.bonds[bi]!;
+    ret(ctx, { tag: 'handle', dev, mm, pasid: s0.mms[mm]!.pasid });
+    return { ...s0, bonds: replaceAt(s0.bonds, bi, { ...b, refs: b.refs + 1 }) };
+  }
+  // DRV-BIND-MMGET: upstream refuses an mm whose users already dropped to zero
+  if (traits.bindChecksMmAlive && !s0.mms[mm]!.alive) return fail(ctx, s0, 'EINVAL');
+
+  let s = s0;
+  let notifier = -1;
+  if (traits.notifier === 'v6') {
+    const got = notifierGet(ctx, s, domain, mm, failAt);
+    if ('errno' in got) return fail(ctx, s0, got.errno);
+    ({ s, i: notifier } = got);
+  }
+  // DRV-BIND-BOND-ALLOC: kzalloc of the bond
+  if (failAt === 'bond') {
+    if (traits.notifier === 'v6') s = v6ErrPutNotifier(ctx, s, notifier);
+    return fail(ctx, s, 'ENOMEM');
+  }
+  // DRV-BIND-PASID: one PASID per mm, inside [1, 2^ssid_bits - 1]
+  const withPasid = allocPasid(s, mm, 1, (1 << device.ssidBits) - 1);
+  if (!withPasid) {
+    if (traits.notifier === 'v6') s = v6ErrPutNotifier(ctx, s, notifier);
+    return fail(ctx, s, 'ENOSPC');
+  }
+  s = withPasid;
+  if (traits.notifier === 'upstream') {
+    const got = notifierGet(ctx, s, domain, mm, failAt);
+    if ('errno' in got) return fail(ctx, freePasid(s, mm), got.errno);
+    ({ s, i: notifier } = got);
+  } else {
+    // DRV-BIND-CD: v6 writes the CD on every new bond (a live CD only gets its ASID rewritten)
+    s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });
+  }
+  const afterExit = s.notifiers[notifier]!.afterExit;
+  const pasid = s.mms[mm]!.pasid;
+  s = { ...s, bonds: insertSorted(s.bonds, { dev, mm, refs: 1, afterExit }, byBondKey) };
+  ctx.out.push({ kind: 'trace', record: { tp: 'smmu_bind_alloc', dev, pasid } });
+  ret(ctx, { tag: 'handle', dev, mm, pasid });
+  return s;
+}
+
+/** DRV-UNBIND: iommu_sva_unbind_device(handle). */
+export function unbind(ctx: Ctx, s0: State, dev: number, mm: number): State {
+  const bi = bondIndex(s0, dev, mm);
+  const b = s0.bonds[bi]!;
+  if (b.refs > 1) {
+    ret(ctx, { tag: 'ok' });
+    return { ...s0, bonds: replaceAt(s0.bonds, bi, { ...b, refs: b.refs - 1 }) };
+  }
+  let s: State = { ...s0, bonds: removeAt(s0.bonds, bi) };
+  const domain = s.ste[dev]!.domain;
+  const ni = notifierIndex(s, domain, mm, b.afterExit);
+  const n = s.notifiers[ni]!;
+  const pasid = s.mms[mm]!.pasid;
+  const refs = n.refs - 1;
+  if (refs === 0) {
+    s = teardownContext(ctx, s, n);
+    s = releaseNotifierStruct(ctx, s, notifierIndex(s, domain, mm, b.afterExit));
+  } else {
+    s = { ...s, notifiers: replaceAt(s.notifiers, ni, { ...n, refs }) };
+  }
+  s = freePasid(s, mm);
+  ctx.out.push({ kind: 'trace', record: { tp: 'smmu_unbind_free', dev, pasid } });
+  ret(ctx, { tag: 'ok' });
+  return s;
+}
+

@@ -1,0 +1,72 @@
+// Context descriptors: __arm_smmu_write_ctx_desc() and the CD legality rules of IHI 0070.
+import type { Config } from '../model/config.ts';
+import type { Ctx } from '../model/context.ts';
+import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
+import type { Cd, CdSlot, State } from '../model/state.ts';
+import { cfgiCd } from './commands.ts';
+
+/** What the driver writes into the CD at one SSID. */
+export type CdWrite =
+  | { readonly tag: 'install'; readonly asid: number; readonly ttb0: number }
+  | { readonly tag: 'quiesce' }
+  | { readonly tag: 'quiesceClearSR' }
+  | { readonly tag: 'clearValid' }
+  | { readonly tag: 'remove' };
+
+/** HW-CD-S: CD.S is set when STALL_MODEL is forced, or when it is configurable and a device of the domain stalls. */
+export function cdStallBit(config: Config, domain: number): boolean {
+  const { stallModel } = config.smmu;
+  if (stallModel === 'forced') return true;
+  if (stallModel === 'none') return false;
+  return config.devices.some((d) => d.domain === domain && d.stall);
+}
+
+/** HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 is ILLEGAL with STALL_MODEL 0b10 (IHI 0070, 5.4). */
+export function cdLegal(config: Config, cd: Cd): boolean {
+  if (config.smmu.stallModel === 'forced' && !cd.s) return false;
+  if (config.smmu.stallModel === 'none' && cd.s) return false;
+  return true;
+}
+
+export function cdAt(s: State, domain: number, ssid: number): Cd | undefined {
+  const cds = s.domains[domain]?.cds;
+  if (!cds) return undefined;
+  for (const slot of cds) if (slot.ssid === ssid) return slot.cd;
+  return undefined;
+}
+
+const bySsid = (a: CdSlot, b: CdSlot) => a.ssid - b.ssid;
+
+/** DRV-CD-WRITE: the five cases of __arm_smmu_write_ctx_desc, followed by arm_smmu_sync_cd. */
+export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w: CdWrite): State {
+  const dom = s.domains[domain]!;
+  const i = dom.cds.findIndex((c) => c.ssid === ssid);
+  const old = i >= 0 ? dom.cds[i]!.cd : undefined;
+  const live = old !== undefined && old.v;
+  let cds: readonly CdSlot[];
+  switch (w.tag) {
+    case 'remove': // (5) remove a secondary CD
+    case 'clearValid': // the naive release: V=0 (the whole first word cleared)
+      cds = i >= 0 ? removeAt(dom.cds, i) : dom.cds;
+      break;
+    case 'quiesce': // (4) keep V, set EPD0
+      cds = old ? replaceAt(dom.cds, i, { cd: { ...old, epd0: true }, ssid }) : dom.cds;
+      break;
+    case 'quiesceClearSR': // v5: EPD0 and clear S and R
+      cds = old ? replaceAt(dom.cds, i, { cd: { ...old, epd0: true, s: false, r: false }, ssid }) : dom.cds;
+      break;
+    case 'install':
+      if (live) {
+        // (3) update the ASID of a live CD; every other field (EPD0 included) is left as it is
+        cds = replaceAt(dom.cds, i, { ssid, cd: { ...old, asid: w.asid } });
+      } else {
+        // (1)/(2) install a CD: translation enabled, R set, S per stall configuration
+        const cd: Cd = { v: true, epd0: false, r: true, s: cdStallBit(ctx.config, domain), a: true, asid: w.asid, ttb0: w.ttb0 };
+        cds = i >= 0 ? replaceAt(dom.cds, i, { ssid, cd }) : insertSorted(dom.cds, { ssid, cd }, bySsid);
+      }
+      break;
+  }
+  const domains = replaceAt(s.domains, domain, { ...dom, cds });
+  cfgiCd(ctx, s, domain, ssid);
+  return { ...s, domains };
+}

@@ -1,0 +1,48 @@
+// Command queue helpers: each issues its commands (as observations) and applies their effect
+// on the SMMU TLB and device ATCs. A batch ends with CMD_SYNC as in arm_smmu_cmdq_issue_sync().
+import type { Ctx } from '../model/context.ts';
+import type { State } from '../model/state.ts';
+
+/** Devices whose STE points at the CD table of `domain`. */
+export function devicesOfDomain(s: State, domain: number): number[] {
+  const out: number[] = [];
+  for (let d = 0; d < s.ste.length; d++) {
+    const ste = s.ste[d]!;
+    if (ste.config === 'translate' && ste.domain === domain) out.push(d);
+  }
+  return out;
+}
+
+/** HW-CMD-CFGI: arm_smmu_sync_cd: CMD_CFGI_CD for each master of the domain, then CMD_SYNC. */
+export function cfgiCd(ctx: Ctx, s: State, domain: number, ssid: number): void {
+  for (const dev of devicesOfDomain(s, domain)) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_CFGI_CD', dev, ssid } });
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
+}
+
+/** HW-CMD-TLBI-ASID: arm_smmu_tlb_inv_asid: CMD_TLBI_NH_ASID, CMD_SYNC; drops every TLB entry of the ASID. */
+export function tlbInvAsid(ctx: Ctx, s: State, asid: number): State {
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_ASID', asid } });
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
+  return { ...s, tlb: s.tlb.filter((e) => e.asid !== asid) };
+}
+
+/** HW-CMD-TLBI-VA: arm_smmu_tlb_inv_range_asid: CMD_TLBI_NH_VA per page, CMD_SYNC. */
+export function tlbInvRange(ctx: Ctx, s: State, asid: number, start: number, end: number): State {
+  for (let page = start; page < end; page++) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_VA', asid, page } });
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
+  return { ...s, tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) };
+}
+
+/**
+ * HW-CMD-ATC-INV: arm_smmu_atc_inv_domain: CMD_ATC_INV to every ATS-enabled master of the domain,
+ * then CMD_SYNC; nothing at all when the domain has no ATS master. end < 0 means the whole PASID.
+ */
+export function atcInvDomain(ctx: Ctx, s: State, domain: number, pasid: number, start: number, end: number): State {
+  const devs = devicesOfDomain(s, domain).filter((d) => s.ste[d]!.eats);
+  if (devs.length === 0) return s;
+  for (const dev of devs) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } });
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
+  const hit = (e: { dev: number; pasid: number; page: number }) =>
+    devs.includes(e.dev) && e.pasid === pasid && (end < 0 || (e.page >= start && e.page < end));
+  return { ...s, atc: s.atc.filter((e) => !hit(e)) };
+}

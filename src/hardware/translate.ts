@@ -1,0 +1,121 @@
+// SMMU translation of one transaction: STE, CD, TLB, table walk, and what a fault turns into
+// (IHI 0070, 3.12 and 7.3; the Linux event and PRI queue handlers).
+import type { Ctx } from '../model/context.ts';
+import type { DmaResult } from '../model/observation.ts';
+import { insertSorted } from '../model/sorted.ts';
+import type { PendingFault, State, TlbEntry } from '../model/state.ts';
+import { cdAt, cdLegal } from './cd.ts';
+
+export const byTlbKey = (a: TlbEntry, b: TlbEntry) => a.asid - b.asid || a.page - b.page;
+export const byFaultKey = (a: PendingFault, b: PendingFault) => a.dev - b.dev || a.group - b.group;
+
+/** The mm whose mm->pasid is `pasid`, or -1. */
+export function mmOfPasid(s: State, pasid: number): number {
+  if (pasid === 0) return -1;
+  for (let m = 0; m < s.mms.length; m++) if (s.mms[m]!.pasid === pasid) return m;
+  return -1;
+}
+
+/** Outcome of the SMMU's translation stage, before the caller decides how a fault is reported. */
+export type Translation =
+  | { readonly tag: 'ok'; readonly frame: number; readonly via: 'tlb' | 'walk' }
+  | { readonly tag: 'badCd' }
+  | { readonly tag: 'fault'; readonly record: boolean; readonly stall: boolean }
+  | { readonly tag: 'abort' };
+
+/**
+ * HW-XLATE: translate (dev, ssid, page). STE abort terminates silently; a missing, invalid or
+ * ILLEGAL CD raises C_BAD_CD; a TLB hit (tagged by CD.ASID) translates; otherwise EPD0=1 is a
+ * translation fault, else the SMMU walks TTB0 and fills the TLB.
+ */
+export function translate(ctx: Ctx, s: State, dev: number, ssid: number, page: number): { s: State; t: Translation } {
+  const ste = s.ste[dev]!;
+  if (ste.config === 'abort') return { s, t: { tag: 'abort' } };
+  const cd = cdAt(s, ste.domain, ssid);
+  if (!cd || !cd.v || !cdLegal(ctx.config, cd)) {
+    // HW-BAD-CD: C_BAD_CD (0x0a) is recorded, the transaction terminated; it never stalls
+    ctx.out.push({ kind: 'event', event: { type: 'C_BAD_CD', code: 0x0a, dev, ssid } });
+    return { s, t: { tag: 'badCd' } };
+  }
+  for (const e of s.tlb) {
+    if (e.asid === cd.asid && e.page === page) return { s, t: { tag: 'ok', frame: e.frame, via: 'tlb' } };
+  }
+  const stall = cd.s && !ste.s1stalld;
+  if (cd.epd0) return { s, t: { tag: 'fault', record: cd.r || stall, stall } }; // HW-EPD0
+  // HW-WALK: the SMMU reads the page table TTB0 points at
+  ctx.out.push({ kind: 'walk', dev, mm: cd.ttb0, page });
+  const mm = s.mms[cd.ttb0];
+  const frame = mm ? (mm.pages[page] ?? -1) : -1;
+  if (frame < 0) return { s, t: { tag: 'fault', record: cd.r || stall, stall } };
+  const tlb = insertSorted(s.tlb, { asid: cd.asid, page, frame }, byTlbKey);
+  return { s: { ...s, tlb }, t: { tag: 'ok', frame, via: 'walk' } };
+}
+
+/** Lowest group number free for this device's faults of one kind (STAG, PRGI). */
+function freeGroup(s: State, dev: number): number {
+  let g = 0;
+  for (;;) {
+    if (!s.faults.some((f) => f.dev === dev && f.group === g)) return g;
+    g++;
+  }
+}
+
+/** DRV-IOPF-REPORT: queue a recoverable fault for the IOPF handler and trace dev_fault. */
+export function reportFault(ctx: Ctx, s: State, via: 'stall' | 'pri', dev: number, pasid: number, page: number, write: boolean): { s: State; group: number } {
+  const group = freeGroup(s, dev);
+  const m = mmOfPasid(s, pasid);
+  const afterRelease = m < 0 || !s.mms[m]!.alive;
+  const fault: PendingFault = { via, dev, group, pasid, page, write, afterRelease, status: 'pending' };
+  ctx.out.push({
+    kind: 'trace',
+    record: { tp: 'dev_fault', dev, type: 2, reason: 0, mm: m, page, pasid, group, flags: 3, prot: write ? 2 : 1 },
+  });
+  return { s: { ...s, faults: insertSorted(s.faults, fault, byFaultKey) }, group };
+}
+
+/**
+ * HW-UNTRANSLATED: an untranslated transaction (no ATS, or ATC bypassed). A stalling fault is
+ * recorded with its STAG and handed to the IOPF handler; a terminated fault is recorded if CD.R.
+ */
+export function untranslatedAccess(ctx: Ctx, s0: State, dev: number, pasid: number, page: number, write: boolean): { s: State; result: DmaResult } {
+  const { s, t } = translate(ctx, s0, dev, pasid, page);
+  switch (t.tag) {
+    case 'ok':
+      return { s, result: { tag: 'access', frame: t.frame, via: t.via } };
+    case 'abort':
+    case 'badCd':
+      return { s, result: { tag: 'aborted' } };
+    case 'fault': {
+      if (t.stall) {
+        const r = reportFault(ctx, s, 'stall', dev, pasid, page, write);
+        ctx.out.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: true, stag: r.group } });
+        return { s: r.s, result: { tag: 'stalled', stag: r.group } };
+      }
+      if (t.record) ctx.out.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: false, stag: -1 } });
+      return { s, result: { tag: 'aborted' } };
+    }
+  }
+}
+
+/**
+ * HW-ATS-TR: an ATS Translation Request. Success fills the device's ATC; a translation fault
+ * completes with R=W=0 and records no event; a bad CD records C_BAD_CD and completes as
+ * Unsupported Request. With PRI, R=W=0 makes the device send a page request (last=1).
+ */
+export function atsTranslationRequest(ctx: Ctx, s0: State, dev: number, pasid: number, page: number, write: boolean): { s: State; result: DmaResult } {
+  const { s, t } = translate(ctx, s0, dev, pasid, page);
+  switch (t.tag) {
+    case 'ok': {
+      const atc = insertSorted(s.atc, { dev, pasid, page, frame: t.frame }, (a, b) => a.dev - b.dev || a.pasid - b.pasid || a.page - b.page);
+      return { s: { ...s, atc }, result: { tag: 'translated', frame: t.frame, via: t.via } };
+    }
+    case 'abort':
+    case 'badCd':
+      return { s, result: { tag: 'unsupportedRequest' } };
+    case 'fault': {
+      if (!ctx.config.devices[dev]!.pri) return { s, result: { tag: 'noAccess' } };
+      const r = reportFault(ctx, s, 'pri', dev, pasid, page, write);
+      return { s: r.s, result: { tag: 'pageRequest', prgi: r.group } };
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// The bounded configuration a model run is parameterised by (spec/configuration.md).
+
+/** SMMU_IDR0.STALL_MODEL: 0b00 configurable, 0b01 no stall, 0b10 stall forced (IHI 0070, 6.3.1). */
+export type StallModel = 'configurable' | 'none' | 'forced';
+
+export interface SmmuConfig {
+  readonly stallModel: StallModel;
+  /** Broadcast TLB maintenance: CPU TLBIs also invalidate the SMMU TLB. */
+  readonly btm: boolean;
+  /** ASIDs live in [1, 2^asidBits - 1]; 0 is reserved (arm_smmu_asid_xa is XA_FLAGS_ALLOC1). */
+  readonly asidBits: number;
+}
+
+export interface DomainConfig {
+  readonly name: string;
+  /** Only stage-1 domains have a CD table and can hold SVA contexts. */
+  readonly stage: 1 | 2;
+}
+
+export interface DeviceConfig {
+  /** Device name as printed by the kernel, e.g. 0000:00:03.0. */
+  readonly name: string;
+  readonly bus: 'pci' | 'platform';
+  /** The device has an ATC and the driver enables ATS for it (STE.EATS). */
+  readonly ats: boolean;
+  /** PCIe PRI: the device sends page requests after a failed ATS translation. */
+  readonly pri: boolean;
+  /** The device tolerates stalled transactions (STE.S1STALLD = 0). */
+  readonly stall: boolean;
+  /** SubstreamID width: PASIDs usable by the device are [1, 2^ssidBits - 1]. */
+  readonly ssidBits: number;
+  /** Index into Config.domains: the domain the device is attached to at start. */
+  readonly domain: number;
+}
+
+export interface ProcessConfig {
+  readonly name: string;
+  /** Number of VA pages the process may map (all in a VMA at start). */
+  readonly pages: number;
+  /** The CPU ASID of the mm (pinned while a ctx desc holds it). */
+  readonly cpuAsid: number;
+  /** Virtual address of page 0, used only to print traces. */
+  readonly vaBase: bigint;
+}
+
+export interface ModelOptions {
+  /** Let a driver bind an mm it only holds by reference after the process exited (MODEL-BRIEF). */
+  readonly bindAfterExit: boolean;
+  /** Enumerate bind attempts whose kzalloc of the bond or notifier fails (ENOMEM). */
+  readonly allocFailure: boolean;
+  /** v6 requires BTM for SVA (series patch "Check for SVA features"); false lets v6 run without BTM. */
+  readonly enforceBtmRequirement: boolean;
+  /** Caller contract: device drivers unbind every bond before disabling SVA (false: they may not). */
+  readonly strictDisable: boolean;
+  /** Largest bond refcount the explorer drives (bounds the state space; the model itself has no limit). */
+  readonly maxBondRefs: number;
+  /** DMA accesses the explorer enumerates. */
+  readonly dmaAccesses: readonly ('read' | 'write')[];
+  /** Enumerate the standalone ATS Translation Request (prefetch without access). */
+  readonly atsPrefetch: boolean;
+  /** Enumerate mmap() of an unmapped VA page (re-adding it to a VMA). */
+  readonly remap: boolean;
+}
+
+export interface Config {
+  readonly name: string;
+  readonly smmu: SmmuConfig;
+  readonly domains: readonly DomainConfig[];
+  readonly devices: readonly DeviceConfig[];
+  readonly processes: readonly ProcessConfig[];
+  /** Physical frames shared by all processes, reused once freed. */
+  readonly frames: number;
+  readonly options: ModelOptions;
+}
+
+export const defaultOptions: ModelOptions = {
+  bindAfterExit: false,
+  allocFailure: false,
+  enforceBtmRequirement: true,
+  strictDisable: true,
+  maxBondRefs: 2,
+  dmaAccesses: ['write'],
+  atsPrefetch: false,
+  remap: false,
+};
+
+/** The seed's setup: one PCIe device with ATS+PRI and one platform device that stalls, in one stage-1 domain. */
+export const defaultConfig: Config = {
+  name: 'default',
+  smmu: { stallModel: 'configurable', btm: true, asidBits: 8 },
+  domains: [{ name: 'dom0', stage: 1 }],
+  devices: [
+    { name: '0000:00:03.0', bus: 'pci', ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 },
+    { name: 'dma-plat', bus: 'platform', ats: false, pri: false, stall: true, ssidBits: 20, domain: 0 },
+  ],
+  processes: [
+    { name: 'procA', pages: 2, cpuAsid: 11, vaBase: 0x0000ffff860e6000n },
+    { name: 'procB', pages: 2, cpuAsid: 12, vaBase: 0x0000ffffb9d15000n },
+  ],
+  frames: 3,
+  options: defaultOptions,
+};
+
+export const pageSize = 4096n;

@@ -1,0 +1,11 @@
+// The context a transition runs in: configuration, variant traits, and the step's observation log.
+// The log is local to one call of step(): transitions append to it, nothing outlives the call.
+import type { Config } from './config.ts';
+import type { Observation } from './observation.ts';
+import type { VariantTraits } from './variant.ts';
+
+export interface Ctx {
+  readonly config: Config;
+  readonly traits: VariantTraits;
+  readonly out: Observation[];
+}

@@ -1,0 +1,148 @@
+// The model's state: SMMU hardware, driver bookkeeping and process memory, all immutable.
+// Every collection is an array kept in a canonical order (documented per field), so that equal
+// states are structurally equal and encode to the same bytes.
+
+/** A page-table entry of an mm: a frame number, or one of these markers. */
+export const PTE_NOT_IN_VMA = -2;
+export const PTE_UNMAPPED = -1;
+
+/** TTB0 of the private (non-SVA) context at SSID 0 of a domain: not a process page table. */
+export const TTB0_PRIVATE = -1;
+
+// ---------------------------------------------------------------- hardware
+
+/** Stream table entry of a device (IHI 0070, 5.2). */
+export interface Ste {
+  readonly config: 'translate' | 'abort';
+  /** STE.S1ContextPtr: the domain whose CD table this STE points at. */
+  readonly domain: number;
+  /** STE.S1STALLD: stall disabled for this stream. */
+  readonly s1stalld: boolean;
+  /** STE.EATS: ATS translation requests accepted. */
+  readonly eats: boolean;
+}
+
+/** Context descriptor (IHI 0070, 5.4). */
+export interface Cd {
+  readonly v: boolean;
+  /** TCR.EPD0: walks of TTB0 disabled; a TLB miss in the TTB0 range is a translation fault. */
+  readonly epd0: boolean;
+  /** Record faults (R) and stall faults (S). */
+  readonly r: boolean;
+  readonly s: boolean;
+  /** Accessed-flag / shared mm marker (A); kept for completeness. */
+  readonly a: boolean;
+  readonly asid: number;
+  /** TTB0: index of the process whose page table this CD points at, or TTB0_PRIVATE. */
+  readonly ttb0: number;
+}
+
+/** One entry of a domain's CD table, sorted by ssid. */
+export interface CdSlot {
+  readonly ssid: number;
+  readonly cd: Cd;
+}
+
+/** SMMU TLB entry, tagged by ASID; sorted by (asid, page). */
+export interface TlbEntry {
+  readonly asid: number;
+  readonly page: number;
+  readonly frame: number;
+}
+
+/** Device ATC entry, tagged by PASID; sorted by (dev, pasid, page). */
+export interface AtcEntry {
+  readonly dev: number;
+  readonly pasid: number;
+  readonly page: number;
+  readonly frame: number;
+}
+
+/**
+ * A recoverable I/O page fault in flight: a stalled transaction (group = STAG) or a PRI page
+ * request (group = PRGI). Sorted by (dev, group).
+ */
+export interface PendingFault {
+  readonly via: 'stall' | 'pri';
+  readonly dev: number;
+  readonly group: number;
+  readonly pasid: number;
+  readonly page: number;
+  readonly write: boolean;
+  /** The fault was reported after its mm exited (release-answers-invalid). */
+  readonly afterRelease: boolean;
+  /** 'pending' until the IOPF handler ran, then the response it chose. */
+  readonly status: 'pending' | 'success' | 'invalid';
+}
+
+// ---------------------------------------------------------------- driver
+
+/** arm_smmu_bond: one per (device, mm); sorted by (dev, mm). */
+export interface Bond {
+  readonly dev: number;
+  readonly mm: number;
+  readonly refs: number;
+  /** bond->smmu_mn: the notifier of (domain of dev, mm) registered after the mm exited, or before. */
+  readonly afterExit: boolean;
+}
+
+/**
+ * arm_smmu_mmu_notifier: one per (domain, mm); sorted by (domain, mm, afterExit). Identified by
+ * (domain, mm, afterExit): exit_mmap() unlinks every notifier of the mm, so v6 can register a
+ * second one on an exited mm (options.bindAfterExit) while the first is still referenced.
+ */
+export interface Notifier {
+  readonly domain: number;
+  readonly mm: number;
+  readonly refs: number;
+  /** release() ran: the CD was quiesced and the TLB invalidated. */
+  readonly cleared: boolean;
+  /** Registered after the mm exited: release() never runs on it. */
+  readonly afterExit: boolean;
+}
+
+/** A notifier put to zero whose free callback (SRCU) has not run yet; sorted by (domain, mm). */
+export interface DeferredFree {
+  readonly domain: number;
+  readonly mm: number;
+  /** v6: the ops live in the domain, so the SRCU callback reads the domain and drops the ctx desc
+   *  reference there; upstream: the ops are static and the ctx desc was dropped at put. */
+  readonly inDomainOps: boolean;
+}
+
+export interface DomainState {
+  readonly freed: boolean;
+  /** ASID of the domain's private context (SSID 0), from arm_smmu_asid_xa. */
+  readonly privateAsid: number;
+  readonly cds: readonly CdSlot[];
+}
+
+// ---------------------------------------------------------------- process memory
+
+export interface Mm {
+  readonly alive: boolean;
+  /** mm->pasid, 0 when none. */
+  readonly pasid: number;
+  /** ioasid refcount of mm->pasid: one per bond that allocated or got it. */
+  readonly pasidRefs: number;
+  /** arm_smmu_ctx_desc refcount for this mm (one per notifier still holding it); 0 = no ctx desc. */
+  readonly ctxDescRefs: number;
+  /** Page table: frame per VA page, or PTE_UNMAPPED / PTE_NOT_IN_VMA. */
+  readonly pages: readonly number[];
+}
+
+export interface State {
+  // hardware
+  readonly ste: readonly Ste[];
+  readonly domains: readonly DomainState[];
+  readonly tlb: readonly TlbEntry[];
+  readonly atc: readonly AtcEntry[];
+  readonly faults: readonly PendingFault[];
+  // driver
+  readonly svaEnabled: readonly boolean[];
+  readonly bonds: readonly Bond[];
+  readonly notifiers: readonly Notifier[];
+  readonly deferredFrees: readonly DeferredFree[];
+  // process memory
+  readonly mms: readonly Mm[];
+}

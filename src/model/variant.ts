@@ -1,0 +1,71 @@
+// Driver variants as data: each field is one decision point where the variants differ
+// (spec/variants.md). The code has one path, switched on these traits.
+
+export const variantNames = [
+  'v6', 'v6-atc', 'upstream', 'release-clears-valid', 'release-clears-sr', 'release-skips-tlbi', 'no-synchronize',
+] as const;
+export type VariantName = (typeof variantNames)[number];
+
+export interface VariantTraits {
+  readonly name: VariantName;
+  readonly summary: string;
+  /** invalidate_range() and unbind send CMD_ATC_INV (v6: TODO). */
+  readonly atcInvalidation: boolean;
+  /** What release() writes to the CD: quiesce (EPD0=1), clear V, or quiesce and clear S and R (v5). */
+  readonly releaseCd: 'quiesce' | 'clearValid' | 'clearSR';
+  /** release() sends CMD_TLBI_NH_ASID for the mm's ASID. */
+  readonly releaseTlbi: boolean;
+  /** Notifier lifecycle: v6 (mmu_notifier_get, ops in the domain, ctx desc freed in the SRCU
+   *  callback) or upstream (per-domain list, mmu_notifier_register, ctx desc freed at put). */
+  readonly notifier: 'v6' | 'upstream';
+  /** invalidate_range() sends CMD_TLBI_NH_VA per page when the SMMU lacks BTM. */
+  readonly tlbRangeWithoutBtm: boolean;
+  /** Enabling SVA requires BTM (the v6 series). */
+  readonly requiresBtm: boolean;
+  /** disable_sva fails with EBUSY while the master has bonds. */
+  readonly disableChecksBonds: boolean;
+  /** disable_sva calls mmu_notifier_synchronize(). */
+  readonly synchronizeOnDisable: boolean;
+  /** bind fails on an mm whose users dropped to zero (mmget_not_zero guard). */
+  readonly bindChecksMmAlive: boolean;
+}
+
+const v6: VariantTraits = {
+  name: 'v6',
+  summary: 'the seed, v6 17/25, as written',
+  atcInvalidation: false,
+  releaseCd: 'quiesce',
+  releaseTlbi: true,
+  notifier: 'v6',
+  tlbRangeWithoutBtm: false,
+  requiresBtm: true,
+  disableChecksBonds: false,
+  synchronizeOnDisable: true,
+  bindChecksMmAlive: false,
+};
+
+export const variants: Readonly<Record<VariantName, VariantTraits>> = {
+  v6,
+  'v6-atc': { ...v6, name: 'v6-atc', summary: 'v6 plus the series\' next patch: ATC invalidation in invalidate_range, release and unbind', atcInvalidation: true },
+  upstream: {
+    name: 'upstream',
+    summary: 'as merged (about Linux 5.11): per-domain notifier list, TLB range invalidation without BTM, EBUSY on disable while bound',
+    atcInvalidation: true,
+    releaseCd: 'quiesce',
+    releaseTlbi: true,
+    notifier: 'upstream',
+    tlbRangeWithoutBtm: true,
+    requiresBtm: false,
+    disableChecksBonds: true,
+    synchronizeOnDisable: false,
+    bindChecksMmAlive: true,
+  },
+  'release-clears-valid': { ...v6, name: 'release-clears-valid', summary: 'the naive release: clear CD.V', atcInvalidation: true, releaseCd: 'clearValid' },
+  'release-clears-sr': { ...v6, name: 'release-clears-sr', summary: 'the v5 release: EPD0=1 and S=R=0', atcInvalidation: true, releaseCd: 'clearSR' },
+  'release-skips-tlbi': { ...v6, name: 'release-skips-tlbi', summary: 'release() relies on invalidate_range alone (no TLBI)', atcInvalidation: true, releaseTlbi: false },
+  'no-synchronize': { ...v6, name: 'no-synchronize', summary: 'disable_sva without mmu_notifier_synchronize()', atcInvalidation: true, synchronizeOnDisable: false },
+};
+
+export function isVariantName(s: string): s is VariantName {
+  return (variantNames as readonly string[]).includes(s);
+}

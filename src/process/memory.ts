@@ -1,0 +1,67 @@
+// Process memory: CPU fault-in, munmap, mmap and exit, with the MMU notifier calls they make.
+import type { Ctx } from '../model/context.ts';
+import { replaceAt } from '../model/sorted.ts';
+import { PTE_NOT_IN_VMA, PTE_UNMAPPED, type State } from '../model/state.ts';
+import { invalidateRange, release } from '../driver/notifier.ts';
+
+/** A frame is free when no page table maps it (stale TLB/ATC entries do not keep it). */
+export function frameFree(s: State, frame: number): boolean {
+  for (const m of s.mms) if (m.pages.includes(frame)) return false;
+  return true;
+}
+
+export function freeFrames(s: State, frames: number): number[] {
+  const used = new Uint8Array(frames);
+  for (const m of s.mms) for (const p of m.pages) if (p >= 0) used[p] = 1;
+  const out: number[] = [];
+  for (let f = 0; f < frames; f++) if (!used[f]) out.push(f);
+  return out;
+}
+
+/** MEM-TOUCH: the CPU faults a page in; the page allocator may hand out any free frame. */
+export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: number): State {
+  const m = s.mms[mm]!;
+  return { ...s, mms: replaceAt(s.mms, mm, { ...m, pages: replaceAt(m.pages, page, frame) }) };
+}
+
+/**
+ * MEM-MUNMAP: zap the range, flush the CPU TLB (with BTM this also drops the SMMU TLB entries of
+ * the mm's ASID), free the frames; each notifier of the mm gets invalidate_range() twice, once
+ * from the TLB flush and once from invalidate_range_end (the seed's first trace).
+ */
+export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: number): State {
+  const m = s0.mms[mm]!;
+  const pages = m.pages.map((p, i) => (i >= start && i < end ? PTE_NOT_IN_VMA : p));
+  let s: State = { ...s0, mms: replaceAt(s0.mms, mm, { ...m, pages }) };
+  if (ctx.config.smmu.btm) {
+    // MEM-BTM: the CPU's broadcast TLBI by ASID and VA reaches the SMMU TLB
+    const asid = ctx.config.processes[mm]!.cpuAsid;
+    s = { ...s, tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) };
+  }
+  for (let round = 0; round < 2; round++) {
+    for (const n of s.notifiers) {
+      if (n.mm !== mm) continue;
+      s = invalidateRange(ctx, s, n, start, end);
+    }
+  }
+  return s;
+}
+
+/** MEM-MMAP: a VA page comes back into a VMA, not yet populated. */
+export function mmap(_ctx: Ctx, s: State, mm: number, page: number): State {
+  const m = s.mms[mm]!;
+  return { ...s, mms: replaceAt(s.mms, mm, { ...m, pages: replaceAt(m.pages, page, PTE_UNMAPPED) }) };
+}
+
+/**
+ * MEM-EXIT: exit_mmap(): release() runs on every notifier of the mm (which are then unlinked),
+ * then the memory is torn down without any TLBI or invalidate_range (the ASID is pinned).
+ */
+export function exit(ctx: Ctx, s0: State, mm: number): State {
+  let s = s0;
+  for (let i = 0; i < s.notifiers.length; i++) {
+    if (s.notifiers[i]!.mm === mm) s = release(ctx, s, i);
+  }
+  const m = s.mms[mm]!;
+  return { ...s, mms: replaceAt(s.mms, mm, { ...m, alive: false, pages: m.pages.map(() => PTE_NOT_IN_VMA) }) };
+}
