@@ -1,0 +1,34 @@
+// smmu-sva variants [--json]: the driver variants, what each changes, and their expected verdicts.
+import * as E from 'fp-ts/lib/Either.js';
+import { loadExpectedVerdicts } from '../../model/expected.ts';
+import { variantNames, variants } from '../../model/variant.ts';
+import { parseFlags, usageError } from '../args.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags('variants', argv, { json: { type: 'boolean' } });
+  if (E.isLeft(flags)) return usageError(flags.left);
+  const expected = loadExpectedVerdicts();
+  if (E.isLeft(expected)) return usageError(expected.left);
+  const byConfig = expected.right;
+  const rows = variantNames.map((name) => ({
+    name,
+    summary: variants[name].summary,
+    traits: variants[name],
+    expected: Object.fromEntries(Object.entries(byConfig).flatMap(([cfg, v]) => (v[name] ? [[cfg, v[name]]] : []))),
+  }));
+  if (flags.right.values.json) {
+    process.stdout.write(`${JSON.stringify(rows.map(({ name, summary, traits, expected: exp }) => {
+      const { name: _n, summary: _s, ...decisionPoints } = traits;
+      return { name, summary, decisionPoints, expectedVerdicts: exp };
+    }))}\n`);
+    return 0;
+  }
+  const width = Math.max(...variantNames.map((v) => v.length));
+  for (const r of rows) {
+    process.stdout.write(`${r.name.padEnd(width)}  ${r.summary}\n`);
+    for (const [cfg, inv] of Object.entries(r.expected)) {
+      process.stdout.write(`${''.padEnd(width)}    on ${cfg}: ${inv.length ? `violates ${inv.join(', ')}` : 'clean'}\n`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,17 @@
+// --config FILE and --variant NAME, shared by the commands that take them.
+import * as E from 'fp-ts/lib/Either.js';
+import { loadConfigFile } from '../codecs/config.ts';
+import { defaultConfig, type Config } from '../model/config.ts';
+import { isVariantName, variantNames, type VariantName } from '../model/variant.ts';
+
+export function configFromFlag(v: string | boolean | undefined): E.Either<string[], Config> {
+  if (v === undefined) return E.right(defaultConfig);
+  if (typeof v !== 'string') return E.left(['--config expects a file name']);
+  return loadConfigFile(v);
+}
+
+export function variantFromFlag(v: string | boolean | undefined, dflt: VariantName): E.Either<string, VariantName> {
+  if (v === undefined) return E.right(dflt);
+  if (typeof v === 'string' && isVariantName(v)) return E.right(v);
+  return E.left(`unknown variant "${String(v)}": expected one of ${variantNames.join(', ')}`);
+}

@@ -1,0 +1,117 @@
+// io-ts codec for configuration files (spec/configuration.md), with the semantic checks the
+// shape alone cannot express. Every error names its JSON path.
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { readFileSync } from 'node:fs';
+import { defaultOptions, type Config } from '../model/config.ts';
+import { decodeWith, parseJson } from './decode.ts';
+
+const intIn = (min: number, max: number) =>
+  t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer in [${min}, ${max}]`);
+
+const hexAddress = new t.Type<bigint, string, unknown>(
+  'a hex address string such as "0x0000ffff860e6000"',
+  (u): u is bigint => typeof u === 'bigint',
+  (u, c) => (typeof u === 'string' && /^0x[0-9a-fA-F]{1,16}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c)),
+  (b) => `0x${b.toString(16).padStart(16, '0')}`,
+);
+
+const smmu = t.exact(t.type({
+  stallModel: t.keyof({ configurable: null, none: null, forced: null }, '"configurable", "none" or "forced"'),
+  btm: t.boolean,
+  asidBits: intIn(2, 16),
+}));
+const domain = t.exact(t.type({ name: t.string, stage: t.union([t.literal(1), t.literal(2)], '1 or 2') }));
+const device = t.exact(t.type({
+  name: t.string,
+  bus: t.keyof({ pci: null, platform: null }, '"pci" or "platform"'),
+  ats: t.boolean,
+  pri: t.boolean,
+  stall: t.boolean,
+  ssidBits: intIn(1, 20),
+  domain: intIn(0, 63),
+}));
+const processCodec = t.exact(t.intersection([
+  t.type({ name: t.string, pages: intIn(1, 64), cpuAsid: intIn(1, 65535) }),
+  t.partial({ vaBase: hexAddress }),
+]));
+const access = t.keyof({ read: null, write: null }, '"read" or "write"');
+const options = t.exact(t.partial({
+  bindAfterExit: t.boolean,
+  allocFailure: t.boolean,
+  enforceBtmRequirement: t.boolean,
+  strictDisable: t.boolean,
+  maxBondRefs: intIn(1, 8),
+  dmaAccesses: t.array(access),
+  atsPrefetch: t.boolean,
+  remap: t.boolean,
+}));
+
+export const configCodec = t.exact(t.intersection([
+  t.type({
+    name: t.string,
+    smmu,
+    domains: t.array(domain),
+    devices: t.array(device),
+    processes: t.array(processCodec),
+    frames: intIn(0, 64),
+  }),
+  t.partial({ options, description: t.string }),
+]));
+
+export type ConfigJson = t.OutputOf<typeof configCodec>;
+
+/** Cross-field checks: indices in range, distinct names and ASIDs, ASIDs inside the ASID space. */
+function semanticErrors(c: Config): string[] {
+  const errs: string[] = [];
+  if (c.devices.length === 0) errs.push('$.devices: expected at least one device, got []');
+  if (c.processes.length === 0) errs.push('$.processes: expected at least one process, got []');
+  c.devices.forEach((d, i) => {
+    if (d.domain >= c.domains.length) errs.push(`$.devices[${i}].domain: expected a domain index below ${c.domains.length}, got ${d.domain}`);
+    if (c.devices.findIndex((x) => x.name === d.name) !== i) errs.push(`$.devices[${i}].name: expected a unique device name, got "${d.name}" again`);
+    if (d.pri && !d.ats) errs.push(`$.devices[${i}].pri: PRI needs ATS (set ats: true), got pri: true with ats: false`);
+  });
+  const maxAsid = (1 << c.smmu.asidBits) - 1;
+  c.processes.forEach((p, i) => {
+    if (p.cpuAsid > maxAsid) errs.push(`$.processes[${i}].cpuAsid: expected an ASID in [1, ${maxAsid}] (smmu.asidBits = ${c.smmu.asidBits}), got ${p.cpuAsid}`);
+    if (c.processes.findIndex((x) => x.cpuAsid === p.cpuAsid) !== i) errs.push(`$.processes[${i}].cpuAsid: expected an ASID no other process has, got ${p.cpuAsid} again`);
+    if (c.processes.findIndex((x) => x.name === p.name) !== i) errs.push(`$.processes[${i}].name: expected a unique process name, got "${p.name}" again`);
+  });
+  const stage1 = c.domains.filter((d) => d.stage === 1).length;
+  if (stage1 > maxAsid) errs.push(`$.domains: ${stage1} stage-1 domains need more private ASIDs than smmu.asidBits = ${c.smmu.asidBits} provides`);
+  return errs;
+}
+
+const defaultVaBase = (i: number) => 0x0000ffff80000000n + BigInt(i) * 0x10000000n;
+
+/** Decode a parsed JSON value into a Config (options default as in spec/configuration.md). */
+export function decodeConfig(input: unknown, where = ''): E.Either<string[], Config> {
+  const prefix = where ? `${where}: ` : '';
+  const r = decodeWith(configCodec, input, prefix);
+  if (E.isLeft(r)) return r;
+  const j = r.right;
+  const config: Config = {
+    name: j.name,
+    smmu: j.smmu,
+    domains: j.domains,
+    devices: j.devices,
+    processes: j.processes.map((p, i) => ({ name: p.name, pages: p.pages, cpuAsid: p.cpuAsid, vaBase: p.vaBase ?? defaultVaBase(i) })),
+    frames: j.frames,
+    options: { ...defaultOptions, ...(j.options ?? {}) },
+  };
+  const errs = semanticErrors(config).map((e) => prefix + e);
+  return errs.length ? E.left(errs) : E.right(config);
+}
+
+/** Read and decode a configuration file; errors name the file and the JSON path. */
+export function loadConfigFile(file: string): E.Either<string[], Config> {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (err) { return E.left([`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]); }
+  const parsed = parseJson(text, file);
+  return E.isLeft(parsed) ? parsed : decodeConfig(parsed.right, file);
+}
+
+/** The JSON form of a config (vaBase as hex strings), for vectors and protocol messages. */
+export function encodeConfig(c: Config): ConfigJson {
+  return configCodec.encode({ ...c, options: { ...c.options, dmaAccesses: [...c.options.dmaAccesses] }, domains: [...c.domains], devices: [...c.devices], processes: [...c.processes] } as never);
+}

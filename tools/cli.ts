@@ -1,0 +1,38 @@
+// smmu-sva: the command-line entry point. Each subcommand lives in src/cli/commands/ and exports
+// run(argv) returning the exit code; user errors print one message and exit 2, never a stack trace.
+type Command = { readonly summary: string; readonly load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  tour: { summary: 'a guided run of the model on the default configuration (npm start)', load: () => import('../src/cli/commands/tour.ts') },
+  variants: { summary: 'list the driver variants and their expected verdicts [--json]', load: () => import('../src/cli/commands/variants.ts') },
+  scenario: { summary: 'run a scripted scenario (seed-trace-1, seed-trace-2) and print its ftrace lines', load: () => import('../src/cli/commands/scenario.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`smmu-sva: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    // An internal error: a bug in the model, not in the user's input.
+    process.stderr.write(`smmu-sva: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 3;
+  },
+);
