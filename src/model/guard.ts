@@ -1,7 +1,7 @@
 // When an event may happen: argument ranges, then the state conditions and caller contracts
 // of spec/rules.md. A refused event is a typed ModelError and leaves the state as it was.
 import { match } from 'ts-pattern';
-import type { Event } from './event.ts';
+import { eventKinds, type Event } from './event.ts';
 import type { ModelError } from './error.ts';
 import type { Model } from './model.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, type State } from './state.ts';
@@ -14,6 +14,10 @@ const isIndex = (v: unknown, n: number) => Number.isInteger(v) && (v as number) 
 
 function argError(m: Model, e: Event): ModelError | undefined {
   const c = m.config;
+  // events decoded from JSON are checked by eventCodec; a caller in TypeScript can still pass anything
+  if (typeof e !== 'object' || e === null || !eventKinds.includes((e as { kind?: unknown }).kind as Event['kind'])) {
+    return { tag: 'BadArgument', field: 'kind', expected: `one of ${eventKinds.join(', ')}` };
+  }
   const dev = (e as { dev?: unknown }).dev;
   if ('dev' in e && !isIndex(dev, c.devices.length)) return { tag: 'UnknownDevice', dev: e.dev };
   if ('mm' in e && !isIndex(e.mm, c.processes.length)) return { tag: 'UnknownProcess', mm: e.mm };
