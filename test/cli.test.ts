@@ -1,0 +1,39 @@
+// The smmu-sva command as a user runs it: exit codes, JSON output, one-line errors.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { variantNames } from '../src/model/variant.ts';
+import { seedTrace1 } from '../src/scenarios/seed.ts';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['tools/smmu-sva.mjs', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('smmu-sva CLI', () => {
+  it('variants --json lists the seven variants with their decision points and expected verdicts', () => {
+    const r = cli('variants', '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as { name: string; decisionPoints: Record<string, unknown>; expectedVerdicts: Record<string, string[]> }[];
+    expect(rows.map((x) => x.name)).toEqual([...variantNames]);
+    expect(rows.find((x) => x.name === 'v6')!.expectedVerdicts.default).toContain('no-stale-atc');
+    expect(rows.find((x) => x.name === 'upstream')!.expectedVerdicts.default).toEqual([]);
+  });
+  it('scenario seed-trace-1 under v6-atc prints the seed lines and exits 0', () => {
+    const r = cli('scenario', 'seed-trace-1', '--variant', 'v6-atc');
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n').map((l) => l.replace(/group=\d+/, 'group=N'))).toEqual(seedTrace1.seedLines.map((l) => l.replace(/group=\d+/, 'group=N')));
+  });
+  it('scenario seed-trace-1 under v6 reports the stale ATC and exits 1', () => {
+    const r = cli('scenario', 'seed-trace-1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/VIOLATION no-stale-atc/);
+  });
+  it('user errors exit 2 with one message and no stack trace', () => {
+    for (const args of [['bogus'], ['variants', '--nope'], ['scenario', 'nope'], ['scenario', 'seed-trace-1', '--variant', 'v7']]) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(r.err.length).toBeGreaterThan(0);
+    }
+  });
+});
