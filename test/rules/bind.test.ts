@@ -1,0 +1,280 @@
+// spec/rules.md, bind(): DRV-BIND and its steps, PASID and ctx desc allocation.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { canonicalState } from '../../src/model/digest.ts';
+import { initialState } from '../../src/model/initial.ts';
+import { createModel } from '../../src/model/model.ts';
+import { lookupNotifier } from '../../src/driver/notifier.ts';
+import { allocPasid, freePasid } from '../../src/driver/pasid.ts';
+import { cdAt } from '../../src/hardware/cd.ts';
+import { variants } from '../../src/model/variant.ts';
+import {
+  bind, cmds, enable, errnoOf, exit, notifierFree, ops, refusal, returns, run, tps, twoDomains, unbind, warns, withOptions,
+} from './helpers.ts';
+
+describe('DRV-BIND: iommu_sva_bind_device', () => {
+  for (const variant of ['v6', 'upstream'] as const) {
+    it(`${variant}: a first bind creates bond, notifier, ctx desc, PASID 1 and a live CD at SSID 1`, () => {
+      const r = run(defaultConfig, variant, [enable(0), bind(0, 0)]);
+      expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
+      expect(tps(r.last)).toEqual(['smmu_bind_alloc']);
+      expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: false }]);
+      expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false }]);
+      expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 1, ctxDescRefs: 1 });
+      expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: false, r: true, s: true, a: true, asid: 11, ttb0: 0 });
+      // the CD write is made visible to both masters of the domain (HW-CMD-CFGI)
+      expect(cmds(r.last)).toEqual([
+        { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
+      ]);
+    });
+  }
+});
+
+describe('DRV-BIND-STAGE: only a stage-1 domain can bind', () => {
+  const stage2: Config = { ...defaultConfig, domains: [{ name: 'dom0', stage: 2 }] };
+  it('EINVAL on a stage-2 domain, checked before SVA is looked at, state unchanged', () => {
+    for (const variant of ['v6', 'upstream'] as const) {
+      const m = createModel(stage2, variant);
+      const s0 = initialState(stage2);
+      const r = run(stage2, variant, [bind(0, 0)]);
+      expect(errnoOf(r.last)).toBe('EINVAL');
+      expect(canonicalState(r.state)).toBe(canonicalState(s0));
+      const enabled = run(stage2, variant, [enable(0), bind(0, 0)]);
+      expect(errnoOf(enabled.last)).toBe('EINVAL');
+      expect(enabled.state.bonds).toEqual([]);
+      expect(m.config).toBe(stage2);
+    }
+  });
+});
+
+describe('DRV-BIND-ENODEV: bind needs SVA enabled on the master', () => {
+  it('ENODEV without enableSva, state unchanged', () => {
+    for (const variant of ['v6', 'upstream'] as const) {
+      const r = run(defaultConfig, variant, [bind(0, 0)]);
+      expect(errnoOf(r.last)).toBe('ENODEV');
+      expect(canonicalState(r.state)).toBe(canonicalState(initialState(defaultConfig)));
+    }
+  });
+});
+
+describe('DRV-BIND-REUSE: the same (device, mm) returns the same handle, refcounted', () => {
+  for (const variant of ['v6', 'upstream'] as const) {
+    it(`${variant}: second bind takes a bond reference only`, () => {
+      const r = run(defaultConfig, variant, [enable(0), bind(0, 0), bind(0, 0)]);
+      expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
+      expect(r.last.filter((o) => o.kind !== 'return')).toEqual([]); // no trace, no command
+      expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 2, afterExit: false }]);
+      expect(r.state.notifiers[0]!.refs).toBe(1);
+      expect(r.state.mms[0]!.pasidRefs).toBe(1);
+    });
+  }
+});
+
+describe('DRV-BIND-MMGET: binding an mm whose users are gone (options.bindAfterExit)', () => {
+  const cfg = withOptions({ bindAfterExit: true });
+  it('upstream refuses with EINVAL and changes nothing', () => {
+    const before = run(cfg, 'upstream', [enable(0), exit(0)]);
+    const r = run(cfg, 'upstream', [bind(0, 0)], before.state);
+    expect(errnoOf(r.last)).toBe('EINVAL');
+    expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+  });
+  it('v6 binds it (no mmget_not_zero guard)', () => {
+    const r = run(cfg, 'v6', [enable(0), exit(0), bind(0, 0)]);
+    expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
+    expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: true }]);
+  });
+  it('without options.bindAfterExit a bind on an exited mm is not an event', () => {
+    const r = run(defaultConfig, 'v6', [enable(0), exit(0)]);
+    expect(refusal(r.m, r.state, bind(0, 0))).toMatchObject({ tag: 'NotEnabled' });
+  });
+});
+
+describe('DRV-MN-GET: one notifier per (domain, mm), refcounted per bond', () => {
+  for (const variant of ['v6', 'upstream'] as const) {
+    it(`${variant}: a second device of the same domain reuses the notifier`, () => {
+      const r = run(defaultConfig, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+      expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: false, afterExit: false }]);
+      expect(r.state.mms[0]!.ctxDescRefs).toBe(1);
+      expect(r.state.mms[0]!.pasidRefs).toBe(2);
+    });
+    it(`${variant}: a device of another domain gets its own notifier and ctx desc reference`, () => {
+      const r = run(twoDomains, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+      expect(r.state.notifiers.map((n) => [n.domain, n.mm, n.refs])).toEqual([[0, 0, 1], [1, 0, 1]]);
+      expect(r.state.mms[0]!.ctxDescRefs).toBe(2);
+      expect(cdAt(r.state, 1, 1)).toMatchObject({ v: true, asid: 11, ttb0: 0 });
+    });
+  }
+});
+
+describe('DRV-MN-LOOKUP: which notifier bind() reuses', () => {
+  const cfg = withOptions({ bindAfterExit: true });
+  it('v6: exit_mmap() unlinked the notifiers, so a bind after exit registers a fresh one', () => {
+    const r = run(cfg, 'v6', [enable(0), enable(1), bind(0, 0), exit(0), bind(1, 0)]);
+    expect(r.state.notifiers).toEqual([
+      { domain: 0, mm: 0, refs: 1, cleared: true, afterExit: false },
+      { domain: 0, mm: 0, refs: 1, cleared: false, afterExit: true },
+    ]);
+    expect(r.state.bonds.map((b) => b.afterExit)).toEqual([false, true]);
+  });
+  it('lookup on a hand-built state: v6 skips unlinked notifiers of an exited mm, upstream finds them', () => {
+    const r = run(cfg, 'v6', [enable(0), bind(0, 0), exit(0)]);
+    expect(lookupNotifier({ traits: variants.v6 }, r.state, 0, 0)).toBe(-1);
+    expect(lookupNotifier({ traits: variants.upstream }, r.state, 0, 0)).toBe(0);
+    const alive = run(cfg, 'v6', [enable(0), bind(0, 0)]);
+    expect(lookupNotifier({ traits: variants.v6 }, alive.state, 0, 0)).toBe(0);
+    const again = run(cfg, 'v6', [bind(1, 0)], run(cfg, 'v6', [enable(1)], r.state).state);
+    expect(lookupNotifier({ traits: variants.v6 }, again.state, 0, 0)).toBe(1); // the after-exit one
+  });
+});
+
+describe('DRV-BIND-BOND-ALLOC: kzalloc of the bond fails (options.allocFailure)', () => {
+  const cfg = withOptions({ allocFailure: true });
+  it('upstream: ENOMEM before anything is allocated', () => {
+    const before = run(cfg, 'upstream', [enable(0)]);
+    const r = run(cfg, 'upstream', [bind(0, 0, 'bond')], before.state);
+    expect(errnoOf(r.last)).toBe('ENOMEM');
+    expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+  });
+  it('v6: ENOMEM after the notifier was got; the put of a fresh notifier goes through err_put_mn', () => {
+    const r = run(cfg, 'v6', [enable(0), bind(0, 0, 'bond')]);
+    expect(errnoOf(r.last)).toBe('ENOMEM');
+    expect(r.state.bonds).toEqual([]);
+    expect(r.state.notifiers).toEqual([]);
+    expect(r.state.deferredFrees).toEqual([{ domain: 0, mm: 0, inDomainOps: true }]);
+    expect(r.state.mms[0]).toMatchObject({ pasid: 0, pasidRefs: 0, ctxDescRefs: 1 });
+  });
+  it('a notifier allocation failure leaves nothing behind in either variant', () => {
+    for (const variant of ['v6', 'upstream'] as const) {
+      const before = run(cfg, variant, [enable(0)]);
+      const r = run(cfg, variant, [bind(0, 0, 'notifier')], before.state);
+      expect(errnoOf(r.last)).toBe('ENOMEM');
+      expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+    }
+  });
+});
+
+describe('DRV-BIND-ERR-PUT: v6 error path refcount_dec() then mmu_notifier_put()', () => {
+  const cfg = withOptions({ allocFailure: true });
+  it('on a fresh notifier refcount_dec() hits 0: refcount_t WARN', () => {
+    const r = run(cfg, 'v6', [enable(0), bind(0, 0, 'bond')]);
+    expect(warns(r.last)).toEqual(['refcount_t: decrement hit 0; leaking memory.']);
+  });
+  it('on a reused notifier it only drops the reference bind took: no WARN', () => {
+    const r = run(cfg, 'v6', [enable(0), enable(1), bind(1, 0), bind(0, 0, 'bond')]);
+    expect(warns(r.last)).toEqual([]);
+    expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false }]);
+  });
+  it('upstream never warns on the same failure', () => {
+    const r = run(cfg, 'upstream', [enable(0), bind(0, 0, 'bond')]);
+    expect(warns(r.last)).toEqual([]);
+  });
+});
+
+describe('DRV-BIND-PASID: one PASID per mm inside the device SSID range, else ENOSPC', () => {
+  const narrow: Config = { ...defaultConfig, devices: [defaultConfig.devices[0]!, { ...defaultConfig.devices[1]!, ssidBits: 1 }] };
+  it('a second mm does not fit a 1-bit SSID space: ENOSPC (v6 warns on its fresh notifier, upstream changes nothing)', () => {
+    const v6 = run(narrow, 'v6', [enable(1), bind(1, 0), bind(1, 1)]);
+    expect(errnoOf(v6.last)).toBe('ENOSPC');
+    expect(warns(v6.last)).toHaveLength(1);
+    expect(v6.state.mms[1]).toMatchObject({ pasid: 0, pasidRefs: 0 });
+    const up0 = run(narrow, 'upstream', [enable(1), bind(1, 0)]);
+    const up = run(narrow, 'upstream', [bind(1, 1)], up0.state);
+    expect(errnoOf(up.last)).toBe('ENOSPC');
+    expect(canonicalState(up.state)).toBe(canonicalState(up0.state));
+  });
+  it('an mm whose PASID lies outside the device range cannot bind it', () => {
+    const r = run(narrow, 'upstream', [enable(0), enable(1), bind(0, 0), bind(0, 1), bind(1, 1)]);
+    expect(r.state.mms[1]!.pasid).toBe(2);
+    expect(errnoOf(r.last)).toBe('ENOSPC');
+    expect(errnoOf(run(narrow, 'upstream', [bind(1, 0)], r.state).last)).toBeUndefined();
+  });
+});
+
+describe('DRV-PASID-ALLOC: lowest free PASID in [1, 2^ssid_bits - 1]', () => {
+  it('first mm gets 1, second 2; after the first is freed it is handed out again', () => {
+    const r = run(defaultConfig, 'v6-atc', [enable(0), bind(0, 0), bind(0, 1)]);
+    expect(r.state.mms.map((m) => m.pasid)).toEqual([1, 2]);
+    const again = run(defaultConfig, 'v6-atc', [unbind(0, 0), bind(0, 0)], r.state);
+    expect(again.state.mms.map((m) => m.pasid)).toEqual([1, 2]);
+    const s = initialState(defaultConfig);
+    expect(allocPasid(s, 1, 3, 7)!.mms[1]).toMatchObject({ pasid: 3, pasidRefs: 1 });
+    expect(allocPasid(s, 1, 3, 2)).toBeUndefined();
+  });
+  it('an mm that has a PASID takes a reference on it', () => {
+    const r = run(defaultConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 2 });
+  });
+});
+
+describe('DRV-PASID-FREE: the PASID is freed with its last bond', () => {
+  it('drops one reference per unbind; mm->pasid cleared at zero', () => {
+    const r = run(defaultConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
+    expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 1 });
+    const r2 = run(defaultConfig, 'v6-atc', [unbind(1, 0)], r.state);
+    expect(r2.state.mms[0]).toMatchObject({ pasid: 0, pasidRefs: 0 });
+    expect(freePasid(r.state, 0).mms[0]).toMatchObject({ pasid: 0, pasidRefs: 0 });
+  });
+});
+
+describe('DRV-BIND-CD: where bind writes the CD', () => {
+  it('v6 writes the CD on every new bond (a live CD only gets its ASID rewritten)', () => {
+    const r = run(defaultConfig, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC']);
+    expect(cdAt(r.state, 0, 1)).toMatchObject({ v: true, epd0: false, asid: 11 });
+  });
+  it('upstream writes it only when the (domain, mm) notifier is created', () => {
+    const r = run(defaultConfig, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    expect(ops(r.last)).toEqual([]);
+    expect(tps(r.last)).toEqual(['smmu_bind_alloc']);
+  });
+});
+
+describe('DRV-CD-ALLOC: one ctx desc per mm, holding its CPU ASID', () => {
+  it('each notifier holds a ctx desc reference', () => {
+    const r = run(twoDomains, 'v6', [enable(0), enable(1), bind(0, 0)]);
+    expect(r.state.mms[0]!.ctxDescRefs).toBe(1);
+    expect(run(twoDomains, 'v6', [bind(1, 0)], r.state).state.mms[0]!.ctxDescRefs).toBe(2);
+  });
+});
+
+describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh one', () => {
+  const clash: Config = { ...defaultConfig, processes: [{ ...defaultConfig.processes[0]!, cpuAsid: 1 }, defaultConfig.processes[1]!] };
+  it('the private CD at SSID 0 is rewritten with the lowest free ASID and the old ASID invalidated', () => {
+    expect(initialState(clash).domains[0]!.privateAsid).toBe(1);
+    const r = run(clash, 'v6-atc', [enable(0), bind(0, 0)]);
+    expect(r.state.domains[0]!.privateAsid).toBe(2);
+    expect(cdAt(r.state, 0, 0)).toMatchObject({ v: true, asid: 2, ttb0: -1 });
+    expect(cdAt(r.state, 0, 1)).toMatchObject({ asid: 1, ttb0: 0 });
+    expect(cmds(r.last).slice(0, 5)).toEqual([
+      { op: 'CMD_CFGI_CD', dev: 0, ssid: 0 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 0 }, { op: 'CMD_SYNC' },
+      { op: 'CMD_TLBI_NH_ASID', asid: 1 }, { op: 'CMD_SYNC' },
+    ]);
+  });
+  it('ENOSPC when no ASID is free for the private domain', () => {
+    const full: Config = {
+      ...defaultConfig,
+      smmu: { ...defaultConfig.smmu, asidBits: 2 },
+      processes: [
+        { name: 'a', pages: 1, cpuAsid: 1, vaBase: 0x1000n },
+        { name: 'b', pages: 1, cpuAsid: 2, vaBase: 0x2000n },
+        { name: 'c', pages: 1, cpuAsid: 3, vaBase: 0x3000n },
+      ],
+    };
+    for (const variant of ['v6', 'upstream'] as const) {
+      const before = run(full, variant, [enable(0), bind(0, 1), bind(0, 2)]);
+      const r = run(full, variant, [bind(0, 0)], before.state);
+      expect(errnoOf(r.last)).toBe('ENOSPC');
+      expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+    }
+  });
+});
+
+describe('DRV-CD-FREE: the last ctx desc reference releases the ASID', () => {
+  it('upstream drops it at put, v6 in the deferred free', () => {
+    const up = run(defaultConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0)]);
+    expect(up.state.mms[0]!.ctxDescRefs).toBe(0);
+    const v6 = run(defaultConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]);
+    expect(v6.state.mms[0]!.ctxDescRefs).toBe(1);
+    expect(run(defaultConfig, 'v6', [notifierFree(0, 0)], v6.state).state.mms[0]!.ctxDescRefs).toBe(0);
+  });
+});
