@@ -16,7 +16,7 @@ export const transitionInvariantNames = [
   'handle-identity', 'no-bad-cd-while-bound', 'no-walk-after-exit', 'dma-isolation', 'refcount-sane',
   'release-answers-invalid', 'no-freed-domain-access',
 ] as const;
-/** The liveness property, checked by the explorer on the state graph. */
+/** INV-FAULTS-RESOLVABLE: the liveness property, checked by the explorer on the state graph. */
 export const livenessPropertyNames = ['faults-resolvable'] as const;
 
 export type InvariantName =

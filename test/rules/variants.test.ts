@@ -121,3 +121,26 @@ describe('spec/variants.md decision-point table matches src/model/variant.ts', (
     }
   });
 });
+
+describe('spec/variants.md headline verdicts are in spec/expected-verdicts.json (default configuration)', () => {
+  const headline: Record<string, string[]> = {
+    v6: ['no-stale-atc'],
+    'v6-atc': [],
+    upstream: [],
+    'release-clears-valid': ['no-bad-cd-while-bound'],
+    'release-clears-sr': [],
+    'release-skips-tlbi': ['no-stale-tlb'],
+    'no-synchronize': ['no-freed-domain-access'],
+  };
+  it('every headline invariant is expected; clean variants expect nothing', () => {
+    const json = JSON.parse(readFileSync(new URL('../../spec/expected-verdicts.json', import.meta.url), 'utf8')) as {
+      configs: Record<string, Record<string, string[]>>;
+    };
+    const expected = json.configs.default!;
+    for (const v of variantNames) {
+      const set = expected[v]!;
+      for (const inv of headline[v]!) expect(set, `${v}`).toContain(inv);
+      if (headline[v]!.length === 0) expect(set, `${v}`).toEqual([]);
+    }
+  });
+});
