@@ -1,0 +1,130 @@
+// The conformance run: replay the test vectors, then random sequences, against one implementation
+// process (restarted only after it misbehaves); stop at the first failure.
+import * as E from 'fp-ts/lib/Either.js';
+import type { Config } from '../model/config.ts';
+import type { VariantName } from '../model/variant.ts';
+import type { Failure } from './failure.ts';
+import { runPipelined } from './pipeline.ts';
+import { runRandom, type RandomResult } from './random.ts';
+import { Session } from './session.ts';
+import { BadVector, groupVectors, loadVectors, planGroup, type PlanStats } from './vectors.ts';
+
+export interface ConformOptions {
+  readonly command: string;
+  /** Directory of *.jsonl vectors; undefined skips the vector phase. */
+  readonly vectorsDir?: string;
+  readonly configsDir: string;
+  /** Replay at most this many vectors (after sorting), for quick runs. */
+  readonly maxVectors?: number;
+  /** Only vectors of this variant; also the random sequences' variant. */
+  readonly variant?: VariantName;
+  readonly config: Config;
+  readonly randomRuns: number;
+  readonly maxLength: number;
+  readonly seed: number;
+  readonly timeoutMs: number;
+  /** Requests in flight at once. */
+  readonly window: number;
+  /** Use save/restore when the implementation offers snapshots. */
+  readonly snapshots: boolean;
+}
+
+export interface VectorPhase {
+  readonly files: number;
+  readonly vectors: number;
+  readonly groups: number;
+  readonly seconds: number;
+  readonly stats: PlanStats;
+  readonly snapshots: boolean;
+  /** Groups the implementation refused to reset to (unsupported configuration or variant). */
+  readonly unsupported: readonly { config: string; variant: string; error: string; vectors: number }[];
+}
+
+export interface RandomPhase extends RandomResult {
+  readonly config: string;
+  readonly variant: VariantName;
+  readonly runs: number;
+  readonly maxLength: number;
+  readonly seed: number;
+  readonly seconds: number;
+}
+
+export interface ConformReport {
+  readonly command: string;
+  readonly vectors?: VectorPhase;
+  readonly random?: RandomPhase;
+  readonly failure?: Failure;
+  readonly conformant: boolean;
+}
+
+/** Left: bad input (exit 2). Right: the report (exit 0 when conformant, else 1). */
+export async function conform(o: ConformOptions): Promise<E.Either<string[], ConformReport>> {
+  let groups: Awaited<ReturnType<typeof groupVectors>> extends E.Either<string[], infer G> ? G : never = [];
+  let files = 0;
+  if (o.vectorsDir !== undefined) {
+    const loaded = loadVectors(o.vectorsDir);
+    if (E.isLeft(loaded)) return loaded;
+    files = loaded.right.files.length;
+    const g = groupVectors(loaded.right.vectors, o.configsDir, o.variant);
+    if (E.isLeft(g)) return g;
+    groups = g.right;
+    if (o.maxVectors !== undefined) {
+      let left = o.maxVectors;
+      groups = groups.map((x) => {
+        const take = Math.min(left, x.vectors.length);
+        left -= take;
+        return { ...x, vectors: x.vectors.slice(0, take) };
+      }).filter((x) => x.vectors.length > 0);
+    }
+  }
+  const session = new Session(o.command, o.timeoutMs);
+  try {
+    let vectors: VectorPhase | undefined;
+    let failure: Failure | undefined;
+    if (o.vectorsDir !== undefined) {
+      const stats: PlanStats = { resets: 0, restores: 0, saves: 0, steps: 0, vectors: 0 };
+      const unsupported: { config: string; variant: string; error: string; vectors: number }[] = [];
+      const t0 = performance.now();
+      let usedSnapshots = false;
+      for (const g of groups) {
+        // one reset up front tells whether the group is supported and whether snapshots are offered
+        session.ensureAlive();
+        const probe = await session.reset(g.config, g.variant);
+        if (!probe.ok) {
+          if ('refused' in probe) { unsupported.push({ config: g.config.name, variant: g.variant, error: probe.refused, vectors: g.vectors.length }); continue; }
+          failure = { kind: 'misbehaviour', where: { phase: 'vectors', config: g.config, variant: g.variant, events: [], request: 'reset' }, bad: probe.bad };
+          break;
+        }
+        const snapshots = o.snapshots && probe.features.includes('snapshot');
+        usedSnapshots ||= snapshots;
+        try {
+          const r = await runPipelined(planGroup(session, g, snapshots, stats), o.window);
+          if (r.failure) { failure = r.failure; break; }
+        } catch (err) {
+          if (err instanceof BadVector) return E.left([err.message]);
+          throw err;
+        }
+      }
+      vectors = { files, vectors: stats.vectors, groups: groups.length, seconds: (performance.now() - t0) / 1000, stats, snapshots: usedSnapshots, unsupported };
+    }
+    let random: RandomPhase | undefined;
+    if (!failure && o.randomRuns > 0) {
+      const variant = o.variant ?? 'v6-atc';
+      const t0 = performance.now();
+      session.ensureAlive();
+      const r = await runRandom(session, { config: o.config, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, window: o.window });
+      random = { ...r, config: o.config.name, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, seconds: (performance.now() - t0) / 1000 };
+      failure = r.failure;
+    }
+    const checked = (vectors?.vectors ?? 0) + (random?.sequences ?? 0);
+    return E.right({
+      command: o.command,
+      ...(vectors ? { vectors } : {}),
+      ...(random ? { random } : {}),
+      ...(failure ? { failure } : {}),
+      conformant: failure === undefined && checked > 0,
+    });
+  } finally {
+    await session.close();
+  }
+}

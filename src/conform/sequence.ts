@@ -1,0 +1,131 @@
+// Random event sequences for the conformance runner: each choice picks, in the current reference
+// state, one of the enabled events (kind first, then an instance), or now and then a probe from a
+// fixed list of events that are often not enabled, so that refusals are compared too.
+import type { Config } from '../model/config.ts';
+import { enabledEvents } from '../model/enabled.ts';
+import { eventKinds, type Event } from '../model/event.ts';
+import { initialState } from '../model/initial.ts';
+import type { Model } from '../model/model.ts';
+import { expectStep, type Expected } from './oracle.ts';
+
+export interface Choice {
+  /** Which event: an index, taken modulo the number of candidates. */
+  readonly c: number;
+  /** Pick from the probes instead of the enabled events. */
+  readonly probe: boolean;
+}
+
+export interface PlannedStep {
+  readonly event: Event;
+  readonly expected: Expected;
+}
+
+/**
+ * c % 14 names a kind (in eventKinds order); the first enabled kind from there on (cyclically) is
+ * taken, and floor(c / 14) picks its instance. Kinds are absolute, not positions in the enabled
+ * list, so removing an earlier step while shrinking rarely changes what later choices pick; every
+ * enabled kind is about equally likely whatever its number of instances; choices shrink to 0.
+ */
+export function pickEnabled(enabled: readonly Event[], c: number): Event {
+  const n = eventKinds.length;
+  for (let k = 0; k < n; k++) {
+    const kind = eventKinds[(c + k) % n]!;
+    const group = enabled.filter((e) => e.kind === kind);
+    if (group.length > 0) return group[Math.floor(c / n) % group.length]!;
+  }
+  return enabled[c % enabled.length]!;
+}
+
+/**
+ * Events worth sending whether or not they are enabled: one of each kind on small indices, and a
+ * few with indices out of range (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument).
+ */
+export function probeEvents(config: Config): Event[] {
+  const nDev = config.devices.length;
+  const nMm = config.processes.length;
+  const out: Event[] = [];
+  for (let dev = 0; dev < nDev; dev++) {
+    out.push({ kind: 'enableSva', dev }, { kind: 'disableSva', dev });
+    for (let mm = 0; mm < nMm; mm++) out.push({ kind: 'bind', dev, mm, fail: 'none' }, { kind: 'unbind', dev, mm });
+    for (const pasid of [1, 2]) out.push({ kind: 'dma', dev, pasid, page: 0, write: true }, { kind: 'atsTranslate', dev, pasid, page: 0, write: false });
+    out.push({ kind: 'iopfHandle', dev, group: 0, frame: -1 }, { kind: 'iopfRespond', dev, group: 0 }, { kind: 'iopfRespond', dev, group: 1 });
+  }
+  for (let mm = 0; mm < nMm; mm++) {
+    out.push({ kind: 'touch', mm, page: 0, frame: 0 }, { kind: 'munmap', mm, start: 0, end: 1 }, { kind: 'mmap', mm, page: 0 }, { kind: 'exit', mm });
+    out.push({ kind: 'bind', dev: 0, mm, fail: 'bond' });
+    for (let domain = 0; domain < config.domains.length; domain++) out.push({ kind: 'notifierFree', domain, mm });
+  }
+  for (let domain = 0; domain < config.domains.length; domain++) out.push({ kind: 'domainFree', domain });
+  out.push(
+    { kind: 'enableSva', dev: nDev },
+    { kind: 'unbind', dev: 0, mm: nMm },
+    { kind: 'domainFree', domain: config.domains.length },
+    { kind: 'touch', mm: 0, page: 0, frame: config.frames },
+  );
+  return out;
+}
+
+/** The events a list of choices selects, with the model's answer to each, from the initial state. */
+export function planSequence(m: Model, probes: readonly Event[], choices: readonly Choice[]): PlannedStep[] {
+  let s = initialState(m.config);
+  const out: PlannedStep[] = [];
+  for (const ch of choices) {
+    let event: Event;
+    if (ch.probe) event = probes[ch.c % probes.length]!;
+    else {
+      const enabled = enabledEvents(m, s);
+      if (enabled.length === 0) break;
+      event = pickEnabled(enabled, ch.c);
+    }
+    const o = expectStep(m, s, event);
+    out.push({ event, expected: o.expected });
+    s = o.next;
+  }
+  return out;
+}
+
+/** The model's answer to each event of a fixed sequence, from the initial state. */
+export function planEvents(m: Model, events: readonly Event[]): PlannedStep[] {
+  let s = initialState(m.config);
+  return events.map((event) => {
+    const o = expectStep(m, s, event);
+    s = o.next;
+    return { event, expected: o.expected };
+  });
+}
+
+export const refusals = (plan: readonly PlannedStep[]): number => plan.filter((p) => p.expected.tag === 'refused').length;
+
+/** A step of a sequence as a relative choice among the enabled events, or a fixed event (a probe). */
+export type RelativeStep = { readonly c: number } | { readonly event: Event };
+
+const sameEvent = (a: Event, b: Event) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/** Each enabled event as the choice that picks it (kind index + 14 * instance), the others fixed. */
+export function toRelative(m: Model, events: readonly Event[]): RelativeStep[] {
+  let s = initialState(m.config);
+  return events.map((event) => {
+    const group = enabledEvents(m, s).filter((e) => e.kind === event.kind);
+    const inst = group.findIndex((e) => sameEvent(e, event));
+    s = expectStep(m, s, event).next;
+    return inst < 0 ? { event } : { c: eventKinds.indexOf(event.kind) + eventKinds.length * inst };
+  });
+}
+
+/** The events relative steps pick, replayed from the initial state. */
+export function fromRelative(m: Model, steps: readonly RelativeStep[]): Event[] {
+  let s = initialState(m.config);
+  const out: Event[] = [];
+  for (const st of steps) {
+    let event: Event;
+    if ('event' in st) event = st.event;
+    else {
+      const enabled = enabledEvents(m, s);
+      if (enabled.length === 0) break;
+      event = pickEnabled(enabled, st.c);
+    }
+    out.push(event);
+    s = expectStep(m, s, event).next;
+  }
+  return out;
+}
