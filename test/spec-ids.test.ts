@@ -85,6 +85,12 @@ describe('spec IDs', () => {
     const undefinedIds = [...used].filter((id) => !defined.has(id)).sort();
     expect(undefinedIds, `IDs used in src/ but not defined in spec/:\n${undefinedIds.join('\n')}`).toEqual([]);
   });
+  it('spec/README.md indexes every ID of rules.md and invariants.md', () => {
+    const readme = readFileSync(join(root, 'spec', 'README.md'), 'utf8');
+    const own = headings.filter((h) => /^spec\/(rules|invariants)\.md:/.test(h.where));
+    const missing = own.filter((h) => !readme.includes(`| ${h.id} |`)).map((h) => `${h.id} (${h.where})`);
+    expect(missing, `IDs missing from the index of spec/README.md:\n${missing.join('\n')}`).toEqual([]);
+  });
   it('test files are found (sanity)', () => {
     expect(testFiles.map((f) => relative(root, f))).toContain('test/rules/bind.test.ts');
   });
