@@ -70,9 +70,10 @@ export function compressedMap(points: readonly bigint[], pageSize: bigint): Addr
 
 /** Page-aligned boundaries contributed by one address-carrying record. */
 export function boundaries(pageSize: bigint, r: { tp: string; addr?: bigint; start?: bigint; end?: bigint }): bigint[] {
-  const down = (a: bigint) => (a / pageSize) * pageSize;
-  const up = (a: bigint) => ((a + pageSize - 1n) / pageSize) * pageSize;
-  if (r.addr !== undefined) return [down(r.addr), down(r.addr) + pageSize];
-  if (r.start !== undefined && r.end !== undefined) return [down(r.start), up(r.end)];
+  if (r.addr !== undefined) {
+    const a = (r.addr / pageSize) * pageSize;
+    return [a, a + pageSize];
+  }
+  if (r.start !== undefined && r.end !== undefined) return [(r.start / pageSize) * pageSize, ((r.end + pageSize - 1n) / pageSize) * pageSize];
   return [];
 }

@@ -25,18 +25,18 @@ export function freshSlots(model: Model, s: State): number[] {
   return out;
 }
 
+function slotOf(s: State, maps: Maps, pasid: number): number {
+  const p = modelPasid(maps, pasid);
+  return p === undefined ? -1 : mmOfPasid(s, p);
+}
+
 export function candidates(model: Model, s: State, maps: Maps, c: ConcreteRecord, dev: number, addresses: AddressMap): Op[][] {
-  const ev = (e: Op & { op: 'event' }) => e;
-  const slotOf = (pasid: number): number => {
-    const p = modelPasid(maps, pasid);
-    return p === undefined ? -1 : mmOfPasid(s, p);
-  };
   switch (c.tp) {
     case 'smmu_bind_alloc': {
       if (dev < 0) return [];
       const enable: Op[] = s.svaEnabled[dev] ? [] : [{ op: 'event', event: { kind: 'enableSva', dev } }];
-      const known = slotOf(c.pasid);
-      if (known >= 0) return [[...enable, ev({ op: 'event', event: { kind: 'bind', dev, mm: known, fail: 'none' } })]];
+      const known = slotOf(s, maps, c.pasid);
+      if (known >= 0) return [[...enable, { op: 'event', event: { kind: 'bind', dev, mm: known, fail: 'none' } }]];
       if (modelPasid(maps, c.pasid) !== undefined) return [];
       const out: Op[][] = [];
       for (const slot of freshSlots(model, s)) {
@@ -48,15 +48,15 @@ export function candidates(model: Model, s: State, maps: Maps, c: ConcreteRecord
       return out;
     }
     case 'smmu_unbind_free': {
-      const slot = slotOf(c.pasid);
+      const slot = slotOf(s, maps, c.pasid);
       return dev >= 0 && slot >= 0 ? [[{ op: 'event', event: { kind: 'unbind', dev, mm: slot } }]] : [];
     }
     case 'smmu_mm_release': {
-      const slot = slotOf(c.pasid);
+      const slot = slotOf(s, maps, c.pasid);
       return slot >= 0 ? [[{ op: 'event', event: { kind: 'exit', mm: slot } }]] : [];
     }
     case 'smmu_mm_invalidate': {
-      const slot = slotOf(c.pasid);
+      const slot = slotOf(s, maps, c.pasid);
       if (slot < 0) return [];
       const start = addresses.pageOf(slot, c.start);
       const end = addresses.endOf(slot, c.end);
@@ -64,7 +64,7 @@ export function candidates(model: Model, s: State, maps: Maps, c: ConcreteRecord
       return [[{ op: 'event', event: { kind: 'munmap', mm: slot, start, end } }]];
     }
     case 'dev_fault': {
-      const slot = slotOf(c.pasid);
+      const slot = slotOf(s, maps, c.pasid);
       const pasid = modelPasid(maps, c.pasid);
       if (dev < 0 || slot < 0 || pasid === undefined) return [];
       const page = addresses.pageOf(slot, c.addr);

@@ -13,7 +13,7 @@ import type { AddressMap } from './addressMap.ts';
 import { candidates, freshSlots } from './candidates.ts';
 import { displayRecord, dropFreedPasids, emptyMaps, mapsKey, matchRecord, modelGroup, modelPasid, type Maps } from './match.ts';
 import type { ConcreteRecord } from './parse.ts';
-import { extKey, Transitions, type Ext, type Op, type WStep } from './transitions.ts';
+import { Transitions, type Ext, type Op, type WStep } from './transitions.ts';
 
 /** A witness node: the steps taken to explain one line; `cont` when the line continued a step. */
 export interface WNode {
@@ -26,8 +26,8 @@ export interface WNode {
 
 interface Hyp {
   readonly ext: Ext;
-  /** Key of ext alone (closure and transition caches). */
-  readonly xkey: string;
+  /** Interned id of ext (closure and transition caches). */
+  readonly xkey: number;
   /** Key of the whole hypothesis (deduplication). */
   readonly key: string;
   readonly pending: readonly TraceRecord[];
@@ -76,16 +76,16 @@ export class TraceChecker {
     this.t = new Transitions(model);
     model.config.devices.forEach((d, i) => this.devIndex.set(d.name, i));
     const ext: Ext = { state: initialState(model.config), remapped: [] };
-    const key = extKey(ext);
-    this.hyps = [{ ext, xkey: key, key: `${key}||`, pending: [], maps: emptyMaps, node: null }];
+    const key = this.t.intern(ext);
+    this.hyps = [{ ext, xkey: key, key: this.hypKey(key, [], emptyMaps), pending: [], maps: emptyMaps, node: null }];
   }
 
   get stats() { return { ...this.t.stats, states: this.hyps.length }; }
   get verdictSoFar(): Verdict | null { return this.rejected; }
 
-  private hypKey(xkey: string, pending: readonly TraceRecord[], maps: Maps): string {
+  private hypKey(xkey: number, pending: readonly TraceRecord[], maps: Maps): string {
     const p = pending.length === 0 ? '' : pending.map(recordKey).join(';');
-    return `${xkey}\u0001${p}\u0001${mapsKey(maps)}`;
+    return `${xkey}|${p}|${mapsKey(maps)}`;
   }
 
   /** Feed one record; false once the trace is rejected (further calls are ignored). */
@@ -120,7 +120,7 @@ export class TraceChecker {
           if (!m) continue;
           const pending = r.records.slice(1);
           const maps = pending.length === 0 ? dropFreedPasids(m, r.ext.state) : m;
-          const node: WNode = { line, steps: [...entry.steps, ...r.steps], cont: false, text, parent: h.node };
+          const node: WNode = { line, steps: entry.steps.length === 0 ? r.steps : [...entry.steps, ...r.steps], cont: false, text, parent: h.node };
           add({ ext: r.ext, xkey: r.key, key: this.hypKey(r.key, pending, maps), pending, maps, node });
         }
       }

@@ -56,8 +56,14 @@ function show(s: string): string {
 function decimal(f: Fields, key: string, max: number): Result<number> {
   const v = f.get(key);
   if (v === undefined) return bad(key, `missing field "${key}="`);
-  if (!/^\d{1,10}$/.test(v)) return bad(key, `expected a decimal integer, got ${show(v)}`);
-  const n = Number(v);
+  let n = 0;
+  const digits = v.length > 0 && v.length <= 10;
+  for (let i = 0; digits && i < v.length; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) { n = -1; break; }
+    n = n * 10 + c;
+  }
+  if (!digits || n < 0) return bad(key, `expected a decimal integer, got ${show(v)}`);
   if (n > max) return bad(key, `expected a value at most ${max}, got ${v}`);
   return ok(n);
 }
@@ -78,7 +84,8 @@ function deviceName(v: string | undefined, field: string): Result<string> {
 /** Split "k=v k=v" into a map; every token must be key=value and keys must be distinct and known. */
 function keyValues(tokens: readonly string[], known: readonly string[]): Result<Fields> {
   const f: Fields = new Map();
-  for (const tok of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
     const eq = tok.indexOf('=');
     if (eq <= 0) return bad(tok.slice(0, 20) || '(empty)', `expected key=value, got ${show(tok)}`);
     const k = tok.slice(0, eq);
@@ -89,6 +96,19 @@ function keyValues(tokens: readonly string[], known: readonly string[]): Result<
   return ok(f);
 }
 
+/** Whitespace-separated tokens (spaces and tabs), without a regex. */
+function tokenize(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c === 32 || c === 9) {
+      if (start >= 0) { out.push(text.slice(start, i)); start = -1; }
+    } else if (start < 0) start = i;
+  }
+  return out;
+}
+
 function firstError(...rs: Result<unknown>[]): { ok: false; field: string; message: string } | undefined {
   for (const r of rs) if (!r.ok) return r;
   return undefined;
@@ -96,7 +116,7 @@ function firstError(...rs: Result<unknown>[]): { ok: false; field: string; messa
 
 /** The fields of one of the six checked tracepoints. */
 export function parseFields(tp: (typeof checkedTracepoints)[number], text: string): Result<ConcreteRecord> {
-  const tokens = text.trim().split(/\s+/).filter((t) => t.length > 0);
+  const tokens = tokenize(text);
   switch (tp) {
     case 'smmu_bind_alloc':
     case 'smmu_unbind_free': {
@@ -184,20 +204,22 @@ export function parseLine(line: string): ParsedLine {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x08\x0b-\x1f\x7f\ufffd]/.test(line)) return { tag: 'error', field: '(line)', message: 'binary data (control characters or invalid UTF-8)' };
   const trimmed = line.trim();
-  if (trimmed === '' || trimmed.startsWith('#') || traceCmdHeader.test(line)) return { tag: 'skip' };
+  if (trimmed === '' || trimmed.startsWith('#')) return { tag: 'skip' };
+  const c0 = trimmed.charCodeAt(0);
+  if ((c0 === 118 || c0 === 99 || c0 === 67 || c0 === 32) && traceCmdHeader.test(line)) return { tag: 'skip' }; // v, c, C
   const lost = lostEvents.exec(line);
   if (lost) return { tag: 'error', field: '(line)', message: `the kernel lost ${lost[1]} events here: the trace is incomplete and cannot be checked` };
   let event: string;
   let fields: string;
-  const p = prefixed.exec(line);
-  if (p) {
-    event = p[6]!;
-    fields = p[7]!;
-  } else {
-    const b = bare.exec(line);
-    if (!b) return { tag: 'error', field: '(line)', message: 'expected an ftrace event line ("[task-pid [cpu] flags timestamp:] event: fields")' };
+  const b = bare.exec(line);
+  if (b) {
     event = b[1]!;
     fields = b[2] ?? '';
+  } else {
+    const p = prefixed.exec(line);
+    if (!p) return { tag: 'error', field: '(line)', message: 'expected an ftrace event line ("[task-pid [cpu] flags timestamp:] event: fields")' };
+    event = p[6]!;
+    fields = p[7]!;
   }
   if (!(checkedTracepoints as readonly string[]).includes(event)) return { tag: 'other', event };
   const r = parseFields(event as (typeof checkedTracepoints)[number], fields);

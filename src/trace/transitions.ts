@@ -35,14 +35,15 @@ export type WStep = { readonly kind: 'event'; readonly event: Event } | { readon
 
 export interface Out {
   readonly ext: Ext;
-  readonly key: string;
+  /** Interned id of ext's canonical key (see Transitions.intern). */
+  readonly key: number;
   readonly records: readonly TraceRecord[];
   readonly steps: readonly WStep[];
 }
 
 export interface ClosureEntry {
   readonly ext: Ext;
-  readonly key: string;
+  readonly key: number;
   readonly steps: readonly WStep[];
 }
 
@@ -77,7 +78,10 @@ export interface CacheStats { hits: number; misses: number; clears: number }
 
 export class Transitions {
   private readonly cache = new Map<string, Out | null>();
-  private readonly closures = new Map<string, { entries: readonly ClosureEntry[]; truncated: boolean }>();
+  private readonly closures = new Map<number, { entries: readonly ClosureEntry[]; truncated: boolean }>();
+  /** Canonical state keys -> small ids, so that caches and hypothesis keys use short strings. */
+  private readonly ids = new Map<string, number>();
+  private nextId = 0;
   readonly stats: CacheStats = { hits: 0, misses: 0, clears: 0 };
   /** Touch is only relevant when the frames can run out (TRACE-PRUNE-TOUCH). */
   private readonly oomPossible: boolean;
@@ -87,14 +91,25 @@ export class Transitions {
     this.oomPossible = c.frames < c.processes.reduce((n, p) => n + p.pages, 0);
   }
 
+  /** The id of a checker state; equal states get equal ids (until the table is cleared, then fresh ones). */
+  intern(x: Ext): number {
+    const k = extKey(x);
+    let id = this.ids.get(k);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.remember(this.ids, k, id);
+    }
+    return id;
+  }
+
   private remember<K, V>(map: Map<K, V>, k: K, v: V): void {
     if (map.size >= this.cacheLimit) { map.clear(); this.stats.clears++; }
     map.set(k, v);
   }
 
   /** Apply one op; null when the model refuses it. */
-  apply(x: Ext, key: string, o: Op): Out | null {
-    const ck = `${key}\n${opKey(o)}`;
+  apply(x: Ext, key: number, o: Op): Out | null {
+    const ck = `${key}:${opKey(o)}`;
     const hit = this.cache.get(ck);
     if (hit !== undefined) { this.stats.hits++; return hit; }
     this.stats.misses++;
@@ -113,7 +128,7 @@ export class Transitions {
         const mm = { alive: true, pasid: 0, pasidRefs: 0, ctxDescRefs: 0, pages: Array.from({ length: p.pages }, () => PTE_UNMAPPED) };
         const state: State = { ...s, mms: replaceAt(s.mms, o.slot, mm), tlb: s.tlb.filter((e) => e.asid !== p.cpuAsid) };
         const ext = { state, remapped: x.remapped.filter((r) => Math.floor(r / 1048576) !== o.slot) };
-        return { ext, key: extKey(ext), records: [], steps: [{ kind: 'note', text: `a fresh process takes slot ${p.name} (the previous one, if any, exited unlogged: it held no notifier)` }] };
+        return { ext, key: this.intern(ext), records: [], steps: [{ kind: 'note', text: `a fresh process takes slot ${p.name} (the previous one, if any, exited unlogged: it held no notifier)` }] };
       }
       case 'hole': {
         const s = x.state;
@@ -122,7 +137,7 @@ export class Transitions {
         const state: State = { ...s, mms: replaceAt(s.mms, o.slot, { ...m, pages: replaceAt(m.pages, o.page, PTE_NOT_IN_VMA) }) };
         const ext = { state, remapped: x.remapped };
         const name = config.processes[o.slot]!.name;
-        return { ext, key: extKey(ext), records: [], steps: [{ kind: 'note', text: `${name} had munmapped page ${o.page} before its first bind (unlogged: no notifier then)` }] };
+        return { ext, key: this.intern(ext), records: [], steps: [{ kind: 'note', text: `${name} had munmapped page ${o.page} before its first bind (unlogged: no notifier then)` }] };
       }
       case 'event': {
         const r = step(this.model, x.state, o.event);
@@ -146,13 +161,14 @@ export class Transitions {
           if (!remapped.includes(k)) remapped = [...remapped, k].sort((a, b) => a - b);
         }
         const ext = { state, remapped };
-        return { ext, key: extKey(ext), records, steps };
+        return { ext, key: this.intern(ext), records, steps };
       }
     }
   }
 
   /** Apply ops in order; every op but the last must emit no record. */
-  applyAll(x: Ext, key: string, ops: readonly Op[]): Out | null {
+  applyAll(x: Ext, key: number, ops: readonly Op[]): Out | null {
+    if (ops.length === 1) return this.apply(x, key, ops[0]!);
     let cur: Out = { ext: x, key, records: [], steps: [] };
     const steps: WStep[] = [];
     for (let i = 0; i < ops.length; i++) {
@@ -203,10 +219,15 @@ export class Transitions {
    * Every checker state reachable from x by unlogged moves (x itself first), each with the steps
    * that reach it. Breadth-first, deduplicated by key, at most closureLimit states.
    */
-  closure(x: Ext, key: string): { entries: readonly ClosureEntry[]; truncated: boolean } {
+  closure(x: Ext, key: number): { entries: readonly ClosureEntry[]; truncated: boolean } {
     const cached = this.closures.get(key);
     if (cached) return cached;
-    const seen = new Set<string>([key]);
+    if (x.state.faults.length === 0 && !this.oomPossible) {
+      const res = { entries: [{ ext: x, key, steps: [] }], truncated: false };
+      this.remember(this.closures, key, res);
+      return res;
+    }
+    const seen = new Set<number>([key]);
     const entries: ClosureEntry[] = [{ ext: x, key, steps: [] }];
     let truncated = false;
     for (let i = 0; i < entries.length; i++) {
