@@ -1,6 +1,7 @@
 // spec/rules.md, I/O page faults: DRV-IOPF-REPORT, DRV-IOPF-HANDLE, DRV-IOPF-RESPOND.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/model/config.ts';
+import { iopfPlan } from '../../src/driver/iopf.ts';
 import {
   bind, cmds, dma, dmaResults, enable, exit, handle, munmap, refusal, respond, run, touch, traces, walks,
 } from './helpers.ts';
@@ -34,6 +35,12 @@ describe('DRV-IOPF-HANDLE: the IOPF handler decides Success or Invalid', () => {
     expect(exited.state.faults[0]!.status).toBe('invalid');
     const outside = run(defaultConfig, 'v6-atc', [enable(1), bind(1, 0), dma(1, 1, 0), munmap(0, 0, 1), handle(1, 0, -1)]);
     expect(outside.state.faults[0]!.status).toBe('invalid');
+  });
+  it('mmget_not_zero alone decides for a dead mm, even with pages still in a VMA (hand-built)', () => {
+    const r = run(defaultConfig, 'v6-atc', [enable(1), bind(1, 0), dma(1, 1, 0)]);
+    const dead = { ...r.state, mms: [{ ...r.state.mms[0]!, alive: false }, r.state.mms[1]!] };
+    expect(iopfPlan(r.state, 0)).toBe('faultIn');
+    expect(iopfPlan(dead, 0)).toBe('invalid');
   });
   it('no free frame: Invalid (VM_FAULT_OOM); -1 is refused while a frame is free', () => {
     const r = run(defaultConfig, 'v6-atc', [enable(1), bind(1, 0), touch(1, 0, 0), touch(1, 1, 1), touch(0, 1, 2), dma(1, 1, 0)]);
