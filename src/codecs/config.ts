@@ -32,7 +32,7 @@ const device = t.exact(t.type({
   domain: intIn(0, 63),
 }));
 const processCodec = t.exact(t.intersection([
-  t.type({ name: t.string, pages: intIn(1, 64), cpuAsid: intIn(1, 65535) }),
+  t.type({ name: t.string, pages: intIn(1, 1 << 20), cpuAsid: intIn(1, 65535) }),
   t.partial({ vaBase: hexAddress }),
 ]));
 const access = t.keyof({ read: null, write: null }, '"read" or "write"');
@@ -54,7 +54,7 @@ export const configCodec = t.exact(t.intersection([
     domains: t.array(domain),
     devices: t.array(device),
     processes: t.array(processCodec),
-    frames: intIn(0, 64),
+    frames: intIn(0, 1 << 24),
   }),
   t.partial({ options, description: t.string }),
 ]));
