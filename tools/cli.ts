@@ -8,6 +8,7 @@ const commands: Record<string, Command> = {
   scenario: { summary: 'run a scripted scenario (seed-trace-1, seed-trace-2) and print its ftrace lines', load: () => import('../src/cli/commands/scenario.ts') },
   'check-trace': { summary: 'check an ftrace log against the model: FILE|- [--variant NAME] [--config FILE] [--json] [--strict] [--page-size N]', load: () => import('../src/cli/commands/checkTrace.ts') },
   conform: { summary: 'check an implementation driven through the conformance protocol (--impl "COMMAND")', load: () => import('../src/cli/commands/conform.ts') },
+  simulate: { summary: 'run a DMA workload on the fast adapter and print its totals (--workload FILE | --preset NAME) [--trace FILE] [--json]', load: () => import('../src/cli/commands/simulate.ts') },
 };
 
 function usage(): string {
