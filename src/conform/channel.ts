@@ -13,6 +13,7 @@ export type Answer = { readonly ok: true; readonly value: unknown; readonly line
 
 interface Waiter {
   readonly resolve: (a: Answer) => void;
+  readonly request: string;
 }
 
 const STDERR_TAIL = 2000;
@@ -30,7 +31,12 @@ export class Channel {
   /** Processes started so far (1 + restarts). */
   spawned = 0;
 
-  constructor(private readonly command: string, private readonly timeoutMs: number) {}
+  /** No reply has come from the current process yet: its first reply also gets `startupMs`. */
+  private starting = true;
+  /** The last request answered (to place an unsolicited line). */
+  private lastAnswered = '';
+
+  constructor(private readonly command: string, private readonly timeoutMs: number, private readonly startupMs = 20000) {}
 
   /** Start (or restart) the process. */
   start(): void {
@@ -40,6 +46,8 @@ export class Channel {
     this.stderrTail = '';
     this.dead = undefined;
     this.closed = false;
+    this.starting = true;
+    this.lastAnswered = '';
     this.spawned++;
     // its own process group, so that a wrapper (sh, npx, tsx) and its children die together
     const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -65,16 +73,17 @@ export class Channel {
     return new Promise<Answer>((resolve) => {
       if (this.dead) { resolve({ ok: false, failure: this.dead }); return; }
       if (!this.child) this.start();
-      this.queue.push({ resolve });
+      const line = JSON.stringify(msg);
+      this.queue.push({ resolve, request: line });
       if (this.queue.length === 1) this.arm();
-      this.write(`${JSON.stringify(msg)}\n`);
+      this.write(`${line}\n`);
     });
   }
 
   private out = '';
-  /** Requests sent in one turn of the event loop leave in one write (one syscall, one wake-up). */
+  /** Requests sent in one turn of the event loop leave in one write (one syscall, one wake-up of the other side). */
   private write(line: string): void {
-    if (this.out === '') queueMicrotask(() => this.flush());
+    if (this.out === '') setImmediate(() => this.flush());
     this.out += line;
   }
 
@@ -134,7 +143,8 @@ export class Channel {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queue.length === 0) return;
-    this.timer = setTimeout(() => this.fail({ kind: 'hang', timeoutMs: this.timeoutMs, stderr: this.stderrTail }), this.timeoutMs);
+    const ms = this.timeoutMs + (this.starting ? this.startupMs : 0);
+    this.timer = setTimeout(() => this.fail({ kind: 'hang', timeoutMs: ms, stderr: this.stderrTail }), ms);
   }
 
   private onData(d: string): void {
@@ -153,7 +163,8 @@ export class Channel {
   private onLine(line: string): void {
     const w = this.queue.shift();
     if (!w) {
-      this.fail({ kind: 'garbage', line, why: 'a line nobody asked for (no request pending)', stderr: this.stderrTail });
+      const after = this.lastAnswered ? `, after the reply to ${this.lastAnswered.length > 160 ? `${this.lastAnswered.slice(0, 157)}...` : this.lastAnswered}` : ' before any request';
+      this.fail({ kind: 'garbage', line, why: `a line nobody asked for (no request pending${after})`, stderr: this.stderrTail });
       return;
     }
     let value: unknown;
@@ -164,6 +175,8 @@ export class Channel {
       this.fail({ kind: 'garbage', line, why: `not JSON (${(err as Error).message})`, stderr: this.stderrTail });
       return;
     }
+    this.starting = false;
+    this.lastAnswered = w.request;
     this.arm();
     w.resolve({ ok: true, value, line });
   }

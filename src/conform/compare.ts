@@ -2,31 +2,84 @@
 // is not a valid step reply is garbage (with the JSON path that failed); a valid reply that
 // differs from the model is a divergence (with the reason).
 import * as E from 'fp-ts/lib/Either.js';
-import { formatErrors } from '../codecs/decode.ts';
+import type * as t from 'io-ts';
+import { formatValue } from '../codecs/decode.ts';
 import { observationCodec } from '../codecs/event.ts';
 import type { Observation } from '../model/observation.ts';
 import type { Expected } from './oracle.ts';
-import { stepReply } from './protocol.ts';
+import { stepOk, stepRefused, stepReply } from './protocol.ts';
 
 export type Actual =
   | { readonly tag: 'accepted'; readonly observations: readonly Observation[]; readonly digest?: string }
   | { readonly tag: 'refused'; readonly error: string; readonly detail?: string };
 
+/** "$.observations[2].cmd.op" from an io-ts context (branch indices of unions left out). */
+function replyPath(ctx: t.Context, root: string): string {
+  let path = root;
+  for (let i = 1; i < ctx.length; i++) {
+    const key = ctx[i]!.key;
+    let parent = ctx[i - 1]!.type as { _tag?: string; type?: unknown };
+    while ((parent._tag === 'ExactType' || parent._tag === 'RefinementType') && parent.type) parent = parent.type as typeof parent;
+    if (key === '' || parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
+    path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
+  }
+  return path;
+}
+
+/**
+ * One line per failure: path, what was expected, what came. A tagged union's long name is
+ * replaced by the list of its tags when the value carries an unknown tag ("op", "tp", ...).
+ */
+export function explainErrors(errors: t.Errors, root = '$'): string[] {
+  const lines = new Set<string>();
+  for (const e of errors) {
+    const path = replyPath(e.context, root);
+    let expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value';
+    let where = path;
+    let got: unknown = e.value;
+    if (expected.length > 100 && got && typeof got === 'object') {
+      let tagged = false;
+      for (const key of ['kind', 'op', 'tp', 'type', 'tag']) {
+        const tags = [...expected.matchAll(new RegExp(`\\b${key}: "([A-Za-z_]+)"`, 'g'))].map((m) => m[1]!);
+        const v = (got as Record<string, unknown>)[key];
+        if (tags.length > 0 && (typeof v !== 'string' || !tags.includes(v))) {
+          expected = `one of ${[...new Set(tags)].map((x) => `"${x}"`).join(', ')}`;
+          where = `${path}.${key}`;
+          got = v;
+          tagged = true;
+          break;
+        }
+      }
+      if (!tagged && expected.length > 100) expected = `${expected.slice(0, 97)}...`;
+    }
+    lines.add(`${where}: expected ${expected}, got ${formatValue(got)}`);
+  }
+  return [...lines];
+}
+
+const observationKinds: Record<Observation['kind'], null> = { trace: null, event: null, cmd: null, dma: null, walk: null, callback: null, return: null, warn: null };
+
 /** Decode a parsed reply line into Actual, or the JSON-path errors that make it garbage. */
 export function decodeStepReply(value: unknown): E.Either<string[], Actual> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return E.left([`$: expected a step reply object {"observations": [...]} or {"error": TAG}, got ${formatValue(value)}`]);
   const r = stepReply.decode(value);
-  if (E.isLeft(r)) return E.left(formatErrors(r.left).slice(0, 3));
+  if (E.isLeft(r)) {
+    // say which of the two shapes was meant
+    const meant = 'error' in value && !('observations' in value) ? stepRefused : stepOk;
+    const m = meant.decode(value);
+    return E.left(E.isLeft(m) ? explainErrors(m.left).slice(0, 3) : explainErrors(r.left).slice(0, 3));
+  }
   const v = r.right;
   if ('error' in v) return E.right({ tag: 'refused', error: v.error, ...(v.detail !== undefined ? { detail: v.detail } : {}) });
   const observations: Observation[] = [];
   for (let i = 0; i < v.observations.length; i++) {
-    const o = observationCodec.decode(v.observations[i]);
-    if (E.isLeft(o)) {
-      const inner = formatErrors(o.left).map((l) => l.replace(/^\$/, `$.observations[${i}]`));
-      // the union's branch for the observation's own kind says most: keep errors below the kind level
-      const deep = inner.filter((l) => !/^\$\.observations\[\d+\]\.kind:/.test(l));
-      return E.left((deep.length ? deep : inner).slice(0, 3));
+    const raw = v.observations[i];
+    const kind = raw && typeof raw === 'object' ? (raw as { kind?: unknown }).kind : undefined;
+    if (typeof kind !== 'string' || !Object.hasOwn(observationKinds, kind)) {
+      return E.left([`$.observations[${i}].kind: expected one of ${Object.keys(observationKinds).map((k) => `"${k}"`).join(', ')}, got ${formatValue(kind)}`]);
     }
+    const o = observationCodec.decode(raw);
+    if (E.isLeft(o)) return E.left(explainErrors(o.left, `$.observations[${i}]`).slice(0, 3));
     observations.push(o.right);
   }
   return E.right({ tag: 'accepted', observations, ...(v.digest !== undefined ? { digest: v.digest } : {}) });

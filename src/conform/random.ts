@@ -18,7 +18,7 @@ export interface RandomOptions {
   readonly maxLength: number;
   readonly seed: number;
   readonly window: number;
-  /** Process restarts allowed while shrinking a misbehaviour (a hang costs `hangCost`). */
+  /** Restarts allowed while shrinking a misbehaviour (a hang counts 2 more): half for fast-check, the rest for event removal. */
   readonly restartBudget?: number;
   /** Sequences fast-check may run while shrinking (then the event-removal pass takes over). */
   readonly shrinkRuns?: number;
@@ -37,7 +37,7 @@ export interface RandomResult {
   readonly restarts: number;
 }
 
-const HANG_COST = 8;
+const HANG_COST = 2;
 
 export const choiceArb: fc.Arbitrary<Choice> = fc
   .tuple(fc.nat({ max: 1 << 16 }), fc.integer({ min: 0, max: 9 }))
@@ -74,7 +74,13 @@ export async function runSequence(session: Session, config: Config, variant: Var
       };
     }
   }
-  return (await runPipelined(ops(), window)).failure;
+  const f = (await runPipelined(ops(), window)).failure;
+  if (f?.kind !== 'misbehaviour' || window === 1) return f;
+  // Pipelined requests may all be pending when the process dies or babbles (an implementation
+  // that buffers its replies loses them): replay one request at a time to name the right event.
+  session.ensureAlive();
+  const again = await runSequence(session, config, variant, steps, 1);
+  return again ?? f;
 }
 
 export async function runRandom(session: Session, o: RandomOptions): Promise<RandomResult> {
@@ -83,24 +89,28 @@ export async function runRandom(session: Session, o: RandomOptions): Promise<Ran
   let sequences = 0;
   let steps = 0;
   let failures = 0;
-  let budget = o.restartBudget ?? 24;
+  const budget = o.restartBudget ?? 16;
+  let restarts0 = session.restarts;
+  let hangs = 0;
+  /** Restart units spent since the first failure: a restart is 1, a hang (its timeout) 2 more. */
+  const spent = () => session.restarts - restarts0 + HANG_COST * hangs;
   let cut = false;
   let shrinkRuns = 0;
+  const restartsAtStart = session.restarts;
   const maxShrinkRuns = o.shrinkRuns ?? 1000;
-  let restarts = 0;
   let last: { key: string; failure: Failure } | undefined;
 
   const prop = fc.asyncProperty(fc.array(choiceArb, { maxLength: o.maxLength, size: 'max' }), async (choices) => {
-    if (failures > 0 && (budget <= 0 || shrinkRuns >= maxShrinkRuns)) { cut = true; return true; }
+    if (failures > 0 && (spent() > budget / 2 || shrinkRuns >= maxShrinkRuns)) { cut = true; return true; }
     if (failures > 0) shrinkRuns++;
-    if (session.ensureAlive()) restarts++;
+    session.ensureAlive();
     const plan = planSequence(model, probes, choices);
     sequences++;
     steps += plan.length;
     const f = await runSequence(session, o.config, o.variant, plan, o.window);
     if (!f) return true;
-    failures++;
-    if (f.kind === 'misbehaviour') budget -= f.bad.kind === 'hang' ? HANG_COST : 1;
+    if (failures++ === 0) { restarts0 = session.restarts; hangs = 0; }
+    if (f.kind === 'misbehaviour' && f.bad.kind === 'hang') hangs++;
     last = { key: JSON.stringify(choices), failure: f };
     return false;
   });
@@ -113,7 +123,7 @@ export async function runRandom(session: Session, o: RandomOptions): Promise<Ran
     failure = choices && last.key === JSON.stringify(choices) ? last.failure : undefined;
     if (!failure && choices) {
       // replay the counterexample to get its details (deterministic implementations fail again)
-      if (session.ensureAlive()) restarts++;
+      session.ensureAlive();
       failure = await runSequence(session, o.config, o.variant, planSequence(model, probes, choices), o.window);
     }
     failure ??= last.failure;
@@ -121,13 +131,13 @@ export async function runRandom(session: Session, o: RandomOptions): Promise<Ran
   let fcLength: number | undefined;
   if (failure) {
     fcLength = failure.where.events.length;
-    const spend = (f: Failure) => { if (f.kind === 'misbehaviour') budget -= f.bad.kind === 'hang' ? HANG_COST : 1; };
-    const m = await removeEvents(session, o, model, failure, () => budget > 0, spend, () => { if (session.ensureAlive()) restarts++; });
+    const spend = (f: Failure) => { if (f.kind === 'misbehaviour' && f.bad.kind === 'hang') hangs++; };
+    const m = await removeEvents(session, o, model, failure, () => spent() < budget, spend, () => session.ensureAlive());
     failure = m.failure;
     sequences += m.runs;
-    if (budget <= 0) cut = true;
+    if (spent() >= budget) cut = true;
   }
-  return { sequences, steps, ...(failure ? { failure } : {}), shrinks: Math.max(0, failures - 1), ...(fcLength !== undefined ? { fcLength } : {}), shrinkCut: cut, restarts };
+  return { sequences, steps, ...(failure ? { failure } : {}), shrinks: Math.max(0, failures - 1), ...(fcLength !== undefined ? { fcLength } : {}), shrinkCut: cut, restarts: session.restarts - restartsAtStart };
 }
 
 /** The same failure: same kind (divergence, or the same misbehaviour), on the same kind of request and event. */
@@ -149,17 +159,18 @@ async function removeEvents(
 ): Promise<{ failure: Failure; runs: number }> {
   let best = start;
   let runs = 0;
-  let progress = true;
-  while (progress) {
-    progress = false;
+  // chunks of events, halving in size (ddmin's complements): a cause-free prefix goes in one try
+  let size = Math.max(1, 2 ** Math.floor(Math.log2(Math.max(1, best.where.events.length - 1))));
+  while (size >= 1) {
+    let progress = false;
     const events = best.where.events;
     const baseRefusals = refusals(planEvents(model, events));
     const relative = toRelative(model, events);
-    for (let i = events.length - 2; i >= 0 && !progress; i--) {
-      // drop event i as is, or drop it and let later steps pick the same kind and instance number
-      // (a fault group or frame renumbered by the removal stays the "same" event)
-      const literal = [...events.slice(0, i), ...events.slice(i + 1)];
-      const shifted = fromRelative(model, [...relative.slice(0, i), ...relative.slice(i + 1)]);
+    for (let i = events.length - 1 - size; i >= 0 && !progress; i -= 1) {
+      // drop events [i, i + size) as they are, or drop them and let later steps pick the same kind
+      // and instance number (a fault group or frame renumbered by the removal stays the "same")
+      const literal = [...events.slice(0, i), ...events.slice(i + size)];
+      const shifted = fromRelative(model, [...relative.slice(0, i), ...relative.slice(i + size)]);
       const candidates = JSON.stringify(literal) === JSON.stringify(shifted) ? [literal] : [literal, shifted];
       for (const candidate of candidates) {
         if (!canRun()) return { failure: best, runs };
@@ -173,6 +184,8 @@ async function removeEvents(
         if (sameFailure(f, best) && f.where.events.length < best.where.events.length) { best = f; progress = true; break; }
       }
     }
+    if (!progress) size = Math.floor(size / 2);
+    else size = Math.min(size, Math.max(1, 2 ** Math.floor(Math.log2(Math.max(1, best.where.events.length - 1)))));
   }
   return { failure: best, runs };
 }

@@ -7,7 +7,7 @@ import type { Failure } from './failure.ts';
 import { runPipelined } from './pipeline.ts';
 import { runRandom, type RandomResult } from './random.ts';
 import { Session } from './session.ts';
-import { BadVector, groupVectors, loadVectors, planGroup, type PlanStats } from './vectors.ts';
+import { BadVector, groupVectors, loadVectors, planGroup, type PlanStats, type VectorGroup } from './vectors.ts';
 
 export interface ConformOptions {
   readonly command: string;
@@ -23,10 +23,14 @@ export interface ConformOptions {
   readonly maxLength: number;
   readonly seed: number;
   readonly timeoutMs: number;
+  /** Extra time for the first reply of a freshly started process (default 20000 ms). */
+  readonly startupMs?: number;
   /** Requests in flight at once. */
   readonly window: number;
   /** Use save/restore when the implementation offers snapshots. */
   readonly snapshots: boolean;
+  /** Restarts allowed while shrinking a misbehaviour (default 16). */
+  readonly restartBudget?: number;
 }
 
 export interface VectorPhase {
@@ -77,7 +81,7 @@ export async function conform(o: ConformOptions): Promise<E.Either<string[], Con
       }).filter((x) => x.vectors.length > 0);
     }
   }
-  const session = new Session(o.command, o.timeoutMs);
+  const session = new Session(o.command, o.timeoutMs, o.startupMs);
   try {
     let vectors: VectorPhase | undefined;
     let failure: Failure | undefined;
@@ -99,7 +103,7 @@ export async function conform(o: ConformOptions): Promise<E.Either<string[], Con
         usedSnapshots ||= snapshots;
         try {
           const r = await runPipelined(planGroup(session, g, snapshots, stats), o.window);
-          if (r.failure) { failure = r.failure; break; }
+          if (r.failure) { failure = await attribute(session, g, snapshots, r.failure, o.window); break; }
         } catch (err) {
           if (err instanceof BadVector) return E.left([err.message]);
           throw err;
@@ -112,7 +116,7 @@ export async function conform(o: ConformOptions): Promise<E.Either<string[], Con
       const variant = o.variant ?? 'v6-atc';
       const t0 = performance.now();
       session.ensureAlive();
-      const r = await runRandom(session, { config: o.config, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, window: o.window });
+      const r = await runRandom(session, { config: o.config, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, window: o.window, ...(o.restartBudget !== undefined ? { restartBudget: o.restartBudget } : {}) });
       random = { ...r, config: o.config.name, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, seconds: (performance.now() - t0) / 1000 };
       failure = r.failure;
     }
@@ -127,4 +131,20 @@ export async function conform(o: ConformOptions): Promise<E.Either<string[], Con
   } finally {
     await session.close();
   }
+}
+
+/**
+ * A misbehaviour while requests were pipelined may be reported against an earlier request than
+ * the one that caused it (replies lost in the implementation's buffers): replay, one request at a
+ * time, the vectors that were in flight, from the one the failure was reported on.
+ */
+async function attribute(session: Session, g: VectorGroup, snapshots: boolean, f: Failure, window: number): Promise<Failure> {
+  if (f.kind !== 'misbehaviour' || window === 1 || !f.where.vector) return f;
+  const ref = f.where.vector;
+  const i = g.vectors.findIndex((v) => v.ref.file === ref.file && v.ref.line === ref.line);
+  if (i < 0) return f;
+  session.ensureAlive();
+  const scratch: PlanStats = { resets: 0, restores: 0, saves: 0, steps: 0, vectors: 0 };
+  const again = await runPipelined(planGroup(session, { ...g, vectors: g.vectors.slice(i, i + window + 1) }, snapshots, scratch), 1);
+  return again.failure ?? f;
 }

@@ -1,13 +1,12 @@
 // One implementation process seen through the protocol: typed requests, decoded replies, and
 // every misbehaviour as a value naming the request that caused it.
 import * as E from 'fp-ts/lib/Either.js';
-import { formatErrors } from '../codecs/decode.ts';
 import { encodeConfig } from '../codecs/config.ts';
 import type { Config } from '../model/config.ts';
 import type { Event } from '../model/event.ts';
 import type { VariantName } from '../model/variant.ts';
 import { Channel, type ChannelFailure } from './channel.ts';
-import { decodeStepReply, type Actual } from './compare.ts';
+import { decodeStepReply, explainErrors, type Actual } from './compare.ts';
 import { eventCodec } from '../codecs/event.ts';
 import { ackReply, PROTOCOL_VERSION, type Feature } from './protocol.ts';
 
@@ -22,8 +21,13 @@ export type AckOutcome =
 
 export class Session {
   readonly channel: Channel;
-  constructor(command: string, timeoutMs: number) {
-    this.channel = new Channel(command, timeoutMs);
+  constructor(command: string, timeoutMs: number, startupMs?: number) {
+    this.channel = new Channel(command, timeoutMs, startupMs);
+  }
+
+  /** Processes started after the first one. */
+  get restarts(): number {
+    return Math.max(0, this.channel.spawned - 1);
   }
 
   /** Restart the process if a misbehaviour left it unusable. */
@@ -61,7 +65,7 @@ export class Session {
     const a = await this.channel.request(msg);
     if (!a.ok) return { ok: false, bad: a.failure };
     const d = ackReply.decode(a.value);
-    if (E.isLeft(d)) return { ok: false, bad: this.garbage(a.line, formatErrors(d.left).slice(0, 3).join('; ')) };
+    if (E.isLeft(d)) return { ok: false, bad: this.garbage(a.line, explainErrors(d.left).slice(0, 3).join('; ')) };
     const v = d.right;
     if (!v.ok) return { ok: false, refused: v.error ?? 'no reason given' };
     if (isReset && v.protocol !== undefined && v.protocol !== PROTOCOL_VERSION) {

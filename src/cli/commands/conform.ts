@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const defaultVectors = `${root}generated/vectors`;
 const defaultConfigs = `${root}spec/configs`;
 
-const usage = 'usage: smmu-sva conform --impl "COMMAND" [--vectors DIR | --no-vectors] [--max-vectors N] [--random N] [--length N] [--variant NAME] [--config FILE] [--timeout MS] [--seed N] [--window N] [--no-snapshots] [--json]';
+const usage = 'usage: smmu-sva conform --impl "COMMAND" [--vectors DIR | --no-vectors] [--max-vectors N] [--random N] [--length N] [--variant NAME] [--config FILE] [--timeout MS] [--startup-timeout MS] [--seed N] [--window N] [--no-snapshots] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags('conform', argv, {
@@ -28,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     variant: { type: 'string' },
     config: { type: 'string' },
     timeout: { type: 'string' },
+    'startup-timeout': { type: 'string' },
     seed: { type: 'string' },
     window: { type: 'string' },
     'no-snapshots': { type: 'boolean' },
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   if (v.help) { process.stdout.write(`${usage}\n`); return 0; }
   if (typeof v.impl !== 'string' || v.impl.trim() === '') return usageError(['smmu-sva conform: --impl "COMMAND" is required (the implementation to run)', usage]);
   const ints: Record<string, number> = {};
-  for (const [name, dflt] of [['random', 100], ['length', 40], ['timeout', 5000], ['seed', 42], ['window', 256], ['max-vectors', -1]] as const) {
+  for (const [name, dflt] of [['random', 100], ['length', 40], ['timeout', 5000], ['startup-timeout', 20000], ['seed', 42], ['window', 256], ['max-vectors', -1]] as const) {
     const r = intFlag('conform', name, v[name], dflt);
     if (E.isLeft(r)) return usageError(r.left);
     ints[name] = r.right;
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     maxLength: ints.length!,
     seed: ints.seed!,
     timeoutMs: ints.timeout!,
+    startupMs: ints['startup-timeout']!,
     window: ints.window!,
     snapshots: !v['no-snapshots'],
   });
