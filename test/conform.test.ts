@@ -59,6 +59,14 @@ describe('conform: the reference implementation', () => {
     expect(r.random!.steps).toBeGreaterThan(150);
   });
 
+  it('the fast adapter wrapped as a process passes the vectors and random sequences too', async () => {
+    const r = await run({ command: impl('adapter.ts'), vectorsDir: vectorDir, maxVectors: 1500, randomRuns: 60 });
+    expect(r.failure).toBeUndefined();
+    expect(r.conformant).toBe(true);
+    expect(r.vectors!.vectors).toBe(1500);
+    expect(r.random!.sequences).toBe(60);
+  });
+
   it('a vector edited by hand is bad input naming file and line, not a failure of the implementation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conform-bad-'));
     const v = vectorsV6Atc.find((x) => 'observations' in x && (x as { observations: unknown[] }).observations.length > 0) as Record<string, unknown>;
