@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly checkEvery?: number;
   /** Keep this many violation examples (default 20). */
   readonly keepExamples?: number;
+  /** Every event the driver applied, in order, and whether the adapter refused it (for replay). */
+  readonly onEvent?: (e: Event, refused: boolean) => void;
 }
 
 export interface Example {
@@ -133,6 +135,7 @@ export class Runner {
     this.events++;
     this.monitor.beforeStep(e);
     const err = this.engine.step(e);
+    this.opts.onEvent?.(e, err !== undefined);
     if (err) {
       this.refused++;
       if (this.refusedFirst.length < 10) this.refusedFirst.push(`tick ${this.tick}: ${describeEvent(this.model.config, e)}: ${describeError(err)}`);
@@ -302,7 +305,9 @@ export class Runner {
       const st = this.engine.st;
       this.dmaOps++;
       this.ctxJob = j;
-      const r = this.engine.dma(j.dev, st.mmPasid[j.mm]!, page, write);
+      const pasid = st.mmPasid[j.mm]!;
+      const r = this.engine.dma(j.dev, pasid, page, write);
+      this.opts.onEvent?.({ kind: 'dma', dev: j.dev, pasid, page, write }, r === R_REFUSED);
       this.collectFaults();
       this.ctxJob = undefined;
       if (r === R_REFUSED) {

@@ -6,10 +6,56 @@ import * as t from 'io-ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeConfig, loadConfigFile } from '../codecs/config.ts';
-import { decodeWith, formatValue, parseJson } from '../codecs/decode.ts';
+import { formatValue, parseJson } from '../codecs/decode.ts';
+import { configCodec } from '../codecs/config.ts';
 import type { Config } from '../model/config.ts';
 import { variantNames, type VariantName } from '../model/variant.ts';
 import { syntheticConfig, syntheticCodec } from './synthetic.ts';
+
+/**
+ * A one-key object whose key picks the member codec ({"munmap": {...}}, {"stream": {...}}):
+ * anything else fails with one message naming the choices, and errors inside a member keep
+ * their full path (an io-ts union would report every member's complaint instead).
+ */
+function oneKey<P extends t.Props>(name: string, members: P): t.Type<{ [K in keyof P]: { [k in K]: t.TypeOf<P[K]> } }[keyof P], unknown, unknown> {
+  const codecs = Object.fromEntries(Object.entries(members).map(([k, c]) => [k, t.exact(t.type({ [k]: c }))]));
+  type A = { [K in keyof P]: { [k in K]: t.TypeOf<P[K]> } }[keyof P];
+  return new t.Type<A, unknown, unknown>(
+    name,
+    (u): u is A => false,
+    (u, c) => {
+      const keys = typeof u === 'object' && u !== null && !Array.isArray(u) ? Object.keys(u) : [];
+      const codec = keys.length === 1 ? codecs[keys[0]!] : undefined;
+      return codec ? (codec.validate(u, c) as t.Validation<A>) : t.failure(u, c, name);
+    },
+    t.identity,
+  );
+}
+
+/** "$.phases[0].stream.ops" from an io-ts context: keys under unions and intersections are member indices. */
+function pathOf(ctx: t.Context): string {
+  let path = '$';
+  for (let i = 1; i < ctx.length; i++) {
+    const key = ctx[i]!.key;
+    // exact and refinement types validate through their inner type without a context entry
+    let parent = ctx[i - 1]!.type as { _tag?: string; type?: unknown };
+    while ((parent._tag === 'ExactType' || parent._tag === 'RefinementType') && parent.type) parent = parent.type as typeof parent;
+    if (key === '' || parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
+    path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
+  }
+  return path;
+}
+
+function decodeAt<A>(codec: t.Decoder<unknown, A>, input: unknown, prefix: string, root = '$'): E.Either<string[], A> {
+  const r = codec.decode(input);
+  if (E.isRight(r)) return E.right(r.right);
+  const lines = new Set<string>();
+  for (const e of r.left) {
+    const leaf = e.context[e.context.length - 1];
+    lines.add(`${prefix}${root}${pathOf(e.context).slice(1)}: expected ${e.message ?? leaf?.type.name ?? 'a valid value'}, got ${formatValue(e.value)}`);
+  }
+  return E.left([...lines].slice(0, 10));
+}
 
 const nat = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
 const fraction = t.refinement(t.number, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
@@ -33,13 +79,13 @@ const job = t.exact(t.intersection([
   t.partial({ start: nat, end: nat, pattern, writes: fraction }),
 ]));
 
-const action = t.union([
-  t.exact(t.type({ munmap: t.exact(t.intersection([t.type({ process: ref, start: nat, end: nat }), t.partial({ remap: t.boolean })])) })),
-  t.exact(t.type({ exit: t.exact(t.intersection([t.type({ process: ref }), t.partial({ unbindAfter: nat })])) })),
-  t.exact(t.type({ unbind: t.exact(t.intersection([t.type({ device: ref, process: ref }), t.partial({ rebindAfter: nat })])) })),
-  t.exact(t.type({ bind: pair })),
-  t.exact(t.type({ touch: t.exact(t.intersection([t.type({ process: ref }), range])) })),
-], 'an action: {munmap}, {exit}, {unbind}, {bind} or {touch}');
+const action = oneKey('an action: {"munmap": ...}, {"exit": ...}, {"unbind": ...}, {"bind": ...} or {"touch": ...}', {
+  munmap: t.exact(t.intersection([t.type({ process: ref, start: nat, end: nat }), t.partial({ remap: t.boolean })])),
+  exit: t.exact(t.intersection([t.type({ process: ref }), t.partial({ unbindAfter: nat })])),
+  unbind: t.exact(t.intersection([t.type({ device: ref, process: ref }), t.partial({ rebindAfter: nat })])),
+  bind: pair,
+  touch: t.exact(t.intersection([t.type({ process: ref }), range])),
+});
 
 const stream = t.exact(t.intersection([
   t.type({ ops: nat }),
@@ -51,17 +97,17 @@ const stream = t.exact(t.intersection([
   }),
 ]));
 
-const phase = t.union([
-  t.exact(t.type({ enableSva: refs })),
-  t.exact(t.type({ disableSva: refs })),
-  t.exact(t.type({ bind: pairs })),
-  t.exact(t.type({ unbind: pairs })),
-  t.exact(t.type({ touch: t.exact(t.intersection([t.type({ processes: refs }), range])) })),
-  t.exact(t.type({ stream })),
-  t.exact(t.type({ exit: refs })),
-  t.exact(t.type({ domainFree: refs })),
-  t.exact(t.type({ drain: t.type({}) })),
-], 'a phase: {enableSva}, {disableSva}, {bind}, {unbind}, {touch}, {stream}, {exit}, {domainFree} or {drain}');
+const phase = oneKey('a phase: {"enableSva": ...}, {"disableSva": ...}, {"bind": ...}, {"unbind": ...}, {"touch": ...}, {"stream": ...}, {"exit": ...}, {"domainFree": ...} or {"drain": {}}', {
+  enableSva: refs,
+  disableSva: refs,
+  bind: pairs,
+  unbind: pairs,
+  touch: t.exact(t.intersection([t.type({ processes: refs }), range])),
+  stream,
+  exit: refs,
+  domainFree: refs,
+  drain: t.type({}),
+});
 
 export const workloadCodec = t.exact(t.intersection([
   t.type({
@@ -219,18 +265,20 @@ function resolvePhase(r: Resolver, c: Config, path: string, p: t.TypeOf<typeof p
  */
 export function decodeWorkload(input: unknown, where = '', baseDir = '.'): E.Either<string[], Workload> {
   const prefix = where ? `${where}: ` : '';
-  const r = decodeWith(workloadCodec, input, prefix);
+  const r = decodeAt(workloadCodec, input, prefix);
   if (E.isLeft(r)) return r;
   const j = r.right;
   let config: E.Either<string[], Config>;
   if (typeof j.config === 'string') {
     config = loadConfigFile(resolve(baseDir, j.config));
   } else if ('synthetic' in j.config && Object.keys(j.config).length === 1) {
-    const s = decodeWith(syntheticCodec, (j.config as { synthetic: unknown }).synthetic);
-    config = E.isLeft(s) ? E.left(s.left.map((m) => `${prefix}${m.replace(/^\$/, '$.config.synthetic')}`)) : syntheticConfig(s.right, `${prefix}$.config.synthetic`);
+    const s = decodeAt(syntheticCodec, (j.config as { synthetic: unknown }).synthetic, prefix, '$.config.synthetic');
+    config = E.isLeft(s) ? s : syntheticConfig(s.right, `${prefix}$.config.synthetic`);
   } else {
-    config = decodeConfig(j.config);
-    if (E.isLeft(config)) config = E.left(config.left.map((m) => `${prefix}${m.replace(/^\$/, '$.config')}`));
+    // shape first, with full paths; then the configuration's own cross-field checks
+    const shape = decodeAt(configCodec, j.config, prefix, '$.config');
+    config = E.isLeft(shape) ? shape : decodeConfig(j.config);
+    if (E.isLeft(config) && E.isRight(shape)) config = E.left(config.left.map((m) => `${prefix}${m.replace(/^\$/, '$.config')}`));
   }
   if (E.isLeft(config)) return config;
   const c = config.right;

@@ -1,0 +1,220 @@
+// Workloads: the file format (errors name the JSON path, nothing throws), the presets, the
+// driver (a run replayed on the reducer ends in the same state, and the cheap transition monitor
+// finds the same violations as checkTransition), determinism, and the simulate command.
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { run as simulate } from '../src/cli/commands/simulate.ts';
+import { canonicalState } from '../src/model/digest.ts';
+import type { Event } from '../src/model/event.ts';
+import { initialState } from '../src/model/initial.ts';
+import { createModel } from '../src/model/model.ts';
+import type { State } from '../src/model/state.ts';
+import { step } from '../src/model/step.ts';
+import { checkInvariants, checkTransition } from '../src/invariants/invariants.ts';
+import { toState } from '../src/adapter/convert.ts';
+import { decodeWorkload, loadWorkloadFile, type Workload } from '../src/workload/format.ts';
+import { presets } from '../src/workload/presets.ts';
+import { Runner, runWorkload } from '../src/workload/driver.ts';
+
+const presetWorkload = (name: string): Workload => {
+  const r = decodeWorkload(presets.find((p) => p.name === name)!.workload, name);
+  if (E.isLeft(r)) throw new Error(r.left.join('\n'));
+  return r.right;
+};
+
+/** A preset with each stream shortened to `ops` ticks, its actions' times scaled to match. */
+function shortened(name: string, ops: number): Workload {
+  const w = presetWorkload(name);
+  const scaled = (orig: number, x: number | undefined) => (x === undefined ? undefined : Math.floor((x * ops) / orig));
+  return {
+    ...w,
+    phases: w.phases.map((p) => (p.kind !== 'stream' || p.ops <= ops ? p : {
+      ...p,
+      ops,
+      at: p.at.map(({ op, action: a }) => ({
+        op: scaled(p.ops, op)!,
+        action: a.kind === 'exit' ? { ...a, unbindAfter: scaled(p.ops, a.unbindAfter) }
+          : a.kind === 'unbind' ? { ...a, rebindAfter: scaled(p.ops, a.rebindAfter) } : a,
+      })),
+    })),
+  };
+}
+
+const small = {
+  name: 't',
+  config: {
+    name: 'c', smmu: { stallModel: 'configurable', btm: true, asidBits: 8 }, domains: [{ name: 'd', stage: 1 }],
+    devices: [{ name: 'pci', bus: 'pci', ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 }],
+    processes: [{ name: 'p', pages: 8, cpuAsid: 11 }], frames: 8,
+  },
+  phases: [{ enableSva: ['pci'] }, { bind: [{ device: 'pci', process: 'p' }] }, { stream: { ops: 100 } }],
+};
+
+describe('workload format', () => {
+  it('decodes a minimal workload with defaults', () => {
+    const r = decodeWorkload(small);
+    expect(E.isRight(r)).toBe(true);
+    const w = (r as E.Right<Workload>).right;
+    expect(w.variant).toBe('v6-atc');
+    expect(w.phases[2]).toMatchObject({ kind: 'stream', ops: 100, jobs: 'bonds', pattern: 'sequential' });
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['unknown variant', { ...small, variant: 'v7' }, /\$\.variant: expected one of v6/],
+    ['negative seed', { ...small, seed: -1 }, /\$\.seed: expected a non-negative integer/],
+    ['unknown phase', { ...small, phases: [{ frobnicate: 1 }] }, /\$\.phases\[0\]: expected a phase/],
+    ['unknown device name', { ...small, phases: [{ enableSva: ['nope'] }] }, /\$\.phases\[0\]\.enableSva\[0\]: expected a device name or index/],
+    ['page range past the process', { ...small, phases: [{ touch: { processes: ['p'], end: 9 } }] }, /\$\.phases\[0\]\.touch\.end: expected at most 8/],
+    ['action after the stream', { ...small, phases: [{ stream: { ops: 10, at: [{ op: 10, action: { exit: { process: 'p' } } }] } }] }, /\$\.phases\[0\]\.stream\.at\[0\]\.op: expected an op below 10/],
+    ['bad inline config', { ...small, config: { ...small.config, smmu: { ...small.config.smmu, asidBits: 40 } } }, /\$\.config\.smmu\.asidBits: expected an integer in \[2, 16\]/],
+    ['bad stream field', { ...small, phases: [{ stream: { ops: 5, pattern: 'zigzag' } }] }, /\$\.phases\[0\]\.stream\.pattern: expected "sequential" or "random"/],
+    ['bad action', { ...small, phases: [{ stream: { ops: 5, at: [{ op: 1, action: { explode: {} } }] } }] }, /\$\.phases\[0\]\.stream\.at\[0\]\.action: expected an action/],
+    ['bad synthetic config', { ...small, config: { synthetic: { devices: 0, processes: 1, pages: 1 } } }, /\$\.config\.synthetic\.devices: expected a positive integer/],
+    ['missing phases', { name: 'x', config: small.config }, /\$\.phases: expected/],
+  ];
+  for (const [what, input, msg] of bad) {
+    it(`names the JSON path: ${what}`, () => {
+      const r = decodeWorkload(input, 'w.json');
+      expect(E.isLeft(r)).toBe(true);
+      const lines = (r as E.Left<string[]>).left;
+      expect(lines.join('\n')).toMatch(msg);
+      for (const l of lines) expect(l.startsWith('w.json: ')).toBe(true);
+    });
+  }
+
+  it('files: unreadable, not JSON, config file relative to the workload', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wl-'));
+    expect((loadWorkloadFile(join(dir, 'missing.json')) as E.Left<string[]>).left[0]).toMatch(/missing\.json: cannot read \(ENOENT\)/);
+    writeFileSync(join(dir, 'bad.json'), '{"name": ');
+    expect((loadWorkloadFile(join(dir, 'bad.json')) as E.Left<string[]>).left[0]).toMatch(/bad\.json: not valid JSON/);
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(small.config));
+    writeFileSync(join(dir, 'w.json'), JSON.stringify({ ...small, config: 'c.json' }));
+    expect(E.isRight(loadWorkloadFile(join(dir, 'w.json')))).toBe(true);
+  });
+
+  it('never throws on arbitrary JSON', () => {
+    fc.assert(fc.property(fc.oneof(fc.jsonValue(), fc.record({ name: fc.string(), config: fc.jsonValue(), phases: fc.array(fc.jsonValue()) })), (v) => {
+      const r = decodeWorkload(v);
+      if (E.isLeft(r)) expect(r.left.length).toBeGreaterThan(0);
+    }), { numRuns: 500, seed: 3 });
+  });
+
+  it('every preset decodes', () => {
+    for (const p of presets) expect(E.isRight(decodeWorkload(p.workload, p.name)), p.name).toBe(true);
+  });
+});
+
+describe('workload driver', () => {
+  /** Run a workload, replay the applied events on the reducer, compare. */
+  function replayOnReducer(w: Workload) {
+    const events: [Event, boolean][] = [];
+    const runner = new Runner(w, { onEvent: (e, refused) => events.push([e, refused]), checkEvery: 0 });
+    const report = runner.run();
+    const m = createModel(w.config, w.variant);
+    let s: State = initialState(w.config);
+    const transition = new Map<string, number>();
+    const state = new Map<string, number>();
+    for (const [e, refused] of events) {
+      const r = step(m, s, e);
+      expect(E.isLeft(r), `reducer and adapter disagree on refusing ${JSON.stringify(e)}`).toBe(refused);
+      if (E.isLeft(r)) continue;
+      for (const v of checkTransition(m, s, e, r.right.state, r.right.observations)) transition.set(v.invariant, (transition.get(v.invariant) ?? 0) + 1);
+      s = r.right.state;
+    }
+    for (const v of checkInvariants(m, s)) state.set(v.invariant, (state.get(v.invariant) ?? 0) + 1);
+    expect(canonicalState(toState(runner.engine))).toBe(canonicalState(s));
+    expect(Object.fromEntries(runner.monitor.counts)).toEqual(Object.fromEntries(transition));
+    return { report, events: events.length };
+  }
+
+  it('correct variant: the presets run clean, and the reducer replay agrees', () => {
+    for (const name of ['pri-stream', 'stall-stream', 'shared-process', 'exit-mid-stream', 'unbind-rebind']) {
+      const { report, events } = replayOnReducer(shortened(name, 4000));
+      expect(report.violations, name).toEqual({});
+      expect(report.refused.count, name).toBe(0);
+      expect(events).toBeGreaterThan(4000);
+    }
+  });
+
+  it('buggy variants: the monitor finds what checkTransition finds on the reducer replay', () => {
+    const cases: [string, string, string][] = [
+      ['exit-mid-stream', 'release-skips-tlbi', 'dma-isolation'],
+      ['exit-mid-stream', 'release-clears-valid', 'no-bad-cd-while-bound'],
+      ['exit-mid-stream', 'v6', 'dma-isolation'],
+      ['stale-atc', 'v6', 'dma-isolation'],
+      ['disable-race', 'no-synchronize', 'no-freed-domain-access'],
+    ];
+    for (const [name, variant, invariant] of cases) {
+      const { report } = replayOnReducer({ ...shortened(name, 3000), variant: variant as Workload['variant'] });
+      expect(report.violations[invariant], `${name} / ${variant}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('the same workload gives the same report', () => {
+    const w = shortened('shared-process', 20000);
+    const a = runWorkload(w), b = runWorkload(w);
+    const { seconds: _a, ...ra } = a;
+    const { seconds: _b, ...rb } = b;
+    expect(ra).toEqual(rb);
+    const c = runWorkload({ ...w, seed: w.seed + 1 });
+    expect(c.counters).not.toEqual(a.counters);
+  });
+});
+
+describe('smmu-sva simulate', () => {
+  /** Run the command in this process, capturing its output. */
+  async function inProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const out: string[] = [], err: string[] = [];
+    const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err.push(String(s)); return true; });
+    try {
+      const status = await simulate(args);
+      return { status, stdout: out.join(''), stderr: err.join('') };
+    } finally {
+      so.mockRestore();
+      se.mockRestore();
+    }
+  }
+  const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/cli.ts', 'simulate', ...args], { encoding: 'utf8' });
+
+  it('prints JSON totals and writes an ftrace file; a buggy variant exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const trace = join(dir, 't.txt');
+    const r = cli(['--preset', 'stale-atc', '--json', '--trace', trace]);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(report.violations['no-stale-atc']).toBeGreaterThan(0);
+    expect(report.dmaOps).toBe(20000);
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    expect(lines[0]).toBe('# tracer: nop');
+    expect(lines.some((l) => /^\s+smmu-sva-1\s+\[000\] \.+\s+\d+\.\d{6}: smmu_bind_alloc: dev=0000:00:03\.0 pasid=1$/.test(l))).toBe(true);
+    const ok = await inProcess(['--preset', 'pri-stream', '--variant', 'upstream']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/invariant violations: none/);
+  });
+
+  it('bad flags and files exit 2 with a message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'w.json'), JSON.stringify({ ...small, variant: 'nope' }));
+    for (const [args, msg] of [
+      [['--preset', 'nope'], /unknown preset "nope"/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--preset', 'pri-stream', '--variant', 'v9'], /unknown variant "v9"/],
+      [['--workload', join(dir, 'w.json')], /w\.json: \$\.variant: expected one of/],
+      [['--workload', join(dir, 'none.json')], /none\.json: cannot read/],
+      [['--preset', 'pri-stream', '--workload', 'x'], /not both/],
+      [['--preset', 'pri-stream', '--seed', 'x'], /--seed expects a non-negative integer/],
+    ] as const) {
+      const r = await inProcess([...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+});
+
