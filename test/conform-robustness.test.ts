@@ -34,6 +34,7 @@ function misbehaviour(r: ConformReport) {
   return f;
 }
 
+// PROTO-TIMEOUT: crash, hang, garbage; PROTO-FRAMING: one reply per request line.
 describe('conform: misbehaving implementations', () => {
   it('a crash is reported with its exit code, the stderr tail and the event that caused it', async () => {
     const r = await run({ command: impl('misbehave.ts', 'crash', 'exit') });
@@ -97,6 +98,7 @@ describe('conform: protocol pieces without a process', () => {
     expect(decodeStepReply({ error: 'NotEnabled' })).toEqual(E.right({ tag: 'refused', error: 'NotEnabled' }));
   });
 
+  // PROTO-RESET, PROTO-STEP, PROTO-REFUSAL, PROTO-SNAPSHOT, PROTO-BYE as the reference serve loop answers them
   it('the serve loop answers bad requests with ok:false or an error tag, and never throws', () => {
     const engine = new ReducerEngine();
     const st = { ready: false };

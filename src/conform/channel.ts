@@ -20,6 +20,7 @@ const STDERR_TAIL = 2000;
 /** A reply line longer than this is garbage (a runaway writer), reported without reading on. */
 export const MAX_LINE = 8 * 1024 * 1024;
 
+/** PROTO-FRAMING (replies in request order, one per line) and PROTO-TIMEOUT (crash, hang, garbage). */
 export class Channel {
   private child: ChildProcess | undefined;
   private readonly queue: Waiter[] = [];

@@ -94,7 +94,7 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** Why the actual reply differs from the expected one, or undefined when it conforms. */
+/** Why the actual reply differs from the expected one (PROTO-STEP, PROTO-REFUSAL: tags only, PROTO-DIGEST when given), or undefined. */
 export function mismatch(expected: Expected, actual: Actual): string | undefined {
   if (expected.tag === 'refused') {
     if (actual.tag === 'accepted') return `accepted an event the model refuses (${expected.error}${expected.detail ? `: ${expected.detail}` : ''})`;

@@ -16,6 +16,7 @@ const variantCodec = t.keyof(Object.fromEntries(variantNames.map((v) => [v, null
 const slot = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
 
 // ------------------------------------------------------------------ runner -> implementation
+// PROTO-FRAMING: one JSON object per line; PROTO-RESET, PROTO-STEP, PROTO-SNAPSHOT, PROTO-BYE.
 
 /** `config` is the JSON of spec/configs/*.json (encodeConfig); the engine decodes it with decodeConfig. */
 export const resetRequest = t.exact(t.type({ op: t.literal('reset'), protocol: t.number, config: t.UnknownRecord, variant: variantCodec }));
@@ -44,7 +45,7 @@ export const stepOk = t.exact(t.intersection([
   t.type({ observations: t.array(t.unknown) }),
   t.partial({ digest: t.string }),
 ]));
-/** A step refused: the ModelError tag (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument, NotEnabled). */
+/** PROTO-REFUSAL: a step refused: the ModelError tag (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument, NotEnabled). */
 export const stepRefused = t.exact(t.intersection([t.type({ error: t.string }), t.partial({ detail: t.string })]));
 export const stepReply = t.union([stepOk, stepRefused], 'a step reply {"observations": [...]} or {"error": TAG}');
 export type StepReply = t.TypeOf<typeof stepReply>;

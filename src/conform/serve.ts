@@ -10,7 +10,10 @@ import { describeError } from '../model/error.ts';
 import type { Engine } from './engine.ts';
 import { PROTOCOL_VERSION, requestCodec, type Request } from './protocol.ts';
 
-/** The reply to one request line, or undefined for bye (no reply; the loop ends). */
+/**
+ * The reply to one request line, or undefined for bye (no reply; the loop ends): PROTO-RESET,
+ * PROTO-STEP, PROTO-REFUSAL (the ModelError tag), PROTO-SNAPSHOT, PROTO-BYE.
+ */
 export function answer(engine: Engine, line: string, state: { ready: boolean }): unknown {
   let json: unknown;
   try { json = JSON.parse(line); } catch (err) { return { ok: false, error: `not JSON (${(err as Error).message})` }; }
