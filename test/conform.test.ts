@@ -67,6 +67,14 @@ describe('conform: the reference implementation', () => {
     expect(r.random!.sequences).toBe(60);
   });
 
+  it('an implementation that refuses a variant has that group skipped and listed, the rest checked', async () => {
+    const r = await run({ command: impl('misbehave.ts', 'refuse', 'v6'), vectorsDir: vectorDir, maxVectors: 100000 });
+    expect(r.conformant).toBe(true);
+    expect(r.vectors!.unsupported).toEqual([{ config: 'default', variant: 'v6', error: 'variant v6 not implemented', vectors: makeVectors('v6', 2).length }]);
+    expect(r.vectors!.vectors).toBe(vectorsV6Atc.length);
+    expect(formatText(r).join('\n')).toMatch(/skipped \d+ vectors of default\/v6: the implementation refused the reset \(variant v6 not implemented\)/);
+  });
+
   it('a vector edited by hand is bad input naming file and line, not a failure of the implementation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conform-bad-'));
     const v = vectorsV6Atc.find((x) => 'observations' in x && (x as { observations: unknown[] }).observations.length > 0) as Record<string, unknown>;

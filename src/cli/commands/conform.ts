@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const defaultVectors = `${root}generated/vectors`;
 const defaultConfigs = `${root}spec/configs`;
 
-const usage = 'usage: smmu-sva conform --impl "COMMAND" [--vectors DIR | --no-vectors] [--max-vectors N] [--random N] [--length N] [--variant NAME] [--config FILE] [--timeout MS] [--startup-timeout MS] [--seed N] [--window N] [--no-snapshots] [--json]';
+const usage = 'usage: smmu-sva conform --impl "COMMAND" [--vectors DIR | --no-vectors] [--max-vectors N] [--configs DIR] [--random N] [--length N] [--variant NAME] [--config FILE] [--timeout MS] [--startup-timeout MS] [--seed N] [--window N] [--no-snapshots] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags('conform', argv, {
