@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { readFileSync } from 'node:fs';
 import { defaultOptions, type Config } from '../model/config.ts';
-import { decodeWith, parseJson } from './decode.ts';
+import { decodeWith, excessKeys, parseJson } from './decode.ts';
 
 const intIn = (min: number, max: number) =>
   t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer in [${min}, ${max}]`);
@@ -89,6 +89,8 @@ export function decodeConfig(input: unknown, where = ''): E.Either<string[], Con
   const prefix = where ? `${where}: ` : '';
   const r = decodeWith(configCodec, input, prefix);
   if (E.isLeft(r)) return r;
+  const unknown = excessKeys(configCodec, input).map((e) => prefix + e);
+  if (unknown.length) return E.left(unknown);
   const j = r.right;
   const config: Config = {
     name: j.name,

@@ -13,9 +13,12 @@ export function formatValue(v: unknown): string {
 export function jsonPath(ctx: t.Context): string {
   let path = '$';
   for (let i = 1; i < ctx.length; i++) {
-    const key = ctx[i]!.key;
-    const parentType = ctx[i - 1]!.type as { _tag?: string };
-    if (key === '' || parentType._tag === 'UnionType' || parentType._tag === 'IntersectionType' || parentType._tag === 'RefinementType' || parentType._tag === 'ExactType') continue;
+    const { key, actual } = ctx[i]!;
+    const parent = ctx[i - 1]!.actual;
+    // unions and intersections add their member index as a key without descending into the
+    // value: a key is part of the path only when the value really is the parent's member
+    const descends = key !== '' && parent !== null && typeof parent === 'object' && key in parent && (parent as Record<string, unknown>)[key] === actual;
+    if (!descends) continue;
     path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
   }
   return path;
@@ -44,4 +47,46 @@ export function parseJson(text: string, where: string): E.Either<string[], unkno
   } catch (err) {
     return E.left([`${where}: not valid JSON (${(err as Error).message})`]);
   }
+}
+
+/** The properties an object codec knows, looking through exact, intersection and refinement. */
+function knownProps(type: t.Mixed): Record<string, t.Mixed> | undefined {
+  const ty = type as unknown as { _tag?: string; type?: t.Mixed; types?: t.Mixed[]; props?: Record<string, t.Mixed> };
+  switch (ty._tag) {
+    case 'InterfaceType':
+    case 'PartialType':
+    case 'StrictType':
+      return ty.props;
+    case 'ExactType':
+    case 'RefinementType':
+    case 'ReadonlyType':
+      return ty.type ? knownProps(ty.type) : undefined;
+    case 'IntersectionType': {
+      const all: Record<string, t.Mixed> = {};
+      for (const m of ty.types ?? []) Object.assign(all, knownProps(m) ?? {});
+      return all;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Keys an exact codec would silently drop: a misspelt option must be an error, not a default.
+ * Returns "$.path: unknown field ..." lines.
+ */
+export function excessKeys(type: t.Mixed, value: unknown, path = '$'): string[] {
+  const ty = type as unknown as { _tag?: string; type?: t.Mixed };
+  if (ty._tag === 'ArrayType' && Array.isArray(value) && ty.type) {
+    return value.flatMap((v, i) => excessKeys(ty.type!, v, `${path}[${i}]`));
+  }
+  const props = knownProps(type);
+  if (!props || value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const sub = props[k];
+    if (!sub) out.push(`${path}.${k}: unknown field (expected one of ${Object.keys(props).join(', ')})`);
+    else out.push(...excessKeys(sub, v, `${path}.${k}`));
+  }
+  return out;
 }
