@@ -85,13 +85,33 @@ export function decodeStepReply(value: unknown): E.Either<string[], Actual> {
   return E.right({ tag: 'accepted', observations, ...(v.digest !== undefined ? { digest: v.digest } : {}) });
 }
 
-/** Canonical JSON of an observation (codec field order), for equality. */
-export const observationKey = (o: Observation): string => JSON.stringify(sortKeys(observationCodec.encode(o)));
+/** Structural equality of two JSON-like values (key order ignored); no allocation. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) {
+    if (!Object.hasOwn(ra, k)) continue;
+    n++;
+    if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
+  }
+  for (const k in rb) if (Object.hasOwn(rb, k)) n--;
+  return n === 0;
+}
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
+/** Index of the first observation that differs, or -1 when the lists are equal. */
+export function firstObservationDifference(x: readonly Observation[], a: readonly Observation[]): number {
+  const n = Math.min(x.length, a.length);
+  for (let i = 0; i < n; i++) if (!jsonEqual(x[i], a[i])) return i;
+  return x.length === a.length ? -1 : n;
 }
 
 /** Why the actual reply differs from the expected one (PROTO-STEP, PROTO-REFUSAL: tags only, PROTO-DIGEST when given), or undefined. */
@@ -101,10 +121,10 @@ export function mismatch(expected: Expected, actual: Actual): string | undefined
     return actual.error === expected.error ? undefined : `refused with ${actual.error}, the model refuses with ${expected.error}`;
   }
   if (actual.tag === 'refused') return `refused an event the model accepts (${actual.error}${actual.detail ? `: ${actual.detail}` : ''})`;
-  const a = actual.observations.map(observationKey);
-  const x = expected.observations.map(observationKey);
-  if (a.length !== x.length || a.some((k, i) => k !== x[i])) {
-    const i = firstDifference(x, a);
+  const a = actual.observations;
+  const x = expected.observations;
+  const i = firstObservationDifference(x, a);
+  if (i >= 0) {
     return a.length === x.length
       ? `observation ${i + 1} of ${x.length} differs`
       : `expected ${x.length} observation${x.length === 1 ? '' : 's'}, got ${a.length}; the first difference is at observation ${i + 1}`;
@@ -113,10 +133,4 @@ export function mismatch(expected: Expected, actual: Actual): string | undefined
     return `same observations, but the next state's digest is ${actual.digest}, expected ${expected.digest}`;
   }
   return undefined;
-}
-
-function firstDifference(x: readonly string[], a: readonly string[]): number {
-  let i = 0;
-  while (i < x.length && i < a.length && x[i] === a[i]) i++;
-  return i;
 }

@@ -13,7 +13,7 @@ import { createModel } from '../model/model.ts';
 import type { State } from '../model/state.ts';
 import type { VariantName } from '../model/variant.ts';
 import { vectorCodec, type Vector } from '../vectors/vector.ts';
-import { mismatch, observationKey } from './compare.ts';
+import { firstObservationDifference, mismatch } from './compare.ts';
 import type { Failure, VectorRef, Where } from './failure.ts';
 import { expectStep, type Expected } from './oracle.ts';
 import type { Op } from './pipeline.ts';
@@ -22,6 +22,8 @@ import type { AckOutcome, Session, StepOutcome } from './session.ts';
 export interface LoadedVector {
   readonly vector: Vector;
   readonly ref: VectorRef;
+  /** eventKey of each event of path + event, filled in by groupVectors. */
+  readonly keys?: readonly string[];
 }
 
 export interface VectorGroup {
@@ -98,7 +100,7 @@ export function groupVectors(vectors: readonly LoadedVector[], configsDir: strin
   return E.right([...groups.keys()].sort().map((k) => {
     const g = groups.get(k)!;
     g.items.sort((a, b) => compareSeq(a.key, b.key) || (a.v.ref.file < b.v.ref.file ? -1 : a.v.ref.file > b.v.ref.file ? 1 : a.v.ref.line - b.v.ref.line));
-    return { config: g.config, variant: g.variant, vectors: g.items.map((x) => x.v) };
+    return { config: g.config, variant: g.variant, vectors: g.items.map((x) => ({ ...x.v, keys: x.key })) };
   }));
 }
 
@@ -115,7 +117,8 @@ export function staleVector(v: Vector, model: Expected): string | undefined {
   if (!stated) return undefined;
   if (stated.tag !== model.tag) return `the vector expects ${stated.tag === 'refused' ? `error ${stated.error}` : 'the event accepted'}, the model ${model.tag === 'refused' ? `refuses it (${model.error})` : 'accepts it'}`;
   if (stated.tag === 'accepted' && model.tag === 'accepted') {
-    if (stated.observations.map(observationKey).join('\n') !== model.observations.map(observationKey).join('\n')) return 'its observations differ from the model\'s';
+    const i = firstObservationDifference(stated.observations, model.observations);
+    if (i >= 0) return `its observation ${i + 1} differs from the model's`;
     if (stated.digest !== undefined && stated.digest !== model.digest) return `its digest ${stated.digest} differs from the model's ${model.digest}`;
   }
   return undefined;
@@ -170,9 +173,9 @@ export function* planGroup(session: Session, g: VectorGroup, snapshots: boolean,
 
   for (const lv of g.vectors) {
     const v = lv.vector;
-    const keys = v.path.map(eventKey);
+    const keys = lv.keys ?? [...v.path, v.event].map(eventKey);
     let lcp = 0;
-    while (lcp < appliedKeys.length && lcp < keys.length && appliedKeys[lcp] === keys[lcp]) lcp++;
+    while (lcp < appliedKeys.length && lcp < v.path.length && appliedKeys[lcp] === keys[lcp]) lcp++;
     if (fresh || lcp < applied.length) {
       let back = -1;
       if (!fresh && snapshots) for (const d of saved) if (d <= lcp && d > back) back = d;
@@ -216,7 +219,7 @@ export function* planGroup(session: Session, g: VectorGroup, snapshots: boolean,
     stats.vectors++;
     if (expected.tag === 'accepted') {
       applied.push(v.event);
-      appliedKeys.push(eventKey(v.event));
+      appliedKeys.push(keys[v.path.length]!);
       states.push(o.next);
     }
   }
