@@ -53,6 +53,7 @@ export class Channel {
     // its own process group, so that a wrapper (sh, npx, tsx) and its children die together
     const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
+    track(child);
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => { if (this.child === child) this.onData(d); });
@@ -193,6 +194,23 @@ export class Channel {
     for (const w of pending) w.resolve({ ok: false, failure: this.dead });
     if (this.child && !this.closed) killGroup(this.child);
   }
+}
+
+/** Process groups still running, killed when the runner exits however it exits. */
+const live = new Set<ChildProcess>();
+let exitHook = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('close', () => live.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', killAll);
+}
+
+/** Kill every implementation process group started by this runner (exit, SIGINT, SIGTERM). */
+export function killAll(): void {
+  for (const c of live) killGroup(c);
+  live.clear();
 }
 
 function killGroup(child: ChildProcess): void {

@@ -4,6 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { killAll } from '../../conform/channel.ts';
 import { conform } from '../../conform/runner.ts';
 import { formatText, reportJson } from '../../conform/report.ts';
 import { intFlag, parseFlags, usageError } from '../args.ts';
@@ -61,6 +62,8 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof v.vectors === 'string') vectorsDir = v.vectors;
   else if (!v['no-vectors'] && existsSync(defaultVectors)) vectorsDir = defaultVectors;
 
+  // an interrupted run leaves no implementation process behind
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { killAll(); process.exit(sig === 'SIGINT' ? 130 : 143); });
   const r = await conform({
     command: v.impl,
     ...(vectorsDir !== undefined ? { vectorsDir } : {}),
