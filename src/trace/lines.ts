@@ -52,6 +52,8 @@ export async function* readLines(source: AsyncIterable<Buffer | string>, cap: nu
     }
   }
   const tail = decoder.end();
-  if (tail && !overflow) partial += tail;
+  if (tail && !overflow) {
+    if (partial.length + tail.length > cap) { partial = (partial + tail).slice(0, cap); overflow = true; } else partial += tail;
+  }
   if (partial.length > 0 || overflow) yield emit(partial);
 }

@@ -83,7 +83,7 @@ export class Transitions {
   private readonly ids = new Map<string, number>();
   private nextId = 0;
   readonly stats: CacheStats = { hits: 0, misses: 0, clears: 0 };
-  /** Touch is only relevant when the frames can run out (TRACE-PRUNE-TOUCH). */
+  /** Touch is only relevant when the frames can run out (TRACE-PRUNE-TOUCH, TRACE-OOM). */
   private readonly oomPossible: boolean;
 
   constructor(readonly model: Model, private readonly cacheLimit = 200000, private readonly closureLimit = 4096) {
@@ -194,6 +194,19 @@ export class Transitions {
       const mm = mmOfPasid(s, f.pasid);
       // TRACE-IOPF: the handler may run at any point between the fault and its response
       moves.push([{ op: 'event', event: { kind: 'iopfHandle', dev: f.dev, group: f.group, frame: plan === 'faultIn' ? lowestFree(s) : -1 } }]);
+      if (plan === 'faultIn' && this.oomPossible) {
+        // TRACE-OOM: the CPU touched pages (unlogged) until no frame was left: the handler fails
+        const free = freeFrames(s, config.frames);
+        const touch: Op[] = [];
+        for (let m = 0; m < s.mms.length && touch.length < free.length; m++) {
+          const st = s.mms[m]!;
+          if (!st.alive) continue;
+          for (let page = 0; page < st.pages.length && touch.length < free.length; page++) {
+            if (st.pages[page] === PTE_UNMAPPED && !(m === mm && page === f.page)) touch.push({ op: 'event', event: { kind: 'touch', mm: m, page, frame: free[touch.length]! } });
+          }
+        }
+        if (touch.length === free.length && touch.length > 0) moves.push([...touch, { op: 'event', event: { kind: 'iopfHandle', dev: f.dev, group: f.group, frame: -1 } }]);
+      }
       if (plan === 'faultIn' && mm >= 0 && !x.remapped.includes(remapKey(mm, f.page))) {
         moves.push([{ op: 'hole', slot: mm, page: f.page }, { op: 'event', event: { kind: 'iopfHandle', dev: f.dev, group: f.group, frame: -1 } }]);
       }
@@ -201,15 +214,6 @@ export class Transitions {
         // after the mmap the page is in a VMA and unpopulated: the handler faults it in
         const frame = lowestFree(s);
         moves.push([{ op: 'event', event: { kind: 'mmap', mm, page: f.page } }, { op: 'event', event: { kind: 'iopfHandle', dev: f.dev, group: f.group, frame } }]);
-      }
-    }
-    if (this.oomPossible) {
-      const frame = lowestFree(s);
-      if (frame >= 0) {
-        s.mms.forEach((m, mm) => {
-          if (!m.alive) return;
-          m.pages.forEach((p, page) => { if (p === PTE_UNMAPPED) moves.push([{ op: 'event', event: { kind: 'touch', mm, page, frame } }]); });
-        });
       }
     }
     return moves;
@@ -222,7 +226,7 @@ export class Transitions {
   closure(x: Ext, key: number): { entries: readonly ClosureEntry[]; truncated: boolean } {
     const cached = this.closures.get(key);
     if (cached) return cached;
-    if (x.state.faults.length === 0 && !this.oomPossible) {
+    if (x.state.faults.length === 0) {
       const res = { entries: [{ ext: x, key, steps: [] }], truncated: false };
       this.remember(this.closures, key, res);
       return res;
