@@ -6,6 +6,7 @@ const commands: Record<string, Command> = {
   tour: { summary: 'a guided run of the model on the default configuration (npm start)', load: () => import('../src/cli/commands/tour.ts') },
   variants: { summary: 'list the driver variants and their expected verdicts [--json]', load: () => import('../src/cli/commands/variants.ts') },
   scenario: { summary: 'run a scripted scenario (seed-trace-1, seed-trace-2) and print its ftrace lines', load: () => import('../src/cli/commands/scenario.ts') },
+  explore: { summary: 'exhaustive exploration with verdicts and shortest counterexamples [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N] [--workers N] [--format text|mermaid]', load: () => import('../src/cli/commands/explore.ts') },
   'check-trace': { summary: 'check an ftrace log against the model: FILE|- [--variant NAME] [--config FILE] [--json] [--strict] [--page-size N]', load: () => import('../src/cli/commands/checkTrace.ts') },
   conform: { summary: 'check an implementation driven through the conformance protocol (--impl "COMMAND")', load: () => import('../src/cli/commands/conform.ts') },
   simulate: { summary: 'run a DMA workload on the fast adapter and print its totals (--workload FILE | --preset NAME) [--trace FILE] [--json]', load: () => import('../src/cli/commands/simulate.ts') },

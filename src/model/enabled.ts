@@ -34,6 +34,11 @@ export function enabledEvents(m: Model, s: State): Event[] {
         if (!pending(dev, mmState.pasid)) out.push({ kind: 'unbind', dev, mm });
         continue;
       }
+      // ENV-SRCU-BOUND: a bind that would register a fresh notifier for (domain, mm) waits for the
+      // pending SRCU free of the previous one. Without this bound, bind/unbind cycles queue
+      // deferred frees (and ctx desc references) without limit and the state space is infinite.
+      const domain = s.ste[dev]!.domain;
+      if (s.deferredFrees.some((f) => f.domain === domain && f.mm === mm) && lookupNotifier(m, s, domain, mm) < 0) continue;
       out.push({ kind: 'bind', dev, mm, fail: 'none' });
       if (o.allocFailure && s.svaEnabled[dev] && config.domains[s.ste[dev]!.domain]!.stage === 1) {
         out.push({ kind: 'bind', dev, mm, fail: 'bond' });

@@ -1,7 +1,6 @@
 // step(model, state, event): the reducer. Either a typed error (state unchanged) or the next
 // state with everything the step made observable, in the order it happened.
 import * as E from 'fp-ts/lib/Either.js';
-import { match } from 'ts-pattern';
 import type { Ctx } from './context.ts';
 import type { ModelError } from './error.ts';
 import type { Event } from './event.ts';
@@ -46,24 +45,40 @@ function atsTranslate(ctx: Ctx, s: State, dev: number, pasid: number, page: numb
   return r.s;
 }
 
+// A switch rather than ts-pattern's match(): this runs millions of times in the explorer, and
+// match() allocates a matcher per call. Exhaustive all the same: `e` is `never` in the default.
 function apply(ctx: Ctx, s: State, e: Event): State {
-  return match(e)
-    .with({ kind: 'enableSva' }, ({ dev }) => enableSva(ctx, s, dev))
-    .with({ kind: 'disableSva' }, ({ dev }) => disableSva(ctx, s, dev))
-    .with({ kind: 'bind' }, ({ dev, mm, fail }) => bind(ctx, s, dev, mm, fail))
-    .with({ kind: 'unbind' }, ({ dev, mm }) => unbind(ctx, s, dev, mm))
-    .with({ kind: 'touch' }, ({ mm, page, frame }) => touch(ctx, s, mm, page, frame))
-    .with({ kind: 'munmap' }, ({ mm, start, end }) => munmap(ctx, s, mm, start, end))
-    .with({ kind: 'mmap' }, ({ mm, page }) => mmap(ctx, s, mm, page))
-    .with({ kind: 'exit' }, ({ mm }) => exit(ctx, s, mm))
-    .with({ kind: 'notifierFree' }, ({ domain, mm }) =>
-      notifierFree(ctx, s, s.deferredFrees.findIndex((f) => f.domain === domain && f.mm === mm)))
-    .with({ kind: 'domainFree' }, ({ domain }) => domainFree(ctx, s, domain))
-    .with({ kind: 'dma' }, ({ dev, pasid, page, write }) => dma(ctx, s, dev, pasid, page, write))
-    .with({ kind: 'atsTranslate' }, ({ dev, pasid, page, write }) => atsTranslate(ctx, s, dev, pasid, page, write))
-    .with({ kind: 'iopfHandle' }, ({ dev, group, frame }) => iopfHandle(ctx, s, faultIndex(s, dev, group), frame))
-    .with({ kind: 'iopfRespond' }, ({ dev, group }) => iopfRespond(ctx, s, faultIndex(s, dev, group)))
-    .exhaustive();
+  switch (e.kind) {
+    case 'enableSva': return enableSva(ctx, s, e.dev);
+    case 'disableSva': return disableSva(ctx, s, e.dev);
+    case 'bind': return bind(ctx, s, e.dev, e.mm, e.fail);
+    case 'unbind': return unbind(ctx, s, e.dev, e.mm);
+    case 'touch': return touch(ctx, s, e.mm, e.page, e.frame);
+    case 'munmap': return munmap(ctx, s, e.mm, e.start, e.end);
+    case 'mmap': return mmap(ctx, s, e.mm, e.page);
+    case 'exit': return exit(ctx, s, e.mm);
+    case 'notifierFree': return notifierFree(ctx, s, s.deferredFrees.findIndex((f) => f.domain === e.domain && f.mm === e.mm));
+    case 'domainFree': return domainFree(ctx, s, e.domain);
+    case 'dma': return dma(ctx, s, e.dev, e.pasid, e.page, e.write);
+    case 'atsTranslate': return atsTranslate(ctx, s, e.dev, e.pasid, e.page, e.write);
+    case 'iopfHandle': return iopfHandle(ctx, s, faultIndex(s, e.dev, e.group), e.frame);
+    case 'iopfRespond': return iopfRespond(ctx, s, faultIndex(s, e.dev, e.group));
+    default: return unreachable(e);
+  }
+}
+
+function unreachable(e: never): never {
+  throw new Error(`unknown event kind ${JSON.stringify(e)}`);
+}
+
+/**
+ * step() without the guard, for callers that only pass events enabledEvents() listed for `s`
+ * (the exhaustive explorer): same next state and observations, no Either allocation.
+ */
+export function stepEnabled(m: Model, s: State, e: Event): StepResult {
+  const ctx: Ctx = { config: m.config, traits: m.traits, out: [] };
+  const state = apply(ctx, s, e);
+  return { state, observations: ctx.out };
 }
 
 export function step(m: Model, s: State, e: Event): E.Either<ModelError, StepResult> {

@@ -1,0 +1,123 @@
+// smmu-sva explore [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N]
+//                  [--workers N] [--format text|mermaid]
+// Exhaustive breadth-first exploration of a configuration under one or all driver variants.
+// Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
+// 1: a violation (or a verdict differing from the expected one); 2: bad input.
+import * as E from 'fp-ts/lib/Either.js';
+import type { Config } from '../../model/config.ts';
+import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
+import { variantNames, type VariantName } from '../../model/variant.ts';
+import { explore, type Progress } from '../../explorer/explore.ts';
+import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
+import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
+import { intFlag, parseFlags, usageError } from '../args.ts';
+import { configFromFlag, variantFromFlag } from '../configArg.ts';
+
+const say = (s = '') => process.stdout.write(`${s}\n`);
+
+export interface ExploreRun {
+  readonly symmetry: boolean;
+  readonly maxStates: number;
+  readonly workers: number;
+  readonly progress: boolean;
+}
+
+function progressLine(variant: string): (p: Progress) => void {
+  return (p) => {
+    const rate = Math.round(p.states / Math.max(p.seconds, 1e-3));
+    process.stderr.write(`\r\x1b[K${variant}: ${p.states} states, ${rate} states/s, depth ${p.depth}, frontier ${p.frontier}`);
+  };
+}
+
+/** Explore one variant and rebuild its counterexamples. */
+export async function exploreVariant(config: Config, variant: VariantName, run: ExploreRun): Promise<VariantReport> {
+  const result = await explore(config, variant, {
+    symmetry: run.symmetry,
+    maxStates: run.maxStates,
+    workers: run.workers,
+    onProgress: run.progress ? progressLine(variant) : undefined,
+  });
+  if (run.progress) process.stderr.write('\r\x1b[K');
+  return report(result);
+}
+
+export function summaryLine(rep: VariantReport): string {
+  const r = rep.result;
+  return `${r.variant} on ${r.config.name}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ` +
+    `${r.seconds.toFixed(1)} s (${Math.round(r.states / Math.max(r.seconds, 1e-9))} states/s), ${r.bytesPerState} bytes/state` +
+    `${r.symmetry ? '' : ', no symmetry reduction'}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
+}
+
+/** The verdict table: one row per variant, found vs expected. Returns the lines and whether all match. */
+export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts): { lines: string[]; ok: boolean } {
+  const w = Math.max(...reps.map((r) => r.result.variant.length));
+  const lines = [`verdicts on ${config} (expected: spec/expected-verdicts.json)`];
+  let ok = true;
+  for (const rep of reps) {
+    const found = violatedSet(rep.result);
+    const exp = expectedFor(expected, config, rep.result.variant);
+    const match = exp ? sameSet(found, exp) && !rep.result.truncated : found.length === 0 && !rep.result.truncated;
+    if (!match) ok = false;
+    const text = found.length ? `violates ${found.join(', ')}` : 'clean';
+    const lens = rep.result.violations.map((v) => v.length);
+    const note = exp === undefined ? ' (no expected verdict recorded)' : match ? '' : ` (EXPECTED ${exp.length ? exp.join(', ') : 'clean'})`;
+    lines.push(`  ${match ? 'ok  ' : 'FAIL'} ${rep.result.variant.padEnd(w)}  ${text}${lens.length ? ` [shortest: ${lens.join(', ')} events]` : ''}${note}  ` +
+      `(${rep.result.states} states${rep.result.truncated ? ', TRUNCATED' : ''})`);
+  }
+  return { lines, ok };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags('explore', argv, {
+    config: { type: 'string' },
+    variant: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-symmetry': { type: 'boolean' },
+    'max-states': { type: 'string' },
+    workers: { type: 'string' },
+    format: { type: 'string' },
+  });
+  if (E.isLeft(flags)) return usageError(flags.left);
+  const v = flags.right.values;
+  const config = configFromFlag(v.config);
+  if (E.isLeft(config)) return usageError(config.left.map((l) => `smmu-sva explore: ${l}`));
+  const all = v.variant === 'all';
+  const variant = all ? E.right('v6' as VariantName) : variantFromFlag(v.variant, 'v6');
+  if (E.isLeft(variant)) return usageError(`smmu-sva explore: --variant: ${variant.left} or all`);
+  const maxStates = intFlag('explore', 'max-states', v['max-states'], 50_000_000);
+  if (E.isLeft(maxStates)) return usageError(maxStates.left);
+  if (maxStates.right < 1) return usageError('smmu-sva explore: --max-states expects at least 1, got 0');
+  const workers = intFlag('explore', 'workers', v.workers, 1);
+  if (E.isLeft(workers)) return usageError(workers.left);
+  if (workers.right < 1 || workers.right > 64) return usageError(`smmu-sva explore: --workers expects an integer in [1, 64], got ${workers.right}`);
+  const format = v.format ?? 'text';
+  if (format !== 'text' && format !== 'mermaid') return usageError(`smmu-sva explore: --format expects text or mermaid, got "${String(format)}"`);
+  const expected = loadExpectedVerdicts();
+  if (E.isLeft(expected)) return usageError(expected.left);
+
+  const runOpts: ExploreRun = {
+    symmetry: !v['no-symmetry'],
+    maxStates: maxStates.right,
+    workers: workers.right,
+    progress: process.stderr.isTTY === true && !v.json,
+  };
+  const cfg = config.right;
+  const names: readonly VariantName[] = all ? variantNames : [variant.right];
+  const reps: VariantReport[] = [];
+  for (const name of names) {
+    const rep = await exploreVariant(cfg, name, runOpts);
+    reps.push(rep);
+    if (v.json) { say(JSON.stringify(toJson(rep))); continue; }
+    say(summaryLine(rep));
+    for (const cx of rep.counterexamples) {
+      say();
+      say(format === 'mermaid' ? formatCounterexampleMermaid(cfg, name, cx) : formatCounterexampleText(cfg, name, cx));
+    }
+    if (rep.counterexamples.length === 0) say(`${name}: no invariant violated${rep.result.truncated ? ' in the explored part' : ''}.`);
+    say();
+  }
+  if (!all) return reps[0]!.result.violations.length > 0 ? 1 : 0;
+  const table = verdictTable(cfg.name, reps, expected.right);
+  if (!v.json) for (const l of table.lines) say(l);
+  return table.ok ? 0 : 1;
+}

@@ -1,0 +1,83 @@
+// Expanding a chunk of frontier states: decode each, check the state invariants, step every
+// enabled event, check the transition invariants and compute each successor's key and hash.
+// Pure with respect to the model (states are never mutated); runs in the main thread or in a
+// worker (src/explorer/worker.ts) with the same result, so BFS numbering does not depend on
+// the number of workers.
+import type { Config } from '../model/config.ts';
+import { enabledEvents } from '../model/enabled.ts';
+import { createModel, type Model } from '../model/model.ts';
+import { stepEnabled } from '../model/step.ts';
+import type { VariantName } from '../model/variant.ts';
+import { checkInvariants, checkTransition, invariantNames } from '../invariants/invariants.ts';
+import { decodeState, IntBuf } from './encode.ts';
+import { Canonicalizer, symmetryOf } from './symmetry.ts';
+import { hash64 } from './visited.ts';
+
+/** Bit of each invariant in the violation masks. */
+export const invariantBit: ReadonlyMap<string, number> = new Map(invariantNames.map((n, i) => [n, 1 << i]));
+
+export interface Chunk {
+  /** Concatenated key encodings of the states to expand. */
+  readonly enc: Int32Array;
+  /** offsets[i]..offsets[i+1] is state i; length = states + 1. */
+  readonly offsets: Uint32Array;
+}
+
+/** Per-edge record width in ChunkResult.edges. */
+export const EDGE_WORDS = 5;
+
+export interface ChunkResult {
+  /** Per source state: [number of edges, state-invariant violation mask, has pending faults]. */
+  readonly src: Int32Array;
+  /** Per edge: [hash hi, hash lo, enabled-event index, transition violation mask, key length]. */
+  readonly edges: Uint32Array;
+  /** Concatenated successor keys, in edge order. */
+  readonly enc: Int32Array;
+}
+
+export interface ExpanderSpec {
+  readonly config: Config;
+  readonly variant: VariantName;
+  readonly symmetry: boolean;
+}
+
+export class Expander {
+  readonly model: Model;
+  readonly canon: Canonicalizer;
+  private readonly out = new IntBuf(1 << 16);
+  private readonly h = new Uint32Array(2);
+
+  constructor(readonly spec: ExpanderSpec) {
+    this.model = createModel(spec.config, spec.variant);
+    this.canon = new Canonicalizer(spec.config, symmetryOf(spec.config, spec.symmetry));
+  }
+
+  expand(chunk: Chunk): ChunkResult {
+    const m = this.model;
+    const n = chunk.offsets.length - 1;
+    const src = new Int32Array(n * 3);
+    const edges: number[] = [];
+    const out = this.out;
+    out.reset();
+    for (let i = 0; i < n; i++) {
+      const s = decodeState(m.config, chunk.enc, chunk.offsets[i]!);
+      let sv = 0;
+      for (const v of checkInvariants(m, s)) sv |= invariantBit.get(v.invariant)!;
+      const events = enabledEvents(m, s);
+      for (let k = 0; k < events.length; k++) {
+        const e = events[k]!;
+        const r = stepEnabled(m, s, e);
+        let tv = 0;
+        for (const v of checkTransition(m, s, e, r.state, r.observations)) tv |= invariantBit.get(v.invariant)!;
+        const start = out.n;
+        this.canon.key(r.state, out);
+        hash64(out.a, start, out.n, this.h);
+        edges.push(this.h[0]!, this.h[1]!, k, tv >>> 0, out.n - start);
+      }
+      src[i * 3] = events.length;
+      src[i * 3 + 1] = sv;
+      src[i * 3 + 2] = s.faults.length > 0 ? 1 : 0;
+    }
+    return { src, edges: Uint32Array.from(edges), enc: out.a.slice(0, out.n) };
+  }
+}

@@ -1,0 +1,301 @@
+// Symmetry reduction: states that differ only by a renaming of interchangeable things are merged
+// in the visited set. The key of a state is the encoding (src/explorer/encode.ts layout) of ONE
+// relabelled copy of it, chosen canonically; two states get the same key only if one is a
+// relabelling of the other (the key is an encoding of a relabelled state, and encodings are
+// injective), so a non-canonical choice can only cost reduction, never soundness.
+//
+// Why each relabelling is sound (spec/explorer.md, "Symmetry"): a relabelling pi is sound when
+// the transition relation and every invariant commute with it: s -e-> t iff pi(s) -pi(e)-> pi(t),
+// and inv(s) iff inv(pi(s)). Then the explored quotient graph has the same verdicts.
+//
+// - Frames: every frame is alike; touch and the IOPF handler may take ANY free frame (not the
+//   lowest), and frame numbers are only compared for equality. Always sound. Canonical choice:
+//   number frames by first occurrence in (page tables, TLB, ATC), an order that does not depend on
+//   frame numbers.
+// - STAG / PRGI (fault groups): a group number lives only in a pending fault and is freed when the
+//   fault is answered; allocation is lowest-free per device, so pi(s) may allocate a different
+//   number g' where s allocates g -- but extending pi with g -> g' relates the successors again
+//   (g is free in s, g' free in pi(s)), and no invariant reads group values except to match a
+//   response to its fault. So "equal up to a per-device renaming of groups" is a bisimulation.
+//   Canonical choice: per device, faults sorted by content, groups numbered 0, 1, ...
+// - Processes with the same number of pages, together with their CPU ASIDs: PASID allocation looks
+//   at the SET of PASIDs in use, not at which process holds them; ASIDs are only tags. Sound only
+//   while no ASID is ever allocated by value: arm_smmu_share_asid() picks the lowest free ASID
+//   when a CPU ASID collides with a private domain's ASID, so we enable process symmetry only if
+//   no process's CPU ASID equals a private ASID of the initial state (then no collision can ever
+//   happen and private ASIDs never move).
+// - Devices with identical configuration (bus, ATS, PRI, stall, SSID width, domain): the device
+//   index only orders observations (CMD_CFGI_CD per master) and events. Sound.
+// - NOT relabelled: PASID values. Allocation is lowest-free over the PASIDs processes hold, but a
+//   freed PASID value lives on in stale ATC entries (v6) and faults; renaming 1 <-> 2 in such a
+//   state changes whether the next bind aliases the stale entries, so the renaming is not a
+//   bisimulation. Range limits (ssidBits) also make values differ. Domains are not relabelled
+//   (no shipped configuration has two identical domains; their order also fixes private ASIDs).
+import type { Config } from '../model/config.ts';
+import { initialState } from '../model/initial.ts';
+import type { State } from '../model/state.ts';
+import { cdFlags, encodeState, faultFlags, IntBuf } from './encode.ts';
+
+export interface Relabelling {
+  /** newIndex = proc[oldIndex] */
+  readonly proc: readonly number[];
+  readonly procInv: readonly number[];
+  readonly dev: readonly number[];
+  readonly devInv: readonly number[];
+  /** CPU ASID renaming that goes with the process permutation. */
+  readonly asid: ReadonlyMap<number, number>;
+}
+
+export interface SymmetryInfo {
+  readonly enabled: boolean;
+  readonly relabellings: readonly Relabelling[];
+  /** Classes of interchangeable processes / devices (indices), for the report. */
+  readonly processClasses: readonly (readonly number[])[];
+  readonly deviceClasses: readonly (readonly number[])[];
+  /** Human-readable list of what is relabelled and what is not, and why. */
+  readonly notes: readonly string[];
+}
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  const out: number[][] = [];
+  for (const p of permutations(n - 1)) for (let i = 0; i <= p.length; i++) out.push([...p.slice(0, i), n - 1, ...p.slice(i)]);
+  return out;
+}
+
+/** All permutations of 0..n-1 that map each class onto itself. */
+function classPermutations(n: number, classes: readonly (readonly number[])[]): number[][] {
+  let acc: number[][] = [Array.from({ length: n }, (_, i) => i)];
+  for (const cls of classes) {
+    if (cls.length < 2) continue;
+    const next: number[][] = [];
+    for (const base of acc) {
+      for (const p of permutations(cls.length)) {
+        const m = base.slice();
+        cls.forEach((orig, k) => { m[orig] = cls[p[k]!]!; });
+        next.push(m);
+      }
+    }
+    acc = next;
+  }
+  return acc;
+}
+
+function classesBy<T>(items: readonly T[], key: (t: T) => string): number[][] {
+  const by = new Map<string, number[]>();
+  items.forEach((t, i) => { const k = key(t); by.set(k, [...(by.get(k) ?? []), i]); });
+  return [...by.values()];
+}
+
+const inverse = (p: readonly number[]) => { const q = p.slice(); p.forEach((v, i) => { q[v] = i; }); return q; };
+
+/** Limit on the number of process x device permutations tried per state. */
+const MAX_RELABELLINGS = 24;
+
+export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
+  const ident = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const identity: Relabelling = {
+    proc: ident(config.processes.length), procInv: ident(config.processes.length),
+    dev: ident(config.devices.length), devInv: ident(config.devices.length), asid: new Map(),
+  };
+  if (!enabled) return { enabled, relabellings: [identity], processClasses: [], deviceClasses: [], notes: ['symmetry reduction off (--no-symmetry)'] };
+  const notes: string[] = ['frames: relabelled (any free frame may be allocated)', 'STAG/PRGI groups: relabelled per device'];
+  const privateAsids = new Set(initialState(config).domains.map((d) => d.privateAsid).filter((a) => a > 0));
+  const collide = config.processes.some((p) => privateAsids.has(p.cpuAsid));
+  let processClasses = classesBy(config.processes, (p) => String(p.pages));
+  if (collide) {
+    processClasses = config.processes.map((_, i) => [i]);
+    notes.push('processes: NOT relabelled (a CPU ASID equals a private ASID: arm_smmu_share_asid allocates ASIDs by value)');
+  } else {
+    notes.push(`processes (with their CPU ASIDs): classes ${JSON.stringify(processClasses)}`);
+  }
+  const deviceClasses = classesBy(config.devices, (d) => JSON.stringify([d.bus, d.ats, d.pri, d.stall, d.ssidBits, d.domain]));
+  notes.push(`devices: classes ${JSON.stringify(deviceClasses)}`);
+  notes.push('PASIDs: NOT relabelled (freed PASIDs live on in stale ATC entries and faults; allocation is lowest-free)');
+  const procPerms = classPermutations(config.processes.length, processClasses);
+  const devPerms = classPermutations(config.devices.length, deviceClasses);
+  const relabellings: Relabelling[] = [];
+  for (const proc of procPerms) {
+    const asid = new Map<number, number>();
+    proc.forEach((to, from) => { if (to !== from) asid.set(config.processes[from]!.cpuAsid, config.processes[to]!.cpuAsid); });
+    for (const dev of devPerms) {
+      if (relabellings.length >= MAX_RELABELLINGS) break;
+      relabellings.push({ proc, procInv: inverse(proc), dev, devInv: inverse(dev), asid });
+    }
+  }
+  return { enabled, relabellings, processClasses, deviceClasses, notes };
+}
+
+function lexLess(a: Int32Array, an: number, b: Int32Array, bn: number): boolean {
+  const n = Math.min(an, bn);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return an < bn;
+}
+
+/** Insertion sort of a[0, n) (the arrays here hold a handful of packed keys). */
+function sortKeys(a: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
+    a[j + 1] = v;
+  }
+}
+
+// Packing of small fields into one float64 sort key (exact below 2^53): pages, frames, devices,
+// processes, domains < 64 (config limits), PASIDs < 2^20, ASIDs < 2^16, refcounts < 2^10.
+const P6 = 64, P20 = 1 << 20;
+
+/**
+ * Computes state keys: the plain encoding without symmetry, else the lexicographically least
+ * encoding over the process/device relabellings, each with frames and groups renumbered.
+ */
+export class Canonicalizer {
+  private readonly tmp = new IntBuf(256);
+  private readonly best = new IntBuf(256);
+  private readonly frameMap: Int32Array;
+  private readonly asidMaps: Int32Array[];
+  private keys = new Float64Array(64);
+
+  constructor(readonly config: Config, readonly symmetry: SymmetryInfo) {
+    this.frameMap = new Int32Array(Math.max(1, config.frames));
+    this.asidMaps = symmetry.relabellings.map((r) => {
+      const m = new Int32Array(1 << 16);
+      for (let i = 0; i < m.length; i++) m[i] = i;
+      for (const [from, to] of r.asid) m[from] = to;
+      return m;
+    });
+  }
+
+  /** Write the key encoding of `s` into `out` (appended). */
+  key(s: State, out: IntBuf): void {
+    if (!this.symmetry.enabled) { encodeState(s, out); return; }
+    const rs = this.symmetry.relabellings;
+    if (rs.length === 1) { this.relabelled(s, 0, out); return; }
+    this.best.reset();
+    this.relabelled(s, 0, this.best);
+    for (let k = 1; k < rs.length; k++) {
+      this.tmp.reset();
+      this.relabelled(s, k, this.tmp);
+      if (lexLess(this.tmp.a, this.tmp.n, this.best.a, this.best.n)) {
+        this.best.ensure(this.tmp.n);
+        this.best.a.set(this.tmp.a.subarray(0, this.tmp.n));
+        this.best.n = this.tmp.n;
+      }
+    }
+    out.ensure(this.best.n);
+    out.a.set(this.best.a.subarray(0, this.best.n), out.n);
+    out.n += this.best.n;
+  }
+
+  private keyBuf(n: number): Float64Array {
+    if (n > this.keys.length) this.keys = new Float64Array(n * 2);
+    return this.keys;
+  }
+
+  private frame(f: number, next: { n: number }): number {
+    if (f < 0) return f;
+    const fm = this.frameMap;
+    if (fm[f]! < 0) fm[f] = next.n++;
+    return fm[f]!;
+  }
+
+  private relabelled(s: State, k: number, out: IntBuf): void {
+    const r = this.symmetry.relabellings[k]!;
+    const am = this.asidMaps[k]!;
+    const fm = this.frameMap;
+    fm.fill(-1);
+    const fc = { n: 0 };
+    // frames by first occurrence: page tables (new process order), then TLB, then ATC
+    for (let np = 0; np < r.procInv.length; np++) for (const p of s.mms[r.procInv[np]!]!.pages) this.frame(p, fc);
+    out.ensure(64);
+    for (let nd = 0; nd < r.devInv.length; nd++) {
+      const e = s.ste[r.devInv[nd]!]!;
+      out.push(e.config === 'translate' ? 1 : 0); out.push(e.domain); out.push((e.s1stalld ? 1 : 0) | ((e.eats ? 1 : 0) << 1));
+    }
+    for (const d of s.domains) {
+      out.push(d.freed ? 1 : 0); out.push(d.privateAsid); out.push(d.cds.length);
+      for (const { ssid, cd } of d.cds) {
+        out.ensure(4); out.push(ssid); out.push(cdFlags(cd)); out.push(am[cd.asid]!); out.push(cd.ttb0 >= 0 ? r.proc[cd.ttb0]! : cd.ttb0);
+      }
+    }
+    // TLB: one entry per (asid, page); sorted by the renamed ASID, frames renumbered after sorting
+    let n = s.tlb.length;
+    let keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) { const e = s.tlb[i]!; keys[i] = (am[e.asid]! * P6 + e.page) * P6 + e.frame; }
+    sortKeys(keys, n);
+    out.push(n);
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!, frame = key % P6, rest = (key - frame) / P6, page = rest % P6;
+      out.ensure(3); out.push((rest - page) / P6); out.push(page); out.push(this.frame(frame, fc));
+    }
+    // ATC: sorted by (device, PASID, page, frame); frames renumbered, then sorted again
+    n = s.atc.length;
+    keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((r.dev[e.dev]! * P20 + e.pasid) * P6 + e.page) * P6 + e.frame; }
+    sortKeys(keys, n);
+    for (let i = 0; i < n; i++) { const key = keys[i]!, frame = key % P6; keys[i] = key - frame + this.frame(frame, fc); }
+    sortKeys(keys, n);
+    out.push(n);
+    for (let i = 0; i < n; i++) {
+      let key = keys[i]!;
+      const frame = key % P6; key = (key - frame) / P6;
+      const page = key % P6; key = (key - page) / P6;
+      const pasid = key % P20; const dev = (key - pasid) / P20;
+      out.ensure(4); out.push(dev); out.push(pasid); out.push(page); out.push(frame);
+    }
+    // faults: per device, sorted by content (PASID, page, flags), groups renumbered 0, 1, ...
+    n = s.faults.length;
+    keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((r.dev[f.dev]! * P20 + f.pasid) * P6 + f.page) * P6 + faultFlags(f); }
+    sortKeys(keys, n);
+    out.push(n);
+    for (let i = 0, g = 0, prevDev = -1; i < n; i++) {
+      let key = keys[i]!;
+      const flags = key % P6; key = (key - flags) / P6;
+      const page = key % P6; key = (key - page) / P6;
+      const pasid = key % P20; const dev = (key - pasid) / P20;
+      if (dev !== prevDev) { g = 0; prevDev = dev; }
+      out.ensure(5); out.push(flags); out.push(dev); out.push(g++); out.push(pasid); out.push(page);
+    }
+    let sva = 0;
+    for (let i = 0; i < s.svaEnabled.length; i++) if (s.svaEnabled[i]) sva |= 1 << r.dev[i]!;
+    out.push(sva);
+    // bonds (dev, mm, refs*2 + afterExit), sorted by (dev, mm)
+    n = s.bonds.length;
+    keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) { const x = s.bonds[i]!; keys[i] = (r.dev[x.dev]! * P6 + r.proc[x.mm]!) * 1024 + x.refs * 2 + (x.afterExit ? 1 : 0); }
+    sortKeys(keys, n);
+    out.push(n);
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!, code = key % 1024, dm = (key - code) / 1024, mm = dm % P6;
+      out.ensure(3); out.push((dm - mm) / P6); out.push(mm); out.push(code);
+    }
+    // notifiers (domain, mm, refs*4 + cleared + 2*afterExit), sorted by (domain, mm, afterExit)
+    n = s.notifiers.length;
+    keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) {
+      const x = s.notifiers[i]!, ae = x.afterExit ? 1 : 0;
+      keys[i] = ((x.domain * P6 + r.proc[x.mm]!) * 2 + ae) * 4096 + x.refs * 4 + (x.cleared ? 1 : 0) + 2 * ae;
+    }
+    sortKeys(keys, n);
+    out.push(n);
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!, code = key % 4096, dma = (key - code) / 4096, dm = (dma - (dma % 2)) / 2, mm = dm % P6;
+      out.ensure(3); out.push((dm - mm) / P6); out.push(mm); out.push(code);
+    }
+    // deferred frees (domain, mm*2 + inDomainOps)
+    n = s.deferredFrees.length;
+    keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) { const f = s.deferredFrees[i]!; keys[i] = f.domain * 256 + r.proc[f.mm]! * 2 + (f.inDomainOps ? 1 : 0); }
+    sortKeys(keys, n);
+    out.push(n);
+    for (let i = 0; i < n; i++) { const key = keys[i]!, code = key % 256; out.ensure(2); out.push((key - code) / 256); out.push(code); }
+    for (let np = 0; np < r.procInv.length; np++) {
+      const m = s.mms[r.procInv[np]!]!;
+      out.ensure(4 + m.pages.length);
+      out.push(m.alive ? 1 : 0); out.push(m.pasid); out.push(m.pasidRefs); out.push(m.ctxDescRefs);
+      for (const p of m.pages) out.push(p < 0 ? p : fm[p]!);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// Test vectors from the explored graph (src/vectors/vector.ts codec), and their replay.
+//
+// Exhaustive mode (small configurations): explore WITHOUT symmetry reduction, so every node is one
+// concrete reachable state, and emit one vector per (node, enabled event): the path is the node's
+// shortest path from the initial state, the expectation is the reducer's observations and the
+// digest of the next state.
+//
+// Cover mode (larger configurations): explore breadth-first up to a state bound and keep, for each
+// cover key, the first transition found (so one of least depth): the key is the event kind plus
+// the shape of what the step made observable (observation kinds, trace points, hardware event
+// types, command opcodes, DMA result tags, return values and errnos, warnings) plus the invariants
+// the step violates. The flags that decide an event's outcome (ATC hit or miss, CD valid /
+// quiesced / illegal, TLB hit, stall or PRI, page present, SVA enabled, bond present...) all show
+// in that shape, so this covers every event kind in every reachable combination of them.
+import * as E from 'fp-ts/lib/Either.js';
+import type { Config } from '../model/config.ts';
+import { stateDigest } from '../model/digest.ts';
+import { enabledEvents } from '../model/enabled.ts';
+import { describeError } from '../model/error.ts';
+import type { Event } from '../model/event.ts';
+import { initialState } from '../model/initial.ts';
+import { createModel } from '../model/model.ts';
+import type { Observation } from '../model/observation.ts';
+import { step, stepEnabled } from '../model/step.ts';
+import type { VariantName } from '../model/variant.ts';
+import { vectorCodec, type Vector } from '../vectors/vector.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile } from '../codecs/config.ts';
+import { decodeWith, parseJson } from '../codecs/decode.ts';
+import { defaultConfig } from '../model/config.ts';
+import { checkTransition } from '../invariants/invariants.ts';
+import { encodeState, IntBuf } from './encode.ts';
+import { hash64, VisitedSet } from './visited.ts';
+import type { State } from '../model/state.ts';
+
+/** Shape of one observation: what it is, without the numbers. */
+function obsShape(o: Observation): string {
+  switch (o.kind) {
+    case 'trace': return `trace:${o.record.tp}${o.record.tp === 'dev_page_response' ? `:${o.record.code}` : ''}`;
+    case 'event': return `event:${o.event.type}${o.event.type === 'F_TRANSLATION' && o.event.stall ? ':stall' : ''}`;
+    case 'cmd': return `cmd:${o.cmd.op}${o.cmd.op === 'CMD_RESUME' ? `:${o.cmd.action}` : ''}`;
+    case 'dma': return `dma:${o.result.tag}${'via' in o.result ? `:${o.result.via}` : ''}`;
+    case 'walk': return 'walk';
+    case 'callback': return `callback:${o.op}`;
+    case 'return': return `return:${o.result.tag}${o.result.tag === 'error' ? `:${o.result.errno}` : ''}`;
+    case 'warn': return 'warn';
+  }
+}
+
+export function coverKey(e: Event, obs: readonly Observation[], violated: readonly string[]): string {
+  return `${e.kind}|${obs.map(obsShape).join(',')}|${violated.join(',')}`;
+}
+
+export interface GenerateSpec {
+  readonly config: Config;
+  readonly variant: VariantName;
+  readonly mode: 'exhaustive' | 'cover';
+  /** Cover mode: explore at most this many states. */
+  readonly maxStates?: number;
+}
+
+/**
+ * The vectors of one (config, variant), in a deterministic order: breadth-first over concrete
+ * states (no symmetry reduction), nodes numbered in BFS order, events in enabledEvents() order.
+ */
+export function generateVectors(g: GenerateSpec): { vectors: Vector[]; states: number; truncated: boolean } {
+  const { config, variant } = g;
+  const m = createModel(config, variant);
+  const maxStates = g.mode === 'cover' ? g.maxStates ?? 20_000 : 1_000_000;
+  const visited = new VisitedSet();
+  const buf = new IntBuf(256);
+  const h = new Uint32Array(2);
+  const parent: number[] = [-1];
+  const via: (Event | undefined)[] = [undefined];
+  const keyOf = (st: State) => { buf.reset(); encodeState(st, buf); hash64(buf.a, 0, buf.n, h); return h; };
+  const k0 = keyOf(initialState(config));
+  visited.insert(k0[0]!, k0[1]!);
+  let frontier: { node: number; state: State }[] = [{ node: 0, state: initialState(config) }];
+  const out: Vector[] = [];
+  const seen = new Set<string>();
+  let truncated = false;
+  const pathOf = (node: number) => {
+    const p: Event[] = [];
+    for (let n = node; n > 0; n = parent[n]!) p.push(via[n]!);
+    return p.reverse();
+  };
+  while (frontier.length > 0) {
+    const next: typeof frontier = [];
+    for (const { node, state } of frontier) {
+      let path: Event[] | undefined;
+      enabledEvents(m, state).forEach((event, k) => {
+        const r = stepEnabled(m, state, event);
+        const key = keyOf(r.state);
+        if (visited.get(key[0]!, key[1]!) < 0) {
+          if (visited.size >= maxStates) truncated = true;
+          else {
+            const t = -visited.insert(key[0]!, key[1]!) - 1;
+            parent[t] = node;
+            via[t] = event;
+            next.push({ node: t, state: r.state });
+          }
+        }
+        if (g.mode === 'cover') {
+          const violated = [...new Set(checkTransition(m, state, event, r.state, r.observations).map((v) => v.invariant))].sort();
+          const ck = coverKey(event, r.observations, violated);
+          if (seen.has(ck)) return;
+          seen.add(ck);
+        }
+        path ??= pathOf(node);
+        out.push({ id: `${config.name}.${variant}.${node}.${k}`, config: config.name, variant, path, event, observations: [...r.observations], digest: stateDigest(r.state) });
+      });
+    }
+    frontier = next;
+  }
+  if (g.mode === 'exhaustive' && truncated) throw new Error(`${config.name}: more than ${maxStates} states, too large for exhaustive vectors`);
+  return { vectors: out, states: visited.size, truncated };
+}
+
+/** JSON with object keys sorted, for comparing observations independently of key order. */
+export function canonicalJson(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v);
+}
+
+/** Why a vector does not replay as recorded, or undefined when it does. */
+export function replayVector(config: Config, v: Vector): string | undefined {
+  const m = createModel(config, v.variant);
+  let s = initialState(config);
+  for (let i = 0; i < v.path.length; i++) {
+    const r = step(m, s, v.path[i]!);
+    if (E.isLeft(r)) return `${v.id}: path event ${i + 1} refused: ${describeError(r.left)}`;
+    s = r.right.state;
+  }
+  const r = step(m, s, v.event);
+  if (E.isLeft(r)) return v.error !== undefined && v.error === r.left.tag ? undefined : `${v.id}: event refused: ${describeError(r.left)}`;
+  if (v.error !== undefined) return `${v.id}: expected error ${v.error}, the event was accepted`;
+  const got = canonicalJson(r.right.observations);
+  if (v.observations !== undefined && got !== canonicalJson(v.observations)) {
+    return `${v.id}: observations differ\n  expected ${JSON.stringify(v.observations)}\n  got      ${got}`;
+  }
+  const digest = stateDigest(r.right.state);
+  if (v.digest !== undefined && digest !== v.digest) return `${v.id}: next-state digest ${digest}, expected ${v.digest}`;
+  return undefined;
+}
+
+/** One JSON line per vector; fields in the codec's order. */
+export function vectorLine(v: Vector): string {
+  return JSON.stringify({ id: v.id, config: v.config, variant: v.variant, path: v.path, event: v.event, observations: v.observations, digest: v.digest });
+}
+
+
+/** Read a vector file: decoded vectors, or one message per bad line (file:line). */
+export function readVectorFile(file: string): E.Either<string[], Vector[]> {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch { return E.left([`${file}: cannot read`]); }
+  const out: Vector[] = [];
+  const errs: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '' || errs.length >= 10) return;
+    const parsed = parseJson(line, `${file}:${i + 1}`);
+    if (E.isLeft(parsed)) { errs.push(...parsed.left); return; }
+    const v = decodeWith(vectorCodec, parsed.right, `${file}:${i + 1}: `);
+    if (E.isLeft(v)) errs.push(...v.left); else out.push(v.right);
+  });
+  return errs.length ? E.left(errs) : E.right(out);
+}
+
+/** spec/configs/<name>.json, or the built-in default for "default". */
+export function vectorConfig(name: string, configsDir = fileURLToPath(new URL('../../spec/configs/', import.meta.url))): E.Either<string[], Config> {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return E.left([`configuration name "${name}": expected letters, digits, ".", "_" or "-"`]);
+  const file = join(configsDir, `${name}.json`);
+  if (existsSync(file)) return loadConfigFile(file);
+  return name === 'default' ? E.right(defaultConfig) : E.left([`configuration "${name}": ${file} not found`]);
+}
+
+/** Replay every vector of a file; returns the mismatches (empty when all replay as recorded). */
+export function replayVectors(vectors: readonly Vector[]): string[] {
+  const configs = new Map<string, E.Either<string[], Config>>();
+  const out: string[] = [];
+  for (const v of vectors) {
+    let c = configs.get(v.config);
+    if (!c) { c = vectorConfig(v.config); configs.set(v.config, c); }
+    if (E.isLeft(c)) { out.push(...c.left.map((l) => `${v.id}: ${l}`)); continue; }
+    const bad = replayVector(c.right, v);
+    if (bad) out.push(bad);
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+// Verdicts: the set of invariants a variant violates on a configuration, compared with
+// spec/expected-verdicts.json; and the JSON report of a run.
+import { encodeConfig } from '../codecs/config.ts';
+import type { ExpectedVerdicts } from '../model/expected.ts';
+import type { VariantName } from '../model/variant.ts';
+import { counterexample, type Counterexample } from './counterexample.ts';
+import type { ExploreResult } from './explore.ts';
+
+export interface VariantReport {
+  readonly result: ExploreResult;
+  readonly counterexamples: readonly Counterexample[];
+}
+
+export function report(result: ExploreResult): VariantReport {
+  return { result, counterexamples: result.violations.map((f) => counterexample(result, f)) };
+}
+
+export const violatedSet = (r: ExploreResult): string[] => r.violations.map((v) => v.invariant).sort();
+
+/** undefined when no expectation is recorded for (config, variant). */
+export function expectedFor(expected: ExpectedVerdicts, config: string, variant: VariantName): string[] | undefined {
+  const v = expected[config]?.[variant];
+  return v ? [...v].sort() : undefined;
+}
+
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export function toJson(rep: VariantReport): unknown {
+  const r = rep.result;
+  return {
+    variant: r.variant,
+    config: encodeConfig(r.config),
+    symmetry: r.symmetry,
+    states: r.states,
+    transitions: r.transitions,
+    maxDepth: r.maxDepth,
+    truncated: r.truncated,
+    seconds: Number(r.seconds.toFixed(3)),
+    statesPerSecond: Math.round(r.states / Math.max(r.seconds, 1e-9)),
+    bytesPerState: r.bytesPerState,
+    violations: rep.counterexamples.map((cx) => ({
+      invariant: cx.invariant,
+      detail: cx.detail,
+      trace: cx.steps.map((s) => ({ event: s.event, observations: s.observations })),
+    })),
+  };
+}

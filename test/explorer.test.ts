@@ -1,0 +1,206 @@
+// The exhaustive explorer: encoding, symmetry, shortest counterexamples, liveness, workers, CLI.
+import { spawnSync } from 'node:child_process';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../src/codecs/config.ts';
+import type { Config } from '../src/model/config.ts';
+import { canonicalState } from '../src/model/digest.ts';
+import { enabledEvents } from '../src/model/enabled.ts';
+import { initialState } from '../src/model/initial.ts';
+import { createModel } from '../src/model/model.ts';
+import type { State } from '../src/model/state.ts';
+import { step } from '../src/model/step.ts';
+import { variantNames, type VariantName } from '../src/model/variant.ts';
+import { checkInvariants, checkTransition } from '../src/invariants/invariants.ts';
+import { counterexample, pathTo } from '../src/explorer/counterexample.ts';
+import { decodeState, encodeState, IntBuf } from '../src/explorer/encode.ts';
+import { explore } from '../src/explorer/explore.ts';
+import { faultsResolvable } from '../src/explorer/liveness.ts';
+import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
+
+function config(name: string): Config {
+  const c = loadConfigFile(`spec/configs/${name}.json`);
+  if (E.isLeft(c)) throw new Error(c.left.join('\n'));
+  return c.right;
+}
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['tools/smmu-sva.mjs', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** States reached by a deterministic pseudo-random walk. */
+function walkStates(c: Config, variant: VariantName, n: number, seed = 7): State[] {
+  const m = createModel(c, variant);
+  let s = initialState(c);
+  const out: State[] = [s];
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    const ev = enabledEvents(m, s);
+    if (ev.length === 0) { s = initialState(c); continue; } // a dead end: start a new walk
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    const r = step(m, s, ev[x % ev.length]!);
+    if (E.isLeft(r)) throw new Error('enabled event refused');
+    s = r.right.state;
+    out.push(s);
+  }
+  return out;
+}
+
+/** An independent breadth-first search (string keys, no symmetry): least depth of each violation. */
+function naiveFirstViolations(c: Config, variant: VariantName): Map<string, number> {
+  const m = createModel(c, variant);
+  const s0 = initialState(c);
+  const seen = new Set([canonicalState(s0)]);
+  const first = new Map<string, number>();
+  let frontier = [s0];
+  for (let depth = 0; frontier.length; depth++) {
+    const next: State[] = [];
+    for (const s of frontier) {
+      for (const v of checkInvariants(m, s)) if (!first.has(v.invariant) || first.get(v.invariant)! > depth) first.set(v.invariant, depth);
+      for (const e of enabledEvents(m, s)) {
+        const r = step(m, s, e);
+        if (E.isLeft(r)) throw new Error('refused');
+        for (const v of checkTransition(m, s, e, r.right.state, r.right.observations)) if (!first.has(v.invariant)) first.set(v.invariant, depth + 1);
+        const k = canonicalState(r.right.state);
+        if (!seen.has(k)) { seen.add(k); next.push(r.right.state); }
+      }
+    }
+    frontier = next;
+  }
+  return first;
+}
+
+describe('explorer encoding', () => {
+  it('decode(encode(s)) gives back s on states of random walks', () => {
+    const c = config('default');
+    for (const s of walkStates(c, 'v6', 300)) {
+      const b = new IntBuf(8);
+      encodeState(s, b);
+      expect(canonicalState(decodeState(c, b.a, 0))).toBe(canonicalState(s));
+    }
+  });
+  it('the symmetry key is the same for a state and its frame/process relabelling, and differs for different states', () => {
+    const c = config('small');
+    const canon = new Canonicalizer(c, symmetryOf(c, true));
+    const key = (s: State) => { const b = new IntBuf(8); canon.key(s, b); return Array.from(b.a.subarray(0, b.n)).join(','); };
+    const swap = (s: State): State => ({
+      ...s,
+      // swap the two processes (and their CPU ASIDs 11 <-> 12) everywhere
+      mms: [s.mms[1]!, s.mms[0]!],
+      bonds: s.bonds.map((b) => ({ ...b, mm: 1 - b.mm })).sort((a, b) => a.dev - b.dev || a.mm - b.mm),
+      notifiers: s.notifiers.map((n) => ({ ...n, mm: 1 - n.mm })).sort((a, b) => a.domain - b.domain || a.mm - b.mm),
+      deferredFrees: s.deferredFrees.map((f) => ({ ...f, mm: 1 - f.mm })).sort((a, b) => a.domain - b.domain || a.mm - b.mm),
+      tlb: s.tlb.map((e) => ({ ...e, asid: e.asid === 11 ? 12 : e.asid === 12 ? 11 : e.asid })).sort((a, b) => a.asid - b.asid || a.page - b.page),
+      domains: s.domains.map((d) => ({ ...d, cds: d.cds.map(({ ssid, cd }) => ({ ssid, cd: { ...cd, asid: cd.asid === 11 ? 12 : cd.asid === 12 ? 11 : cd.asid, ttb0: cd.ttb0 >= 0 ? 1 - cd.ttb0 : cd.ttb0 } })) })),
+    });
+    const states = walkStates(c, 'v6', 200, 3);
+    for (const s of states) expect(key(swap(s))).toBe(key(s));
+    const distinct = new Set(states.map(canonicalState));
+    const keys = new Set(states.map(key));
+    expect(keys.size).toBeLessThanOrEqual(distinct.size);
+    expect(keys.size).toBeGreaterThan(1);
+  });
+});
+
+describe('explorer search', () => {
+  it('first violations are at the least depth an independent BFS finds, and counterexamples replay to them', async () => {
+    const c = config('tiny-alloc');
+    for (const variant of ['v6', 'release-clears-valid', 'no-synchronize'] as const) {
+      const naive = naiveFirstViolations(c, variant);
+      const r = await explore(c, variant, { symmetry: true, maxStates: 1e6, workers: 1 });
+      const got = new Map(r.violations.filter((v) => v.kind !== 'liveness').map((v) => [v.invariant, v.length]));
+      expect(got).toEqual(naive);
+      for (const f of r.violations) {
+        expect(pathTo(r, f.node).length - 1 + (f.kind === 'transition' ? 1 : 0)).toBe(f.length);
+        const cx = counterexample(r, f);
+        expect(cx.steps.length).toBe(f.length);
+        // the printed trace is a real run of the reducer ending in the violation
+        const m = createModel(c, variant);
+        let s = initialState(c);
+        const violated = new Set<string>();
+        for (const st of cx.steps) {
+          const next = step(m, s, st.event);
+          if (E.isLeft(next)) throw new Error('counterexample event refused');
+          expect(next.right.observations).toEqual(st.observations);
+          for (const v of checkTransition(m, s, st.event, next.right.state, next.right.observations)) violated.add(v.invariant);
+          s = next.right.state;
+        }
+        for (const v of checkInvariants(m, s)) violated.add(v.invariant);
+        if (f.kind !== 'liveness') expect(violated).toContain(f.invariant);
+      }
+    }
+  });
+
+  it('symmetry reduction keeps every verdict and explores fewer states', async () => {
+    const c = config('ssid-widths');
+    let reduced = 0, full = 0;
+    for (const variant of variantNames) {
+      const a = await explore(c, variant, { symmetry: true, maxStates: 1e7, workers: 1 });
+      const b = await explore(c, variant, { symmetry: false, maxStates: 1e7, workers: 1 });
+      expect(a.violations.map((v) => [v.invariant, v.length])).toEqual(b.violations.map((v) => [v.invariant, v.length]));
+      expect(a.states).toBeLessThan(b.states);
+      reduced += a.states; full += b.states;
+    }
+    console.log(`symmetry reduction on ssid-widths: ${full} -> ${reduced} states (factor ${(full / reduced).toFixed(2)})`);
+  });
+
+  it('two workers give the same graph numbering and verdicts as one thread', async () => {
+    const c = config('ssid-widths');
+    const a = await explore(c, 'v6', { symmetry: true, maxStates: 1e7, workers: 1, chunkSize: 256 });
+    const b = await explore(c, 'v6', { symmetry: true, maxStates: 1e7, workers: 2, chunkSize: 256 });
+    expect([b.states, b.transitions, b.maxDepth]).toEqual([a.states, a.transitions, a.maxDepth]);
+    expect(b.violations).toEqual(a.violations);
+    expect(Array.from(b.graph.parent)).toEqual(Array.from(a.graph.parent));
+  });
+
+  it('--max-states truncates and says so', async () => {
+    const r = await explore(config('default'), 'upstream', { symmetry: true, maxStates: 500, workers: 1 });
+    expect(r.truncated).toBe(true);
+    expect(r.states).toBe(500);
+  });
+});
+
+describe('faults-resolvable', () => {
+  it('finds the least node that cannot reach a fault-free node, through back edges', () => {
+    // 0 -> 1 -> 2 -> 1 (cycle with faults), 0 -> 3 (fault) -> 4 (no fault) -> 3
+    const hasFault = Uint8Array.from([0, 1, 1, 1, 0]);
+    const edgeStart = Uint32Array.from([0, 2, 3, 4, 5, 6]);
+    const targets = Uint32Array.from([1, 3, 2, 1, 4, 3]);
+    expect(faultsResolvable(5, hasFault, edgeStart, targets)).toBe(1);
+    const fixed = Uint32Array.from([1, 3, 2, 4, 4, 3]); // 2 -> 4 instead: everything resolvable
+    expect(faultsResolvable(5, hasFault, edgeStart, fixed)).toBe(-1);
+  });
+});
+
+describe('smmu-sva explore', () => {
+  it('prints the v6 counterexample as numbered events and exits 1', () => {
+    const r = cli('explore', '--config', 'spec/configs/small.json', '--variant', 'v6');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/v6 violates no-stale-atc: a shortest counterexample, 5 events/);
+    expect(r.out).toMatch(/ {2}1\. enableSva 0000:00:03\.0/);
+    expect(r.out).toMatch(/=> dma-isolation violated: .*through the ATC/);
+  });
+  it('--json gives one object per variant; --format mermaid a sequence diagram', () => {
+    const j = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json');
+    expect(j.code).toBe(0);
+    const o = JSON.parse(j.out) as Record<string, unknown>;
+    expect(Object.keys(o)).toEqual(expect.arrayContaining(['variant', 'config', 'states', 'transitions', 'maxDepth', 'seconds', 'statesPerSecond', 'bytesPerState', 'violations']));
+    expect(o.violations).toEqual([]);
+    const m = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'release-clears-valid', '--format', 'mermaid');
+    expect(m.code).toBe(1);
+    expect(m.out).toMatch(/```mermaid\nsequenceDiagram/);
+    expect(m.out).toMatch(/participant S as SMMU/);
+  });
+  it('bad input exits 2 with one message naming the problem', () => {
+    const v = cli('explore', '--variant', 'v7');
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/unknown variant "v7"/);
+    const c = cli('explore', '--config', 'package.json');
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/package\.json: \$.*expected/);
+    expect(c.err).not.toMatch(/\n\s+at /);
+    expect(cli('explore', '--workers', 'two').code).toBe(2);
+    expect(cli('explore', '--format', 'svg').code).toBe(2);
+  });
+});
