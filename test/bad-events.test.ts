@@ -113,3 +113,19 @@ describe('malformed event objects from untyped callers', () => {
     }
   });
 });
+
+describe('events with missing or mistyped fields', () => {
+  it('are a BadArgument naming the field', () => {
+    const cases: [unknown, string][] = [
+      [{ kind: 'dma', dev: 0, page: 0, write: true }, 'pasid'],
+      [{ kind: 'dma', dev: 0, pasid: 1, page: 0 }, 'write'],
+      [{ kind: 'munmap', mm: 0, start: '0', end: 1 }, 'start'],
+      [{ kind: 'bind', dev: 0, mm: 0 }, 'fail'],
+      [{ kind: 'iopfHandle', dev: 0, group: 0 }, 'frame'],
+    ];
+    for (const [e, field] of cases) {
+      const r = step(m, bound, e as Event);
+      expect(E.isLeft(r) && r.left, JSON.stringify(e)).toMatchObject({ tag: 'BadArgument', field });
+    }
+  });
+});

@@ -6,8 +6,9 @@
 // requested (mode 'collect' or 'stream').
 import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
-import { eventKinds, type AllocFailurePoint, type Event } from '../model/event.ts';
+import type { AllocFailurePoint, Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
+import { eventArgError } from '../model/guard.ts';
 import type { DmaResult, Errno, Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED } from '../model/state.ts';
 import type { VariantTraits } from '../model/variant.ts';
@@ -153,16 +154,7 @@ export class Engine {
   }
 
   private argError(e: Event): ModelError | undefined {
-    const c = this.config;
-    if (typeof e !== 'object' || e === null || !eventKinds.includes((e as { kind?: unknown }).kind as Event['kind'])) {
-      return { tag: 'BadArgument', field: 'kind', expected: `one of ${eventKinds.join(', ')}` };
-    }
-    if ('dev' in e && !isIndex(e.dev, c.devices.length)) return { tag: 'UnknownDevice', dev: e.dev };
-    if ('mm' in e && !isIndex(e.mm, c.processes.length)) return { tag: 'UnknownProcess', mm: e.mm };
-    if ('domain' in e && !isIndex(e.domain, c.domains.length)) return { tag: 'UnknownDomain', domain: e.domain };
-    if ('frame' in e && !(e.frame === -1 || isIndex(e.frame, c.frames))) return { tag: 'BadArgument', field: 'frame', expected: `-1 or a frame index below ${c.frames}` };
-    if ('write' in e && typeof e.write !== 'boolean') return { tag: 'BadArgument', field: 'write', expected: 'a boolean' };
-    return undefined;
+    return eventArgError(this.config, e);
   }
 
   /** pendingOn(s, dev, pasid, page?) of guard.ts. */

@@ -3,6 +3,7 @@
 import { match } from 'ts-pattern';
 import { eventKinds, type Event } from './event.ts';
 import type { ModelError } from './error.ts';
+import type { Config } from './config.ts';
 import type { Model } from './model.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, type State } from './state.ts';
 import { bondIndex } from '../driver/sva.ts';
@@ -10,14 +11,28 @@ import { faultIndex, iopfPlan } from '../driver/iopf.ts';
 import { frameFree, freeFrames } from '../process/memory.ts';
 import { mmOfPasid } from '../hardware/translate.ts';
 
+/** The numeric fields each event kind carries (write is a boolean, fail a string); ranges are checked below. */
+const intFields: Readonly<Record<Event['kind'], readonly string[]>> = {
+  enableSva: ['dev'], disableSva: ['dev'], bind: ['dev', 'mm'], unbind: ['dev', 'mm'],
+  touch: ['mm', 'page', 'frame'], munmap: ['mm', 'start', 'end'], mmap: ['mm', 'page'], exit: ['mm'],
+  notifierFree: ['domain', 'mm'], domainFree: ['domain'], dma: ['dev', 'pasid', 'page'],
+  atsTranslate: ['dev', 'pasid', 'page'], iopfHandle: ['dev', 'group', 'frame'], iopfRespond: ['dev', 'group'],
+};
+
 const isIndex = (v: unknown, n: number) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < n;
 
-function argError(m: Model, e: Event): ModelError | undefined {
-  const c = m.config;
+/** Argument checks that depend only on the configuration (shared with the fast adapter). */
+export function eventArgError(c: Config, e: Event): ModelError | undefined {
   // events decoded from JSON are checked by eventCodec; a caller in TypeScript can still pass anything
   if (typeof e !== 'object' || e === null || !eventKinds.includes((e as { kind?: unknown }).kind as Event['kind'])) {
     return { tag: 'BadArgument', field: 'kind', expected: `one of ${eventKinds.join(', ')}` };
   }
+  const fields = e as unknown as Record<string, unknown>;
+  for (const f of intFields[e.kind]) {
+    if (typeof fields[f] !== 'number') return { tag: 'BadArgument', field: f, expected: 'a number' };
+  }
+  if ((e.kind === 'dma' || e.kind === 'atsTranslate') && typeof e.write !== 'boolean') return { tag: 'BadArgument', field: 'write', expected: 'a boolean' };
+  if (e.kind === 'bind' && !['none', 'bond', 'notifier'].includes(e.fail)) return { tag: 'BadArgument', field: 'fail', expected: 'none, bond or notifier' };
   const dev = (e as { dev?: unknown }).dev;
   if ('dev' in e && !isIndex(dev, c.devices.length)) return { tag: 'UnknownDevice', dev: e.dev };
   if ('mm' in e && !isIndex(e.mm, c.processes.length)) return { tag: 'UnknownProcess', mm: e.mm };
@@ -108,7 +123,7 @@ function stateError(m: Model, s: State, e: Event): string | undefined {
 }
 
 export function guard(m: Model, s: State, e: Event): ModelError | undefined {
-  const bad = argError(m, e);
+  const bad = eventArgError(m.config, e);
   if (bad) return bad;
   const why = stateError(m, s, e);
   return why === undefined ? undefined : { tag: 'NotEnabled', event: e, reason: why };
