@@ -16,6 +16,7 @@ import { counterexample, pathTo } from '../src/explorer/counterexample.ts';
 import { decodeState, encodeState, IntBuf } from '../src/explorer/encode.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { faultsResolvable } from '../src/explorer/liveness.ts';
+import { shortestStory, staleAtcStory } from '../src/explorer/story.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 
 function config(name: string): Config {
@@ -158,6 +159,24 @@ describe('explorer search', () => {
     const r = await explore(config('default'), 'upstream', { symmetry: true, maxStates: 500, workers: 1 });
     expect(r.truncated).toBe(true);
     expect(r.states).toBe(500);
+  });
+});
+
+describe('the seed\'s stale-ATC story', () => {
+  it('v6: bind, device fault-in through ATS/PRI, munmap, another process gets the frame, DMA through the stale ATC', () => {
+    const c = config('small');
+    const cx = shortestStory(c, 'v6', staleAtcStory);
+    expect(cx).toBeDefined();
+    const kinds = cx!.steps.map((s) => s.event.kind);
+    expect(kinds).toEqual(['enableSva', 'bind', 'dma', 'iopfHandle', 'iopfRespond', 'dma', 'munmap', 'touch', 'dma']);
+    const obs = cx!.steps.flatMap((s) => s.observations);
+    expect(obs).toContainEqual(expect.objectContaining({ kind: 'dma', result: { tag: 'pageRequest', prgi: 0 } }));
+    expect(obs.some((o) => o.kind === 'cmd' && o.cmd.op === 'CMD_ATC_INV')).toBe(false);
+    expect(cx!.steps.at(-1)!.observations).toContainEqual(expect.objectContaining({ kind: 'dma', result: expect.objectContaining({ via: 'atc' }) }));
+    expect(cx!.detail).toMatch(/now belongs to process 1/);
+  });
+  it('v6-atc: the same search finds no such run', () => {
+    expect(shortestStory(config('small'), 'v6-atc', staleAtcStory)).toBeUndefined();
   });
 });
 

@@ -1,18 +1,18 @@
-// npm run gen [-- --check]: writes generated/ -- test vectors (generated/vectors/<config>.<variant>.jsonl,
+// npm run gen [-- --check] [-- --out DIR] [-- --only CONFIG]: writes generated/ -- test vectors (generated/vectors/<config>.<variant>.jsonl,
 // one JSON object per line, codec src/vectors/vector.ts) and the vitest files that replay them
 // (generated/replay.<config>.test.ts). With --check, writes nothing and exits 1 naming every file
 // of generated/ that differs from what the generator produces now (CI runs this). Output is
 // byte-identical from run to run: BFS order, enabledEvents() order, fixed JSON field order.
+// --out writes (or checks) another directory; --only restricts to one configuration's files.
 import * as E from 'fp-ts/lib/Either.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, usageError } from '../src/cli/args.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { generateVectors, vectorConfig, vectorLine, type GenerateSpec } from '../src/explorer/vectors.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(root, 'generated');
 
 /**
  * What is generated. Exhaustive: every reachable (state, enabled event) pair. Cover: every event
@@ -51,9 +51,10 @@ describe('generated vectors: ${config}', () => {
 }
 
 /** Every file of generated/, by path relative to it. */
-function produce(): Map<string, string> {
+function produce(only: string | undefined, log: boolean): Map<string, string> {
   const files = new Map<string, string>();
   for (const t of targets) {
+    if (only !== undefined && t.config !== only) continue;
     const config = vectorConfig(t.config);
     if (E.isLeft(config)) throw new Error(config.left.join('\n'));
     const names: string[] = [];
@@ -62,7 +63,7 @@ function produce(): Map<string, string> {
       const name = `${t.config}.${variant}.jsonl`;
       names.push(name);
       files.set(`vectors/${name}`, g.vectors.map((v) => `${vectorLine(v)}\n`).join(''));
-      process.stderr.write(`${name}: ${g.vectors.length} vectors from ${g.states} states${g.truncated ? ` (first ${t.maxStates} states)` : ''}\n`);
+      if (log) process.stderr.write(`${name}: ${g.vectors.length} vectors from ${g.states} states${g.truncated ? ` (first ${t.maxStates} states)` : ''}\n`);
     }
     files.set(`replay.${t.config}.test.ts`, testFile(t.config, names));
   }
@@ -76,29 +77,33 @@ function listDir(dir: string, prefix = ''): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const flags = parseFlags('gen', argv, { check: { type: 'boolean' } });
+  const flags = parseFlags('gen', argv, { check: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' } });
   if (E.isLeft(flags)) return usageError(flags.left);
-  const files = produce();
-  const onDisk = listDir(outDir);
+  const { out, only } = flags.right.values;
+  if (only !== undefined && !targets.some((t) => t.config === only)) return usageError(`npm run gen: --only expects one of ${targets.map((t) => t.config).join(', ')}, got "${String(only)}"`);
+  const outDir = typeof out === 'string' ? out : join(root, 'generated');
+  const files = produce(typeof only === 'string' ? only : undefined, !flags.right.values.check);
+  const mine = (rel: string) => only === undefined || rel.startsWith(`vectors/${only}.`) || rel === `replay.${only}.test.ts`;
+  const onDisk = listDir(outDir).filter(mine);
   if (flags.right.values.check) {
     const differ: string[] = [];
     for (const [rel, text] of files) {
       const p = join(outDir, rel);
-      if (!existsSync(p) || readFileSync(p, 'utf8') !== text) differ.push(`generated/${rel}`);
+      if (!existsSync(p) || readFileSync(p, 'utf8') !== text) differ.push(relative(process.cwd(), join(outDir, rel)));
     }
-    for (const rel of onDisk) if (!files.has(rel)) differ.push(`generated/${rel} (not produced by the generator)`);
+    for (const rel of onDisk) if (!files.has(rel)) differ.push(`${relative(process.cwd(), join(outDir, rel))} (not produced by the generator)`);
     if (differ.length) {
-      process.stderr.write(`npm run gen -- --check: generated/ is out of date; run npm run gen. Differing files:\n${differ.map((d) => `  ${d}\n`).join('')}`);
+      process.stderr.write(`npm run gen -- --check: ${outDir} is out of date; run npm run gen. Differing files:\n${differ.map((d) => `  ${d}\n`).join('')}`);
       return 1;
     }
-    process.stderr.write(`generated/ is up to date (${files.size} files)\n`);
+    process.stderr.write(`${outDir} is up to date (${files.size} files)\n`);
     return 0;
   }
   for (const rel of onDisk) if (!files.has(rel)) rmSync(join(outDir, rel));
   mkdirSync(join(outDir, 'vectors'), { recursive: true });
   let bytes = 0;
   for (const [rel, text] of files) { writeFileSync(join(outDir, rel), text); bytes += Buffer.byteLength(text); }
-  process.stderr.write(`wrote ${files.size} files, ${(bytes / 1e6).toFixed(1)} MB, to generated/\n`);
+  process.stderr.write(`wrote ${files.size} files, ${(bytes / 1e6).toFixed(1)} MB, to ${outDir}\n`);
   return 0;
 }
 

@@ -51,17 +51,17 @@ export function summaryLine(rep: VariantReport): string {
 /** The verdict table: one row per variant, found vs expected. Returns the lines and whether all match. */
 export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts): { lines: string[]; ok: boolean } {
   const w = Math.max(...reps.map((r) => r.result.variant.length));
-  const lines = [`verdicts on ${config} (expected: spec/expected-verdicts.json)`];
+  const lines = [`verdicts on ${config} (expected: spec/expected-verdicts.json; in parentheses: events in the shortest counterexample)`];
   let ok = true;
   for (const rep of reps) {
     const found = violatedSet(rep.result);
     const exp = expectedFor(expected, config, rep.result.variant);
     const match = exp ? sameSet(found, exp) && !rep.result.truncated : found.length === 0 && !rep.result.truncated;
     if (!match) ok = false;
-    const text = found.length ? `violates ${found.join(', ')}` : 'clean';
-    const lens = rep.result.violations.map((v) => v.length);
+    const len = new Map(rep.result.violations.map((x) => [x.invariant as string, x.length]));
+    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : 'clean';
     const note = exp === undefined ? ' (no expected verdict recorded)' : match ? '' : ` (EXPECTED ${exp.length ? exp.join(', ') : 'clean'})`;
-    lines.push(`  ${match ? 'ok  ' : 'FAIL'} ${rep.result.variant.padEnd(w)}  ${text}${lens.length ? ` [shortest: ${lens.join(', ')} events]` : ''}${note}  ` +
+    lines.push(`  ${match ? 'ok  ' : 'FAIL'} ${rep.result.variant.padEnd(w)}  ${text}${note}  ` +
       `(${rep.result.states} states${rep.result.truncated ? ', TRUNCATED' : ''})`);
   }
   return { lines, ok };

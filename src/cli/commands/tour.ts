@@ -1,12 +1,21 @@
 // smmu-sva tour (npm start): what the model does, on the built-in default configuration.
 // 1. the seed's first trace replayed under v6, with every observation; 2. the same script under
-// v6-atc; 3. the variant table with expected verdicts.
+// v6-atc; 3. the variant table with expected verdicts; 4-5. the explorer (below).
 import * as E from 'fp-ts/lib/Either.js';
 import { seedTrace1 } from '../../scenarios/seed.ts';
 import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
 import { parseFlags, usageError } from '../args.ts';
 import { run as variantsRun } from './variants.ts';
+import { exploreVariant, verdictTable } from './explore.ts';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile } from '../../codecs/config.ts';
+import { loadExpectedVerdicts } from '../../model/expected.ts';
+import { variantNames } from '../../model/variant.ts';
+import { formatCounterexampleText } from '../../explorer/format.ts';
+import { shortestStory, staleAtcStory } from '../../explorer/story.ts';
+
+const smallConfigFile = fileURLToPath(new URL('../../../spec/configs/small.json', import.meta.url));
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -30,5 +39,31 @@ export async function run(argv: string[]): Promise<number> {
     say();
   }
   say('== the driver variants (smmu-sva variants)');
-  return variantsRun([]);
+  const code = await variantsRun([]);
+  if (code !== 0) return code;
+  return exploreTour();
+}
+
+/**
+ * 4. the v6 stale-ATC story found by goal-directed search; 5. the exhaustive explorer's verdict
+ * table on spec/configs/small.json. The built-in default configuration has far too many states
+ * for a tour (README, "Explore"), so the tour explores its cut-down sibling.
+ */
+async function exploreTour(): Promise<number> {
+  const small = loadConfigFile(smallConfigFile);
+  if (E.isLeft(small)) return usageError(small.left);
+  const story = shortestStory(small.right, 'v6', staleAtcStory);
+  say();
+  say('== the seed\'s stale-ATC story under v6, as the shortest run where the device faults the page in itself');
+  if (story) say(formatCounterexampleText(small.right, 'v6', story));
+  say();
+  say('== exhaustive exploration of every variant on spec/configs/small.json (smmu-sva explore --config spec/configs/small.json --variant all)');
+  say('   (the built-in default configuration is too large to explore here; see README, "Explore")');
+  const expected = loadExpectedVerdicts();
+  if (E.isLeft(expected)) return usageError(expected.left);
+  const reps = [];
+  for (const v of variantNames) reps.push(await exploreVariant(small.right, v, { symmetry: true, maxStates: 10_000_000, workers: 1, progress: process.stderr.isTTY === true }));
+  const table = verdictTable(small.right.name, reps, expected.right);
+  for (const l of table.lines) say(l);
+  return table.ok ? 0 : 1;
 }
