@@ -98,14 +98,15 @@ class U16Buf {
 
 /** Something that expands chunks: this thread, or a pool of workers. Results come back in order. */
 export interface ChunkRunner {
-  run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void): Promise<void>;
+  /** Expand chunks in order; once `stop()` is true, no further chunk is started or delivered. */
+  run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void, stop: () => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 class InThread implements ChunkRunner {
   constructor(private readonly expander: Expander) {}
-  async run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void): Promise<void> {
-    chunks.forEach((c, i) => onResult(i, this.expander.expand(c)));
+  async run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
+    for (let i = 0; i < chunks.length && !stop(); i++) onResult(i, this.expander.expand(chunks[i]!));
   }
   async close(): Promise<void> {}
 }
@@ -196,14 +197,14 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
             opts.onProgress({ states: visited.size, transitions, depth: d, frontier: nFrontier, seconds: (now - t0) / 1000 });
           }
         }
-      });
+      }, () => truncated);
       levelBase += nFrontier;
       if (nextOffsets.length > 1) maxDepth = depth + 1;
       depth++;
       frontier = next;
       offsets = nextOffsets;
-      // --max-states: stop after the level where the bound was hit (the last frontier's states
-      // are counted but neither expanded nor checked)
+      // --max-states: stop as soon as the bound is hit (the states found last are counted but
+      // neither expanded nor checked)
       if (truncated) break;
     }
     edgeStart.push(targets.n);

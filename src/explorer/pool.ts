@@ -14,25 +14,30 @@ export class WorkerPool implements ChunkRunner {
     for (const w of this.workers) w.unref();
   }
 
-  run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void): Promise<void> {
+  run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       const results = new Map<number, ChunkResult>();
       let nextToSend = 0, nextToDeliver = 0, failed = false;
+      let inFlight = 0;
       const deliver = () => {
+        if (stop()) { if (inFlight === 0) resolve(); return; }
         while (results.has(nextToDeliver)) {
           const r = results.get(nextToDeliver)!;
           results.delete(nextToDeliver);
           try { onResult(nextToDeliver, r); } catch (err) { failed = true; reject(err); return; }
           nextToDeliver++;
+          if (stop()) { if (inFlight === 0) resolve(); return; }
         }
         if (nextToDeliver === chunks.length) resolve();
       };
       const feed = (w: Worker) => {
-        if (nextToSend >= chunks.length || failed) return;
+        if (nextToSend >= chunks.length || failed || stop()) return;
         const i = nextToSend++;
+        inFlight++;
         const c = chunks[i]!;
         const onMessage = (r: ChunkResult) => {
           w.off('error', onError);
+          inFlight--;
           results.set(i, r);
           feed(w);
           deliver();

@@ -167,14 +167,53 @@ export class Canonicalizer {
     });
   }
 
+  /**
+   * A number describing process i that does not depend on frame, group or ASID numbers, and moves
+   * with the process under relabelling (its memory state and its bonds and notifiers).
+   */
+  private processSignature(s: State, i: number): number {
+    const m = s.mms[i]!;
+    let h = ((m.alive ? 1 : 0) * 1_000_003 + m.pasid * 8191 + m.pasidRefs * 131 + m.ctxDescRefs) | 0;
+    for (const p of m.pages) h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0;
+    for (const b of s.bonds) if (b.mm === i) h = (Math.imul(h, 37) + b.dev * 64 + b.refs * 2 + (b.afterExit ? 1 : 0)) | 0;
+    for (const n of s.notifiers) if (n.mm === i) h = (Math.imul(h, 41) + n.domain * 64 + n.refs * 4 + (n.cleared ? 1 : 0) + (n.afterExit ? 2 : 0)) | 0;
+    for (const f of s.deferredFrees) if (f.mm === i) h = (Math.imul(h, 43) + f.domain * 2 + (f.inDomainOps ? 1 : 0)) | 0;
+    return h;
+  }
+
+  private readonly sigs: number[] = [];
+  private readonly candidates: number[] = [];
+
+  /**
+   * Relabellings worth comparing: those that put the process signatures in the least order (the
+   * signature moves with the process, so this preselection is itself canonical); the full
+   * encodings are compared only among them (ties: processes alike in everything but numbers).
+   */
+  private preselect(s: State): number[] {
+    const rs = this.symmetry.relabellings;
+    const sigs = this.sigs;
+    for (let i = 0; i < s.mms.length; i++) sigs[i] = this.processSignature(s, i);
+    const c = this.candidates;
+    c.length = 0;
+    for (let k = 0; k < rs.length; k++) {
+      if (c.length === 0) { c.push(k); continue; }
+      const inv = rs[k]!.procInv, best = rs[c[0]!]!.procInv;
+      let cmp = 0;
+      for (let p = 0; p < inv.length && cmp === 0; p++) cmp = sigs[inv[p]!]! - sigs[best[p]!]!;
+      if (cmp < 0) { c.length = 0; c.push(k); } else if (cmp === 0) c.push(k);
+    }
+    return c;
+  }
+
   /** Write the key encoding of `s` into `out` (appended). */
   key(s: State, out: IntBuf): void {
     if (!this.symmetry.enabled) { encodeState(s, out); return; }
-    const rs = this.symmetry.relabellings;
-    if (rs.length === 1) { this.relabelled(s, 0, out); return; }
+    const rs = this.preselect(s);
+    if (rs.length === 1) { this.relabelled(s, rs[0]!, out); return; }
     this.best.reset();
-    this.relabelled(s, 0, this.best);
-    for (let k = 1; k < rs.length; k++) {
+    this.relabelled(s, rs[0]!, this.best);
+    for (let j = 1; j < rs.length; j++) {
+      const k = rs[j]!;
       this.tmp.reset();
       this.relabelled(s, k, this.tmp);
       if (lexLess(this.tmp.a, this.tmp.n, this.best.a, this.best.n)) {
