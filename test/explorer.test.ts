@@ -180,6 +180,22 @@ describe('the seed\'s stale-ATC story', () => {
   });
 });
 
+describe('ENV-SRCU-BOUND', () => {
+  it('no bind needing a fresh notifier is offered while the previous one\'s SRCU free is pending', () => {
+    const c = config('tiny');
+    const m = createModel(c, 'v6');
+    let s = initialState(c);
+    const run = (e: Parameters<typeof step>[2]) => { const r = step(m, s, e); if (E.isLeft(r)) throw new Error('refused'); s = r.right.state; };
+    run({ kind: 'enableSva', dev: 0 });
+    run({ kind: 'bind', dev: 0, mm: 0, fail: 'none' });
+    run({ kind: 'unbind', dev: 0, mm: 0 });
+    expect(s.deferredFrees).toHaveLength(1);
+    expect(enabledEvents(m, s).filter((e) => e.kind === 'bind')).toEqual([]);
+    run({ kind: 'notifierFree', domain: 0, mm: 0 });
+    expect(enabledEvents(m, s).filter((e) => e.kind === 'bind').length).toBeGreaterThan(0);
+  });
+});
+
 describe('faults-resolvable', () => {
   it('finds the least node that cannot reach a fault-free node, through back edges', () => {
     // 0 -> 1 -> 2 -> 1 (cycle with faults), 0 -> 3 (fault) -> 4 (no fault) -> 3
