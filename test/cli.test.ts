@@ -37,3 +37,15 @@ describe('smmu-sva CLI', () => {
     }
   });
 });
+
+describe('smmu-sva tour (npm start)', () => {
+  it('walks through the seed trace, the stale-ATC story and both verdict tables, and exits 0', () => {
+    const r = cli('tour');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/seed-trace-1 .* under v6\n/);
+    expect(r.out).toMatch(/v6 violates dma-isolation: a shortest counterexample, 9 events/);
+    expect(r.out).toMatch(/verdicts on small/);
+    expect(r.out).toMatch(/the built-in default configuration, bounded/);
+    expect(r.out).not.toMatch(/\bFAIL\b|\bDIFF\b/);
+  }, 120_000);
+});

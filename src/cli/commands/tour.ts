@@ -10,7 +10,9 @@ import { run as variantsRun } from './variants.ts';
 import { exploreVariant, verdictTable } from './explore.ts';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../codecs/config.ts';
-import { loadExpectedVerdicts } from '../../model/expected.ts';
+import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
+import { defaultConfig } from '../../model/config.ts';
+import { violatedSet } from '../../explorer/verdict.ts';
 import { variantNames } from '../../model/variant.ts';
 import { formatCounterexampleText } from '../../explorer/format.ts';
 import { shortestStory, staleAtcStory } from '../../explorer/story.ts';
@@ -65,5 +67,33 @@ async function exploreTour(): Promise<number> {
   for (const v of variantNames) reps.push(await exploreVariant(small.right, v, { symmetry: true, maxStates: 10_000_000, workers: 1, progress: process.stderr.isTTY === true }));
   const table = verdictTable(small.right.name, reps, expected.right);
   for (const l of table.lines) say(l);
-  return table.ok ? 0 : 1;
+  say();
+  const bounded = await defaultPrefix(expected.right);
+  return table.ok && bounded ? 0 : 1;
+}
+
+/** States per variant the tour explores of the built-in default configuration. */
+const defaultPrefixStates = 30_000;
+
+/**
+ * 6. the main job on the built-in default configuration, bounded: the first states of the
+ * breadth-first search. Every counterexample printed is a shortest one; a variant without one is
+ * only clean in the explored prefix, and the tour says so.
+ */
+async function defaultPrefix(expected: ExpectedVerdicts): Promise<boolean> {
+  say(`== the built-in default configuration, bounded: the first ${defaultPrefixStates} breadth-first states of every variant`);
+  say(`   (smmu-sva explore --variant all --max-states ${defaultPrefixStates}; the full space is too large for a tour)`);
+  let ok = true;
+  const w = Math.max(...variantNames.map((v) => v.length));
+  for (const v of variantNames) {
+    const rep = await exploreVariant(defaultConfig, v, { symmetry: true, maxStates: defaultPrefixStates, workers: 1, progress: process.stderr.isTTY === true });
+    const found = violatedSet(rep.result);
+    const exp = [...(expected.default?.[v] ?? [])].sort();
+    const agrees = found.length === exp.length && found.every((x, i) => x === exp[i]);
+    if (!agrees) ok = false;
+    const len = new Map(rep.result.violations.map((x) => [x.invariant as string, x.length]));
+    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : `no violation in the explored prefix (reached depth ${rep.result.maxDepth})`;
+    say(`  ${agrees ? 'ok  ' : 'DIFF'} ${v.padEnd(w)}  ${text}${agrees ? '' : ` (expected ${exp.length ? exp.join(', ') : 'clean'})`}`);
+  }
+  return ok;
 }
