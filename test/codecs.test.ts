@@ -37,3 +37,16 @@ describe('config codec: unknown fields', () => {
     ]);
   });
 });
+
+describe('config codec: missing fields', () => {
+  it('names the missing field', () => {
+    const j = base();
+    delete j.frames;
+    delete j.devices[0].ats;
+    const r = decodeConfig(j);
+    expect(E.isLeft(r) && r.left).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\$\.frames: expected /),
+      '$.devices[0].ats: expected boolean, got nothing',
+    ]));
+  });
+});

@@ -52,19 +52,10 @@ function mustStep(eng: Engine, e: Event): void {
 
 /** Two devices (PCIe with ATS: ATC hits; platform: TLB hits), two processes of 256 resident pages. */
 const hitConfig: Config = {
+  ...defaultConfig,
   name: 'bench-hit',
-  smmu: { stallModel: 'configurable', btm: true, asidBits: 8 },
-  domains: [{ name: 'dom0', stage: 1 }],
-  devices: [
-    { name: '0000:00:03.0', bus: 'pci', ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 },
-    { name: 'dma-plat', bus: 'platform', ats: false, pri: false, stall: true, ssidBits: 20, domain: 0 },
-  ],
-  processes: [
-    { name: 'procA', pages: 256, cpuAsid: 11, vaBase: 0x0000ffff860e6000n },
-    { name: 'procB', pages: 256, cpuAsid: 12, vaBase: 0x0000ffffb9d15000n },
-  ],
+  processes: defaultConfig.processes.map((p) => ({ ...p, pages: 256 })),
   frames: 512,
-  options: defaultOptions,
 };
 
 const hitModel = createModel(hitConfig, 'v6-atc');

@@ -10,14 +10,14 @@ export function formatValue(v: unknown): string {
 }
 
 /** "$.devices[1].ssidBits" from an io-ts context. */
-export function jsonPath(ctx: t.Context): string {
-  let path = '$';
+export function jsonPath(ctx: t.Context, root = '$'): string {
+  let path = root;
   for (let i = 1; i < ctx.length; i++) {
     const { key, actual } = ctx[i]!;
     const parent = ctx[i - 1]!.actual;
     // unions and intersections add their member index as a key without descending into the
     // value: a key is part of the path only when the value really is the parent's member
-    const descends = key !== '' && parent !== null && typeof parent === 'object' && key in parent && (parent as Record<string, unknown>)[key] === actual;
+    const descends = key !== '' && parent !== null && typeof parent === 'object' && (parent as Record<string, unknown>)[key] === actual;
     if (!descends) continue;
     path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
   }

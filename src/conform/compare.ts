@@ -3,7 +3,7 @@
 // differs from the model is a divergence (with the reason).
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { formatValue } from '../codecs/decode.ts';
+import { jsonPath, formatValue } from '../codecs/decode.ts';
 import { observationCodec } from '../codecs/event.ts';
 import type { Observation } from '../model/observation.ts';
 import type { Expected } from './oracle.ts';
@@ -13,19 +13,6 @@ export type Actual =
   | { readonly tag: 'accepted'; readonly observations: readonly Observation[]; readonly digest?: string }
   | { readonly tag: 'refused'; readonly error: string; readonly detail?: string };
 
-/** "$.observations[2].cmd.op" from an io-ts context (branch indices of unions left out). */
-function replyPath(ctx: t.Context, root: string): string {
-  let path = root;
-  for (let i = 1; i < ctx.length; i++) {
-    const key = ctx[i]!.key;
-    let parent = ctx[i - 1]!.type as { _tag?: string; type?: unknown };
-    while ((parent._tag === 'ExactType' || parent._tag === 'RefinementType') && parent.type) parent = parent.type as typeof parent;
-    if (key === '' || parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
-    path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
-  }
-  return path;
-}
-
 /**
  * One line per failure: path, what was expected, what came. A tagged union's long name is
  * replaced by the list of its tags when the value carries an unknown tag ("op", "tp", ...).
@@ -33,7 +20,7 @@ function replyPath(ctx: t.Context, root: string): string {
 export function explainErrors(errors: t.Errors, root = '$'): string[] {
   const lines = new Set<string>();
   for (const e of errors) {
-    const path = replyPath(e.context, root);
+    const path = jsonPath(e.context, root);
     let expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value';
     let where = path;
     let got: unknown = e.value;

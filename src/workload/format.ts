@@ -6,7 +6,7 @@ import * as t from 'io-ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeConfig, loadConfigFile } from '../codecs/config.ts';
-import { formatValue, parseJson } from '../codecs/decode.ts';
+import { jsonPath, formatValue, parseJson } from '../codecs/decode.ts';
 import { configCodec } from '../codecs/config.ts';
 import type { Config } from '../model/config.ts';
 import { variantNames, type VariantName } from '../model/variant.ts';
@@ -32,27 +32,13 @@ function oneKey<P extends t.Props>(name: string, members: P): t.Type<{ [K in key
   );
 }
 
-/** "$.phases[0].stream.ops" from an io-ts context: keys under unions and intersections are member indices. */
-function pathOf(ctx: t.Context): string {
-  let path = '$';
-  for (let i = 1; i < ctx.length; i++) {
-    const key = ctx[i]!.key;
-    // exact and refinement types validate through their inner type without a context entry
-    let parent = ctx[i - 1]!.type as { _tag?: string; type?: unknown };
-    while ((parent._tag === 'ExactType' || parent._tag === 'RefinementType') && parent.type) parent = parent.type as typeof parent;
-    if (key === '' || parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
-    path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
-  }
-  return path;
-}
-
 function decodeAt<A>(codec: t.Decoder<unknown, A>, input: unknown, prefix: string, root = '$'): E.Either<string[], A> {
   const r = codec.decode(input);
   if (E.isRight(r)) return E.right(r.right);
   const lines = new Set<string>();
   for (const e of r.left) {
     const leaf = e.context[e.context.length - 1];
-    lines.add(`${prefix}${root}${pathOf(e.context).slice(1)}: expected ${e.message ?? leaf?.type.name ?? 'a valid value'}, got ${formatValue(e.value)}`);
+    lines.add(`${prefix}${root}${jsonPath(e.context).slice(1)}: expected ${e.message ?? leaf?.type.name ?? 'a valid value'}, got ${formatValue(e.value)}`);
   }
   return E.left([...lines].slice(0, 10));
 }
