@@ -46,6 +46,7 @@ export class Expander {
   readonly canon: Canonicalizer;
   private readonly out = new IntBuf(1 << 16);
   private readonly h = new Uint32Array(2);
+  private edgeBuf = new Uint32Array(1 << 14);
 
   constructor(readonly spec: ExpanderSpec) {
     this.model = createModel(spec.config, spec.variant);
@@ -56,7 +57,7 @@ export class Expander {
     const m = this.model;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * 3);
-    const edges: number[] = [];
+    let edges = this.edgeBuf, ne = 0;
     const out = this.out;
     out.reset();
     for (let i = 0; i < n; i++) {
@@ -72,12 +73,14 @@ export class Expander {
         const start = out.n;
         this.canon.key(r.state, out);
         hash64(out.a, start, out.n, this.h);
-        edges.push(this.h[0]!, this.h[1]!, k, tv >>> 0, out.n - start);
+        if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.edgeBuf = g; }
+        edges[ne] = this.h[0]!; edges[ne + 1] = this.h[1]!; edges[ne + 2] = k; edges[ne + 3] = tv >>> 0; edges[ne + 4] = out.n - start;
+        ne += EDGE_WORDS;
       }
       src[i * 3] = events.length;
       src[i * 3 + 1] = sv;
       src[i * 3 + 2] = s.faults.length > 0 ? 1 : 0;
     }
-    return { src, edges: Uint32Array.from(edges), enc: out.a.slice(0, out.n) };
+    return { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) };
   }
 }

@@ -19,7 +19,7 @@ export interface ExploreOptions {
   readonly symmetry: boolean;
   /** Stop adding states beyond this many (the result is then marked truncated). */
   readonly maxStates: number;
-  /** 1 = in this thread; N > 1 = N worker threads expand chunks while this thread merges. */
+  /** 1 = in this thread; N > 1 = N threads expand chunks (N - 1 workers and this thread, which also merges). */
   readonly workers: number;
   readonly chunkSize?: number;
   readonly onProgress?: (p: Progress) => void;
@@ -115,7 +115,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const t0 = performance.now();
   const spec: ExpanderSpec = { config, variant, symmetry: opts.symmetry };
   const local = new Expander(spec);
-  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers) : new InThread(local);
+  // N > 1: N - 1 worker threads, and this thread expands chunks too (src/explorer/pool.ts)
+  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers - 1, local) : new InThread(local);
   const chunkSize = opts.chunkSize ?? 2048;
   try {
     const visited = new VisitedSet(1 << 12);
@@ -181,8 +182,9 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
               parent.push(node);
               eventIndex.set(t, evIdx);
               next.ensure(len);
-              next.a.set(r.enc.subarray(encPos, encPos + len), next.n);
-              next.n += len;
+              const na = next.a, ra = r.enc, nn = next.n;
+              for (let q = 0; q < len; q++) na[nn + q] = ra[encPos + q]!;
+              next.n = nn + len;
               nextOffsets.push(next.n);
             }
             encPos += len;

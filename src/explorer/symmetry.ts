@@ -126,9 +126,10 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   return { enabled, relabellings, processClasses, deviceClasses, notes };
 }
 
-function lexLess(a: Int32Array, an: number, b: Int32Array, bn: number): boolean {
+/** a[0, an) < b[bStart, bStart + bn), lexicographically. */
+function lexLessAt(a: Int32Array, an: number, b: Int32Array, bStart: number, bn: number): boolean {
   const n = Math.min(an, bn);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  for (let i = 0; i < n; i++) { const x = a[i]!, y = b[bStart + i]!; if (x !== y) return x < y; }
   return an < bn;
 }
 
@@ -152,7 +153,6 @@ const P6 = 64, P20 = 1 << 20;
  */
 export class Canonicalizer {
   private readonly tmp = new IntBuf(256);
-  private readonly best = new IntBuf(256);
   private readonly frameMap: Int32Array;
   private readonly asidMaps: Int32Array[];
   private keys = new Float64Array(64);
@@ -210,21 +210,21 @@ export class Canonicalizer {
     if (!this.symmetry.enabled) { encodeState(s, out); return; }
     const rs = this.preselect(s);
     if (rs.length === 1) { this.relabelled(s, rs[0]!, out); return; }
-    this.best.reset();
-    this.relabelled(s, rs[0]!, this.best);
+    // the first candidate goes straight into `out`; a later one replaces it only when less
+    const start = out.n;
+    this.relabelled(s, rs[0]!, out);
     for (let j = 1; j < rs.length; j++) {
-      const k = rs[j]!;
-      this.tmp.reset();
-      this.relabelled(s, k, this.tmp);
-      if (lexLess(this.tmp.a, this.tmp.n, this.best.a, this.best.n)) {
-        this.best.ensure(this.tmp.n);
-        this.best.a.set(this.tmp.a.subarray(0, this.tmp.n));
-        this.best.n = this.tmp.n;
+      const tmp = this.tmp;
+      tmp.reset();
+      this.relabelled(s, rs[j]!, tmp);
+      if (lexLessAt(tmp.a, tmp.n, out.a, start, out.n - start)) {
+        out.n = start;
+        out.ensure(tmp.n);
+        const a = out.a, t = tmp.a;
+        for (let i = 0; i < tmp.n; i++) a[start + i] = t[i]!;
+        out.n = start + tmp.n;
       }
     }
-    out.ensure(this.best.n);
-    out.a.set(this.best.a.subarray(0, this.best.n), out.n);
-    out.n += this.best.n;
   }
 
   private keyBuf(n: number): Float64Array {
@@ -232,30 +232,45 @@ export class Canonicalizer {
     return this.keys;
   }
 
-  private frame(f: number, next: { n: number }): number {
+  private fc = 0;
+
+  private frame(f: number): number {
     if (f < 0) return f;
     const fm = this.frameMap;
-    if (fm[f]! < 0) fm[f] = next.n++;
+    if (fm[f]! < 0) fm[f] = this.fc++;
     return fm[f]!;
+  }
+
+  /** Upper bound on the words relabelled() appends for `s`. */
+  private static bound(s: State): number {
+    let w = 3 * s.ste.length + 16 + 3 * s.tlb.length + 4 * s.atc.length + 5 * s.faults.length + 3 * s.bonds.length + 3 * s.notifiers.length + 2 * s.deferredFrees.length;
+    for (const d of s.domains) w += 3 + 4 * d.cds.length;
+    for (const m of s.mms) w += 4 + m.pages.length;
+    return w;
   }
 
   private relabelled(s: State, k: number, out: IntBuf): void {
     const r = this.symmetry.relabellings[k]!;
     const am = this.asidMaps[k]!;
     const fm = this.frameMap;
+    const proc = r.proc, dev = r.dev, procInv = r.procInv, devInv = r.devInv;
     fm.fill(-1);
-    const fc = { n: 0 };
+    this.fc = 0;
     // frames by first occurrence: page tables (new process order), then TLB, then ATC
-    for (let np = 0; np < r.procInv.length; np++) for (const p of s.mms[r.procInv[np]!]!.pages) this.frame(p, fc);
-    out.ensure(64);
-    for (let nd = 0; nd < r.devInv.length; nd++) {
-      const e = s.ste[r.devInv[nd]!]!;
-      out.push(e.config === 'translate' ? 1 : 0); out.push(e.domain); out.push((e.s1stalld ? 1 : 0) | ((e.eats ? 1 : 0) << 1));
+    for (let np = 0; np < procInv.length; np++) { const pages = s.mms[procInv[np]!]!.pages; for (let i = 0; i < pages.length; i++) this.frame(pages[i]!); }
+    out.ensure(Canonicalizer.bound(s));
+    const a = out.a;
+    let o = out.n;
+    for (let nd = 0; nd < devInv.length; nd++) {
+      const e = s.ste[devInv[nd]!]!;
+      a[o++] = e.config === 'translate' ? 1 : 0; a[o++] = e.domain; a[o++] = (e.s1stalld ? 1 : 0) | ((e.eats ? 1 : 0) << 1);
     }
-    for (const d of s.domains) {
-      out.push(d.freed ? 1 : 0); out.push(d.privateAsid); out.push(d.cds.length);
-      for (const { ssid, cd } of d.cds) {
-        out.ensure(4); out.push(ssid); out.push(cdFlags(cd)); out.push(am[cd.asid]!); out.push(cd.ttb0 >= 0 ? r.proc[cd.ttb0]! : cd.ttb0);
+    for (let di = 0; di < s.domains.length; di++) {
+      const d = s.domains[di]!;
+      a[o++] = d.freed ? 1 : 0; a[o++] = d.privateAsid; a[o++] = d.cds.length;
+      for (let ci = 0; ci < d.cds.length; ci++) {
+        const slot = d.cds[ci]!, cd = slot.cd;
+        a[o++] = slot.ssid; a[o++] = cdFlags(cd); a[o++] = am[cd.asid]!; a[o++] = cd.ttb0 >= 0 ? proc[cd.ttb0]! : cd.ttb0;
       }
     }
     // TLB: one entry per (asid, page); sorted by the renamed ASID, frames renumbered after sorting
@@ -263,78 +278,79 @@ export class Canonicalizer {
     let keys = this.keyBuf(n);
     for (let i = 0; i < n; i++) { const e = s.tlb[i]!; keys[i] = (am[e.asid]! * P6 + e.page) * P6 + e.frame; }
     sortKeys(keys, n);
-    out.push(n);
+    a[o++] = n;
     for (let i = 0; i < n; i++) {
       const key = keys[i]!, frame = key % P6, rest = (key - frame) / P6, page = rest % P6;
-      out.ensure(3); out.push((rest - page) / P6); out.push(page); out.push(this.frame(frame, fc));
+      a[o++] = (rest - page) / P6; a[o++] = page; a[o++] = this.frame(frame);
     }
     // ATC: sorted by (device, PASID, page, frame); frames renumbered, then sorted again
     n = s.atc.length;
     keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((r.dev[e.dev]! * P20 + e.pasid) * P6 + e.page) * P6 + e.frame; }
+    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((dev[e.dev]! * P20 + e.pasid) * P6 + e.page) * P6 + e.frame; }
     sortKeys(keys, n);
-    for (let i = 0; i < n; i++) { const key = keys[i]!, frame = key % P6; keys[i] = key - frame + this.frame(frame, fc); }
+    for (let i = 0; i < n; i++) { const key = keys[i]!, frame = key % P6; keys[i] = key - frame + this.frame(frame); }
     sortKeys(keys, n);
-    out.push(n);
+    a[o++] = n;
     for (let i = 0; i < n; i++) {
       let key = keys[i]!;
       const frame = key % P6; key = (key - frame) / P6;
       const page = key % P6; key = (key - page) / P6;
-      const pasid = key % P20; const dev = (key - pasid) / P20;
-      out.ensure(4); out.push(dev); out.push(pasid); out.push(page); out.push(frame);
+      const pasid = key % P20;
+      a[o++] = (key - pasid) / P20; a[o++] = pasid; a[o++] = page; a[o++] = frame;
     }
-    // faults: per device, sorted by content (PASID, page, flags), groups renumbered 0, 1, ...
+    // faults: per device, sorted by content (PASID, page, flags), groups numbered 0, 1, ...
     n = s.faults.length;
     keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((r.dev[f.dev]! * P20 + f.pasid) * P6 + f.page) * P6 + faultFlags(f); }
+    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((dev[f.dev]! * P20 + f.pasid) * P6 + f.page) * P6 + faultFlags(f); }
     sortKeys(keys, n);
-    out.push(n);
+    a[o++] = n;
     for (let i = 0, g = 0, prevDev = -1; i < n; i++) {
       let key = keys[i]!;
       const flags = key % P6; key = (key - flags) / P6;
       const page = key % P6; key = (key - page) / P6;
-      const pasid = key % P20; const dev = (key - pasid) / P20;
-      if (dev !== prevDev) { g = 0; prevDev = dev; }
-      out.ensure(5); out.push(flags); out.push(dev); out.push(g++); out.push(pasid); out.push(page);
+      const pasid = key % P20; const d = (key - pasid) / P20;
+      if (d !== prevDev) { g = 0; prevDev = d; }
+      a[o++] = flags; a[o++] = d; a[o++] = g++; a[o++] = pasid; a[o++] = page;
     }
     let sva = 0;
-    for (let i = 0; i < s.svaEnabled.length; i++) if (s.svaEnabled[i]) sva |= 1 << r.dev[i]!;
-    out.push(sva);
+    for (let i = 0; i < s.svaEnabled.length; i++) if (s.svaEnabled[i]) sva |= 1 << dev[i]!;
+    a[o++] = sva;
     // bonds (dev, mm, refs*2 + afterExit), sorted by (dev, mm)
     n = s.bonds.length;
     keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const x = s.bonds[i]!; keys[i] = (r.dev[x.dev]! * P6 + r.proc[x.mm]!) * 1024 + x.refs * 2 + (x.afterExit ? 1 : 0); }
+    for (let i = 0; i < n; i++) { const x = s.bonds[i]!; keys[i] = (dev[x.dev]! * P6 + proc[x.mm]!) * 1024 + x.refs * 2 + (x.afterExit ? 1 : 0); }
     sortKeys(keys, n);
-    out.push(n);
+    a[o++] = n;
     for (let i = 0; i < n; i++) {
       const key = keys[i]!, code = key % 1024, dm = (key - code) / 1024, mm = dm % P6;
-      out.ensure(3); out.push((dm - mm) / P6); out.push(mm); out.push(code);
+      a[o++] = (dm - mm) / P6; a[o++] = mm; a[o++] = code;
     }
     // notifiers (domain, mm, refs*4 + cleared + 2*afterExit), sorted by (domain, mm, afterExit)
     n = s.notifiers.length;
     keys = this.keyBuf(n);
     for (let i = 0; i < n; i++) {
       const x = s.notifiers[i]!, ae = x.afterExit ? 1 : 0;
-      keys[i] = ((x.domain * P6 + r.proc[x.mm]!) * 2 + ae) * 4096 + x.refs * 4 + (x.cleared ? 1 : 0) + 2 * ae;
+      keys[i] = ((x.domain * P6 + proc[x.mm]!) * 2 + ae) * 4096 + x.refs * 4 + (x.cleared ? 1 : 0) + 2 * ae;
     }
     sortKeys(keys, n);
-    out.push(n);
+    a[o++] = n;
     for (let i = 0; i < n; i++) {
       const key = keys[i]!, code = key % 4096, dma = (key - code) / 4096, dm = (dma - (dma % 2)) / 2, mm = dm % P6;
-      out.ensure(3); out.push((dm - mm) / P6); out.push(mm); out.push(code);
+      a[o++] = (dm - mm) / P6; a[o++] = mm; a[o++] = code;
     }
     // deferred frees (domain, mm*2 + inDomainOps)
     n = s.deferredFrees.length;
     keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const f = s.deferredFrees[i]!; keys[i] = f.domain * 256 + r.proc[f.mm]! * 2 + (f.inDomainOps ? 1 : 0); }
+    for (let i = 0; i < n; i++) { const f = s.deferredFrees[i]!; keys[i] = f.domain * 256 + proc[f.mm]! * 2 + (f.inDomainOps ? 1 : 0); }
     sortKeys(keys, n);
-    out.push(n);
-    for (let i = 0; i < n; i++) { const key = keys[i]!, code = key % 256; out.ensure(2); out.push((key - code) / 256); out.push(code); }
-    for (let np = 0; np < r.procInv.length; np++) {
-      const m = s.mms[r.procInv[np]!]!;
-      out.ensure(4 + m.pages.length);
-      out.push(m.alive ? 1 : 0); out.push(m.pasid); out.push(m.pasidRefs); out.push(m.ctxDescRefs);
-      for (const p of m.pages) out.push(p < 0 ? p : fm[p]!);
+    a[o++] = n;
+    for (let i = 0; i < n; i++) { const key = keys[i]!, code = key % 256; a[o++] = (key - code) / 256; a[o++] = code; }
+    for (let np = 0; np < procInv.length; np++) {
+      const m = s.mms[procInv[np]!]!;
+      a[o++] = m.alive ? 1 : 0; a[o++] = m.pasid; a[o++] = m.pasidRefs; a[o++] = m.ctxDescRefs;
+      const pages = m.pages;
+      for (let i = 0; i < pages.length; i++) { const p = pages[i]!; a[o++] = p < 0 ? p : fm[p]!; }
     }
+    out.n = o;
   }
 }

@@ -187,13 +187,17 @@ function frameOwner(s: State, frame: number): string {
   return `frame ${frame} is free`;
 }
 
+/** Whether (dev, ssid) has a bond in `before` (module level: no closure per checkTransition call). */
+function boundBefore(before: State, dev: number, ssid: number): boolean {
+  const mm = mmOfPasid(before, ssid);
+  if (mm < 0) return false;
+  for (const b of before.bonds) if (b.dev === dev && b.mm === mm) return true;
+  return false;
+}
+
 /** Transition invariants over one step (before, event, after, observations). */
 export function checkTransition(m: Model, before: State, event: Event, after: State, obs: readonly Observation[]): Violation[] {
   const out: Violation[] = [];
-  const bound = (dev: number, ssid: number) => {
-    const mm = mmOfPasid(before, ssid);
-    return mm >= 0 && before.bonds.some((b) => b.dev === dev && b.mm === mm);
-  };
   // INV-HANDLE-IDENTITY (transition): rebinding a bound pair returns the same handle, one more ref
   if (event.kind === 'bind') {
     const prev = before.bonds.find((b) => b.dev === event.dev && b.mm === event.mm);
@@ -206,7 +210,7 @@ export function checkTransition(m: Model, before: State, event: Event, after: St
     switch (o.kind) {
       case 'event':
         // INV-NO-BAD-CD: C_BAD_CD is never raised for a PASID that still has a bond
-        if (o.event.type === 'C_BAD_CD' && bound(o.event.dev, o.event.ssid)) {
+        if (o.event.type === 'C_BAD_CD' && boundBefore(before, o.event.dev, o.event.ssid)) {
           out.push({ invariant: 'no-bad-cd-while-bound', detail: `C_BAD_CD (0x0a) for device ${o.event.dev} SSID ${o.event.ssid}, which is still bound` });
         }
         break;
