@@ -19,7 +19,7 @@ export interface ExploreOptions {
   readonly symmetry: boolean;
   /** Stop adding states beyond this many (the result is then marked truncated). */
   readonly maxStates: number;
-  /** 1 = in this thread; N > 1 = N threads expand chunks (N - 1 workers and this thread, which also merges). */
+  /** 1 = in this thread; N > 1 = N worker threads expand chunks while this thread merges. */
   readonly workers: number;
   readonly chunkSize?: number;
   readonly onProgress?: (p: Progress) => void;
@@ -115,8 +115,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const t0 = performance.now();
   const spec: ExpanderSpec = { config, variant, symmetry: opts.symmetry };
   const local = new Expander(spec);
-  // N > 1: N - 1 worker threads, and this thread expands chunks too (src/explorer/pool.ts)
-  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers - 1, local) : new InThread(local);
+  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers) : new InThread(local);
   const chunkSize = opts.chunkSize ?? 2048;
   try {
     const visited = new VisitedSet(1 << 12);
