@@ -189,8 +189,7 @@ export class Engine {
       case 'bind':
         return this.detached(e.dev) ? 'device detached (its domain was freed)'
           : !st.mmAlive[e.mm] && !o.bindAfterExit ? 'the process exited; only options.bindAfterExit lets a driver bind its mm'
-            : e.fail !== 'none' && !o.allocFailure ? 'allocation failures are not enabled (options.allocFailure)'
-              : !['none', 'bond', 'notifier'].includes(e.fail) ? 'fail must be none, bond or notifier' : undefined;
+            : e.fail !== 'none' && !o.allocFailure ? 'allocation failures are not enabled (options.allocFailure)' : undefined;
       case 'unbind':
         return st.bondOn[e.dev * st.nMm + e.mm] !== 1 ? 'no bond for this (device, process): no handle to unbind'
           : this.detached(e.dev) ? 'device detached (its domain was freed)'

@@ -38,7 +38,6 @@ export function eventArgError(c: Config, e: Event): ModelError | undefined {
   if ('mm' in e && !isIndex(e.mm, c.processes.length)) return { tag: 'UnknownProcess', mm: e.mm };
   if ('domain' in e && !isIndex(e.domain, c.domains.length)) return { tag: 'UnknownDomain', domain: e.domain };
   if ('frame' in e && !(e.frame === -1 || isIndex(e.frame, c.frames))) return { tag: 'BadArgument', field: 'frame', expected: `-1 or a frame index below ${c.frames}` };
-  if ('write' in e && typeof e.write !== 'boolean') return { tag: 'BadArgument', field: 'write', expected: 'a boolean' };
   return undefined;
 }
 
@@ -59,8 +58,7 @@ function stateError(m: Model, s: State, e: Event): string | undefined {
     .with({ kind: 'bind' }, ({ dev, mm, fail }) =>
       detached(dev) ? 'device detached (its domain was freed)'
         : !s.mms[mm]!.alive && !config.options.bindAfterExit ? 'the process exited; only options.bindAfterExit lets a driver bind its mm'
-          : fail !== 'none' && !config.options.allocFailure ? 'allocation failures are not enabled (options.allocFailure)'
-            : !['none', 'bond', 'notifier'].includes(fail) ? 'fail must be none, bond or notifier' : undefined)
+          : fail !== 'none' && !config.options.allocFailure ? 'allocation failures are not enabled (options.allocFailure)' : undefined)
     .with({ kind: 'unbind' }, ({ dev, mm }) =>
       bondIndex(s, dev, mm) < 0 ? 'no bond for this (device, process): no handle to unbind'
         : detached(dev) ? 'device detached (its domain was freed)'

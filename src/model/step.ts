@@ -83,8 +83,5 @@ export function stepEnabled(m: Model, s: State, e: Event): StepResult {
 
 export function step(m: Model, s: State, e: Event): E.Either<ModelError, StepResult> {
   const bad = guard(m, s, e);
-  if (bad) return E.left(bad);
-  const ctx: Ctx = { config: m.config, traits: m.traits, out: [] };
-  const state = apply(ctx, s, e);
-  return E.right({ state, observations: ctx.out });
+  return bad ? E.left(bad) : E.right(stepEnabled(m, s, e));
 }

@@ -48,18 +48,24 @@ export function summaryLine(rep: VariantReport): string {
     `${r.symmetry ? '' : ', no symmetry reduction'}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
 }
 
-/** The verdict table: one row per variant, found vs expected. Returns the lines and whether all match. */
-export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts): { lines: string[]; ok: boolean } {
+/**
+ * The verdict table: one row per variant, found vs expected. Returns the lines and whether all
+ * match. A truncated run never matches, unless `prefix` says the table is about a bounded
+ * breadth-first prefix: then the violations found there must be exactly the expected ones.
+ */
+export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts, prefix = false): { lines: string[]; ok: boolean } {
   const w = Math.max(...reps.map((r) => r.result.variant.length));
-  const lines = [`verdicts on ${config} (expected: spec/expected-verdicts.json; in parentheses: events in the shortest counterexample)`];
+  const lines = [`verdicts on ${config}${prefix ? ' (bounded prefix)' : ''} (expected: spec/expected-verdicts.json; in parentheses: events in the shortest counterexample)`];
   let ok = true;
   for (const rep of reps) {
     const found = violatedSet(rep.result);
     const exp = expectedFor(expected, config, rep.result.variant);
-    const match = exp ? sameSet(found, exp) && !rep.result.truncated : found.length === 0 && !rep.result.truncated;
+    const complete = prefix || !rep.result.truncated;
+    const match = exp ? sameSet(found, exp) && complete : found.length === 0 && complete;
     if (!match) ok = false;
     const len = new Map(rep.result.violations.map((x) => [x.invariant as string, x.length]));
-    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : 'clean';
+    const clean = prefix && rep.result.truncated ? `no violation in the explored prefix (reached depth ${rep.result.maxDepth})` : 'clean';
+    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : clean;
     const note = exp === undefined ? ' (no expected verdict recorded)' : match ? '' : ` (EXPECTED ${exp.length ? exp.join(', ') : 'clean'})`;
     lines.push(`  ${match ? 'ok  ' : 'FAIL'} ${rep.result.variant.padEnd(w)}  ${text}${note}  ` +
       `(${rep.result.states} states${rep.result.truncated ? ', TRUNCATED' : ''})`);

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../codecs/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
 import { defaultConfig } from '../../model/config.ts';
-import { violatedSet } from '../../explorer/verdict.ts';
 import { variantNames } from '../../model/variant.ts';
 import { formatCounterexampleText } from '../../explorer/format.ts';
 import { shortestStory, staleAtcStory } from '../../explorer/story.ts';
@@ -83,17 +82,9 @@ const defaultPrefixStates = 30_000;
 async function defaultPrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`== the built-in default configuration, bounded: the first ${defaultPrefixStates} breadth-first states of every variant`);
   say(`   (smmu-sva explore --variant all --max-states ${defaultPrefixStates}; the full space is too large for a tour)`);
-  let ok = true;
-  const w = Math.max(...variantNames.map((v) => v.length));
-  for (const v of variantNames) {
-    const rep = await exploreVariant(defaultConfig, v, { symmetry: true, maxStates: defaultPrefixStates, workers: 1, progress: process.stderr.isTTY === true });
-    const found = violatedSet(rep.result);
-    const exp = [...(expected.default?.[v] ?? [])].sort();
-    const agrees = found.length === exp.length && found.every((x, i) => x === exp[i]);
-    if (!agrees) ok = false;
-    const len = new Map(rep.result.violations.map((x) => [x.invariant as string, x.length]));
-    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : `no violation in the explored prefix (reached depth ${rep.result.maxDepth})`;
-    say(`  ${agrees ? 'ok  ' : 'DIFF'} ${v.padEnd(w)}  ${text}${agrees ? '' : ` (expected ${exp.length ? exp.join(', ') : 'clean'})`}`);
-  }
-  return ok;
+  const reps = [];
+  for (const v of variantNames) reps.push(await exploreVariant(defaultConfig, v, { symmetry: true, maxStates: defaultPrefixStates, workers: 1, progress: process.stderr.isTTY === true }));
+  const table = verdictTable(defaultConfig.name, reps, expected, true);
+  for (const l of table.lines) say(l);
+  return table.ok;
 }
