@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, defaultOptions, type Config } from '../src/model/config.ts';
+import { seedWideConfig, defaultOptions, type Config } from '../src/model/config.ts';
 import { enabledEvents } from '../src/model/enabled.ts';
 import type { Event } from '../src/model/event.ts';
 import { initialState } from '../src/model/initial.ts';
@@ -66,7 +66,7 @@ const forcedNoBtm: Config = {
   options: { ...defaultOptions, enforceBtmRequirement: false, atsPrefetch: true, remap: true, dmaAccesses: ['read', 'write'] },
 };
 
-const configs: readonly Config[] = [defaultConfig, wide, forcedNoBtm];
+const configs: readonly Config[] = [seedWideConfig, wide, forcedNoBtm];
 
 /** Kinds that end a lifetime (exit, domainFree) are drawn a quarter as often as the others. */
 const terminal: ReadonlySet<string> = new Set(['exit', 'domainFree']);
@@ -205,7 +205,7 @@ describe('adapter vs reducer on long random sequences (every variant)', () => {
 describe('invariants on the adapter state equal the reducer\'s at every step', () => {
   for (const variant of ['v6', 'release-clears-valid', 'release-skips-tlbi', 'no-synchronize', 'release-clears-sr'] as const) {
     it(`${variant} on ${forcedNoBtm.name} and default`, () => {
-      for (const config of [defaultConfig, forcedNoBtm]) {
+      for (const config of [seedWideConfig, forcedNoBtm]) {
         fc.assert(fc.property(fc.array(fc.nat({ max: 0x3fffffff }), { minLength: 100, maxLength: 200 }), (cs) => {
           differential(config, variant, cs, 1, 1);
         }), { numRuns: 10, seed: 7 });
@@ -240,12 +240,12 @@ describe('fromState / toState', () => {
   });
 
   it('refuses a state it cannot represent, naming the problem', () => {
-    const s = initialState(defaultConfig);
+    const s = initialState(seedWideConfig);
     const twoTlb: State = { ...s, tlb: [{ asid: 11, page: 0, frame: 0 }, { asid: 11, page: 0, frame: 1 }] };
-    const r = fromState(createModel(defaultConfig, 'v6'), twoTlb);
+    const r = fromState(createModel(seedWideConfig, 'v6'), twoTlb);
     expect(E.isLeft(r) && r.left).toMatch(/two TLB entries/);
     const short: State = { ...s, mms: s.mms.slice(1) };
-    expect(E.isLeft(fromState(createModel(defaultConfig, 'v6'), short))).toBe(true);
+    expect(E.isLeft(fromState(createModel(seedWideConfig, 'v6'), short))).toBe(true);
   });
 });
 
@@ -287,7 +287,7 @@ describe('observation modes', () => {
   });
 
   it('the dma() fast path answers like step() and refuses with the same error', () => {
-    const m = createModel(defaultConfig, 'v6-atc');
+    const m = createModel(seedWideConfig, 'v6-atc');
     const a = initialEngine(m, 'collect');
     const b = initialEngine(m, 'collect');
     const script: Event[] = [

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../src/model/config.ts';
+import { seedWideConfig } from '../src/model/config.ts';
 import { canonicalState } from '../src/model/digest.ts';
 import { enabledEvents } from '../src/model/enabled.ts';
 import type { Event } from '../src/model/event.ts';
@@ -16,7 +16,7 @@ import { variantNames } from '../src/model/variant.ts';
 import { runScript } from '../src/scenarios/run.ts';
 import { pick } from './properties/walk.ts';
 
-const m = createModel(defaultConfig, 'v6-atc');
+const m = createModel(seedWideConfig, 'v6-atc');
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -35,13 +35,13 @@ function refused(s: State, e: Event) {
 }
 
 const bound = (() => {
-  const r = runScript(defaultConfig, 'v6-atc', [{ kind: 'enableSva', dev: 0 }, { kind: 'bind', dev: 0, mm: 0, fail: 'none' }]);
+  const r = runScript(seedWideConfig, 'v6-atc', [{ kind: 'enableSva', dev: 0 }, { kind: 'bind', dev: 0, mm: 0, fail: 'none' }]);
   return r.steps[r.steps.length - 1]!.state;
 })();
 
 describe('typed errors for bad events', () => {
   it('unknown device', () => {
-    expect(refused(initialState(defaultConfig), { kind: 'enableSva', dev: 7 })).toEqual({ tag: 'UnknownDevice', dev: 7 });
+    expect(refused(initialState(seedWideConfig), { kind: 'enableSva', dev: 7 })).toEqual({ tag: 'UnknownDevice', dev: 7 });
     expect(refused(bound, { kind: 'dma', dev: -1, pasid: 1, page: 0, write: true })).toEqual({ tag: 'UnknownDevice', dev: -1 });
   });
   it('unknown process and domain', () => {
@@ -84,8 +84,8 @@ const anyEvent: fc.Arbitrary<Event> = fc.oneof(
 describe('no event throws; a refused event leaves the state unchanged; an enabled one is accepted', () => {
   for (const variant of variantNames) {
     test.prop([fc.array(fc.nat({ max: 1 << 20 }), { maxLength: 25 }), fc.array(anyEvent, { minLength: 1, maxLength: 5 })], { numRuns: 60, seed: 7 })(variant, (choices, probes) => {
-      const model = createModel(defaultConfig, variant);
-      let s = deepFreeze(initialState(defaultConfig));
+      const model = createModel(seedWideConfig, variant);
+      let s = deepFreeze(initialState(seedWideConfig));
       for (const c of choices) {
         const enabled = enabledEvents(model, s);
         if (enabled.length === 0) break;
@@ -106,7 +106,7 @@ describe('no event throws; a refused event leaves the state unchanged; an enable
 
 describe('malformed event objects from untyped callers', () => {
   it('an unknown kind or a non-object is a BadArgument, not an exception', () => {
-    const s = initialState(defaultConfig);
+    const s = initialState(seedWideConfig);
     for (const e of [null, 42, {}, { kind: 'reboot' }] as unknown as Event[]) {
       const r = step(m, s, e);
       expect(E.isLeft(r) && r.left).toMatchObject({ tag: 'BadArgument', field: 'kind' });

@@ -2,9 +2,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { decodeConfig, encodeConfig } from '../src/codecs/config.ts';
-import { defaultConfig } from '../src/model/config.ts';
+import { seedWideConfig } from '../src/model/config.ts';
 
-const base = () => JSON.parse(JSON.stringify(encodeConfig(defaultConfig)));
+const base = () => JSON.parse(JSON.stringify(encodeConfig(seedWideConfig)));
 
 describe('config codec: JSON paths in errors', () => {
   it('names the leaf field inside exact and partial objects', () => {
@@ -21,7 +21,7 @@ describe('config codec: JSON paths in errors', () => {
   });
   it('the built-in default round-trips', () => {
     const r = decodeConfig(base());
-    expect(E.isRight(r) && r.right).toEqual(defaultConfig);
+    expect(E.isRight(r) && r.right).toEqual(seedWideConfig);
   });
 });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { planSequence, probeEvents } from '../src/conform/sequence.ts';
 import { choiceArb } from '../src/conform/random.ts';
 import { expectStep } from '../src/conform/oracle.ts';
-import { defaultConfig } from '../src/model/config.ts';
+import { seedWideConfig } from '../src/model/config.ts';
 import { canonicalState, stateDigest } from '../src/model/digest.ts';
 import { initialState } from '../src/model/initial.ts';
 import { createModel } from '../src/model/model.ts';
@@ -41,10 +41,10 @@ function compareKeys(a: number[], b: number[]): number {
 }
 
 function statesOf(variant: VariantName, choices: { c: number; probe: boolean }[]): State[] {
-  const m = createModel(defaultConfig, variant);
-  let s = initialState(defaultConfig);
+  const m = createModel(seedWideConfig, variant);
+  let s = initialState(seedWideConfig);
   const out = [s];
-  for (const step of planSequence(m, probeEvents(defaultConfig), choices)) {
+  for (const step of planSequence(m, probeEvents(seedWideConfig), choices)) {
     s = expectStep(m, s, step.event).next;
     out.push(s);
   }
@@ -53,7 +53,7 @@ function statesOf(variant: VariantName, choices: { c: number; probe: boolean }[]
 
 describe('PROTO-DIGEST: the canonical encoding of spec/protocol.md', () => {
   it('the documented initial state and digest of the default configuration', () => {
-    const s = initialState(defaultConfig);
+    const s = initialState(seedWideConfig);
     expect(canonicalState(s)).toBe('ste:t,0,1,1;t,0,0,0|dom:0,1,[0:10110,1,-1]|tlb:|atc:|flt:|sva:00|bond:|mn:|free:|mm:1,0,0,0,[-1,-1];1,0,0,0,[-1,-1]');
     expect(stateDigest(s)).toBe('d264807c224c3845');
     expect(stateDigest(s)).toBe(createHash('sha256').update(fromDoc(s), 'utf8').digest('hex').slice(0, 16));

@@ -13,12 +13,12 @@ import { conform, type ConformOptions, type ConformReport } from '../src/conform
 import { formatText } from '../src/conform/report.ts';
 import { answer } from '../src/conform/serve.ts';
 import { encodeConfig } from '../src/codecs/config.ts';
-import { defaultConfig } from '../src/model/config.ts';
+import { seedWideConfig } from '../src/model/config.ts';
 
 const impl = (file: string, ...args: string[]) => [process.execPath, '--import', 'tsx', `test/fixtures/impls/${file}`, ...args].map((a) => JSON.stringify(a)).join(' ');
 const noConfigs = mkdtempSync(join(tmpdir(), 'conform-configs-'));
 const base: ConformOptions = {
-  command: impl('reference.ts'), configsDir: noConfigs, config: defaultConfig, randomRuns: 40, maxLength: 12, seed: 7,
+  command: impl('reference.ts'), configsDir: noConfigs, config: seedWideConfig, randomRuns: 40, maxLength: 12, seed: 7,
   timeoutMs: 5000, window: 256, snapshots: true, restartBudget: 3,
 };
 
@@ -105,8 +105,8 @@ describe('conform: protocol pieces without a process', () => {
     expect(answer(engine, '{"op":"step","event":{"kind":"exit","mm":0}}', st)).toMatchObject({ error: 'BadArgument' });
     expect(answer(engine, 'nope', st)).toMatchObject({ ok: false });
     expect(answer(engine, '{"op":"reset","protocol":2,"config":{},"variant":"v6"}', st)).toMatchObject({ ok: false, protocol: 1 });
-    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 1, config: { ...encodeConfig(defaultConfig), frames: -1 }, variant: 'v6' }), st)).toMatchObject({ ok: false, error: expect.stringMatching(/config: \$\.frames/) });
-    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 1, config: encodeConfig(defaultConfig), variant: 'v6-atc' }), st)).toEqual({ ok: true, protocol: 1, features: ['snapshot'] });
+    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 1, config: { ...encodeConfig(seedWideConfig), frames: -1 }, variant: 'v6' }), st)).toMatchObject({ ok: false, error: expect.stringMatching(/config: \$\.frames/) });
+    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 1, config: encodeConfig(seedWideConfig), variant: 'v6-atc' }), st)).toEqual({ ok: true, protocol: 1, features: ['snapshot'] });
     expect(answer(engine, '{"op":"step","event":{"kind":"enableSva","dev":9}}', st)).toMatchObject({ error: 'UnknownDevice' });
     expect(answer(engine, '{"op":"step","event":{"kind":"unbind","dev":0,"mm":0}}', st)).toMatchObject({ error: 'NotEnabled' });
     expect(answer(engine, '{"op":"restore","slot":3}', st)).toEqual({ ok: false, error: 'no snapshot in slot 3' });

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conform, type ConformOptions, type ConformReport } from '../src/conform/runner.ts';
 import { formatText, reportJson } from '../src/conform/report.ts';
-import { defaultConfig } from '../src/model/config.ts';
+import { seedWideConfig } from '../src/model/config.ts';
 import { makeVectors, writeVectorDir } from './fixtures/impls/make-vectors.ts';
 
 const impl = (file: string, ...args: string[]) => [process.execPath, '--import', 'tsx', `test/fixtures/impls/${file}`, ...args].map((a) => JSON.stringify(a)).join(' ');
-const noConfigs = mkdtempSync(join(tmpdir(), 'conform-configs-')); // "default" resolves to the built-in config
+const specConfigs = new URL('../spec/configs/', import.meta.url).pathname; // the vectors name "seed-wide"
 
 const base: ConformOptions = {
-  command: impl('reference.ts'), configsDir: noConfigs, config: defaultConfig, randomRuns: 0, maxLength: 40, seed: 42,
+  command: impl('reference.ts'), configsDir: specConfigs, config: seedWideConfig, randomRuns: 0, maxLength: 40, seed: 42,
   timeoutMs: 5000, window: 256, snapshots: true,
 };
 
@@ -70,9 +70,9 @@ describe('conform: the reference implementation', () => {
   it('an implementation that refuses a variant has that group skipped and listed, the rest checked', async () => {
     const r = await run({ command: impl('misbehave.ts', 'refuse', 'v6'), vectorsDir: vectorDir, maxVectors: 100000 });
     expect(r.conformant).toBe(true);
-    expect(r.vectors!.unsupported).toEqual([{ config: 'default', variant: 'v6', error: 'variant v6 not implemented', vectors: makeVectors('v6', 2).length }]);
+    expect(r.vectors!.unsupported).toEqual([{ config: 'seed-wide', variant: 'v6', error: 'variant v6 not implemented', vectors: makeVectors('v6', 2).length }]);
     expect(r.vectors!.vectors).toBe(vectorsV6Atc.length);
-    expect(formatText(r).join('\n')).toMatch(/skipped \d+ vectors of default\/v6: the implementation refused the reset \(variant v6 not implemented\)/);
+    expect(formatText(r).join('\n')).toMatch(/skipped \d+ vectors of seed-wide\/v6: the implementation refused the reset \(variant v6 not implemented\)/);
   });
 
   it('a vector edited by hand is bad input naming file and line, not a failure of the implementation', async () => {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { defaultConfig, defaultOptions, type Config } from '../src/model/config.ts';
+import { seedWideConfig, defaultOptions, type Config } from '../src/model/config.ts';
 import { enabledEvents } from '../src/model/enabled.ts';
 import type { Event } from '../src/model/event.ts';
 import { initialState } from '../src/model/initial.ts';
@@ -52,9 +52,9 @@ function mustStep(eng: Engine, e: Event): void {
 
 /** Two devices (PCIe with ATS: ATC hits; platform: TLB hits), two processes of 256 resident pages. */
 const hitConfig: Config = {
-  ...defaultConfig,
+  ...seedWideConfig,
   name: 'bench-hit',
-  processes: defaultConfig.processes.map((p) => ({ ...p, pages: 256 })),
+  processes: seedWideConfig.processes.map((p) => ({ ...p, pages: 256 })),
   frames: 512,
 };
 
@@ -206,10 +206,10 @@ function walkEvents(model: Model, n: number, seed: number): Event[][] {
   runs.push(cur);
   return runs;
 }
-const defaultModel = createModel(defaultConfig, 'v6-atc');
+const defaultModel = createModel(seedWideConfig, 'v6-atc');
 const walks = walkEvents(defaultModel, 200_000, 5);
 const walkSteps = walks.reduce((n, w) => n + w.length, 0);
-const init = initialState(defaultConfig);
+const init = initialState(seedWideConfig);
 const reducerWalkMs = best(3, () => {
   for (const w of walks) {
     let s = init;

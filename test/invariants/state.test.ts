@@ -1,7 +1,7 @@
 // spec/invariants.md, state invariants: each flags a hand-built bad state, accepts a good one,
 // and (where a variant breaks it) a short script triggers it.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import { createModel } from '../../src/model/model.ts';
 import type { State } from '../../src/model/state.ts';
 import { checkInvariants, invariantNames } from '../../src/invariants/invariants.ts';
@@ -10,9 +10,9 @@ import {
 } from '../rules/helpers.ts';
 import { firstViolation, stateViolations } from './helpers.ts';
 
-const m = createModel(defaultConfig, 'v6-atc');
+const m = createModel(seedWideConfig, 'v6-atc');
 /** A busy, correct state: both devices bound to process 0, page 0 in TLB and ATC. */
-const good = run(defaultConfig, 'v6-atc', [enable(1), bind(1, 0), ...atsFaultIn, dma(1, 1, 0)]).state;
+const good = run(seedWideConfig, 'v6-atc', [enable(1), bind(1, 0), ...atsFaultIn, dma(1, 1, 0)]).state;
 
 it('the reference good state violates nothing', () => {
   expect(good.tlb.length).toBeGreaterThan(0);
@@ -47,7 +47,7 @@ describe('INV-PASID-UNIQUE: pasid-unique', () => {
 
 describe('INV-PASID-RANGE: pasid-in-range', () => {
   it('flags a bond whose PASID is outside the device SSID range', () => {
-    const narrow: Config = { ...defaultConfig, devices: [defaultConfig.devices[0]!, { ...defaultConfig.devices[1]!, ssidBits: 1 }] };
+    const narrow: Config = { ...seedWideConfig, devices: [seedWideConfig.devices[0]!, { ...seedWideConfig.devices[1]!, ssidBits: 1 }] };
     const mn = createModel(narrow, 'v6-atc');
     const s = run(narrow, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0)]).state;
     expect(stateViolations(mn, s)).toEqual([]);
@@ -88,13 +88,13 @@ describe('INV-CD-VALID: cd-valid-while-bound', () => {
   });
   it('release-clears-valid: exit leaves a bound PASID with V=0', () => {
     const events = [enable(1), bind(1, 0), exit(0)];
-    expect(firstViolation(run(defaultConfig, 'release-clears-valid', events), events, 'cd-valid-while-bound')).toBe(2);
-    expect(firstViolation(run(defaultConfig, 'v6-atc', events), events, 'cd-valid-while-bound')).toBe(-1);
+    expect(firstViolation(run(seedWideConfig, 'release-clears-valid', events), events, 'cd-valid-while-bound')).toBe(2);
+    expect(firstViolation(run(seedWideConfig, 'v6-atc', events), events, 'cd-valid-while-bound')).toBe(-1);
   });
   it('release-clears-sr: only with STALL_MODEL forced (S=0 is ILLEGAL there)', () => {
     const events = [enable(1), bind(1, 0), exit(0)];
     expect(firstViolation(run(withSmmu({ stallModel: 'forced' }), 'release-clears-sr', events), events, 'cd-valid-while-bound')).toBe(2);
-    expect(firstViolation(run(defaultConfig, 'release-clears-sr', events), events, 'cd-valid-while-bound')).toBe(-1);
+    expect(firstViolation(run(seedWideConfig, 'release-clears-sr', events), events, 'cd-valid-while-bound')).toBe(-1);
   });
 });
 
@@ -105,8 +105,8 @@ describe('INV-NO-STALE-TLB: no-stale-tlb', () => {
   });
   it('release-skips-tlbi: the TLB entry survives exit (no invalidate_range on exit)', () => {
     const events = [enable(1), bind(1, 0), touch(0, 0, 0), dma(1, 1, 0), exit(0)];
-    expect(firstViolation(run(defaultConfig, 'release-skips-tlbi', events), events, 'no-stale-tlb')).toBe(4);
-    expect(firstViolation(run(defaultConfig, 'v6-atc', events), events, 'no-stale-tlb')).toBe(-1);
+    expect(firstViolation(run(seedWideConfig, 'release-skips-tlbi', events), events, 'no-stale-tlb')).toBe(4);
+    expect(firstViolation(run(seedWideConfig, 'v6-atc', events), events, 'no-stale-tlb')).toBe(-1);
   });
 });
 
@@ -117,8 +117,8 @@ describe('INV-NO-STALE-ATC: no-stale-atc', () => {
   });
   it('v6: munmap leaves the ATC entry (invalidate_range is a TODO)', () => {
     const events = [...atsFaultIn, munmap(0, 0, 1)];
-    expect(firstViolation(run(defaultConfig, 'v6', events), events, 'no-stale-atc')).toBe(6);
-    expect(firstViolation(run(defaultConfig, 'v6-atc', events), events, 'no-stale-atc')).toBe(-1);
+    expect(firstViolation(run(seedWideConfig, 'v6', events), events, 'no-stale-atc')).toBe(6);
+    expect(firstViolation(run(seedWideConfig, 'v6-atc', events), events, 'no-stale-atc')).toBe(-1);
   });
 });
 
@@ -132,7 +132,7 @@ describe('INV-REFCOUNT: refcount-sane (state part)', () => {
 });
 
 describe('INV-NO-LEAK: no-leak', () => {
-  const done = run(defaultConfig, 'v6-atc', [...atsFaultIn, unbind(0, 0), { kind: 'notifierFree', domain: 0, mm: 0 }]).state;
+  const done = run(seedWideConfig, 'v6-atc', [...atsFaultIn, unbind(0, 0), { kind: 'notifierFree', domain: 0, mm: 0 }]).state;
   it('a quiescent state after unbind and the deferred free holds nothing', () => {
     expect(checkInvariants(m, done)).toEqual([]);
   });
@@ -144,20 +144,20 @@ describe('INV-NO-LEAK: no-leak', () => {
     expect(stateViolations(m, { ...good, mms: [good.mms[0]!, { ...good.mms[1]!, pages: [0, -1] }] })).toContain('no-leak');
   });
   it('is not checked while a deferred free is pending', () => {
-    const pending = run(defaultConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]).state;
-    expect(stateViolations(createModel(defaultConfig, 'v6'), pending)).toEqual([]);
+    const pending = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]).state;
+    expect(stateViolations(createModel(seedWideConfig, 'v6'), pending)).toEqual([]);
   });
 });
 
 describe('INV-RELEASE-INVALID: release-answers-invalid (state part)', () => {
   it('flags a fault reported after exit whose handler chose Success', () => {
-    const s = run(defaultConfig, 'v6-atc', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0), handle(1, 0, -1)]).state;
+    const s = run(seedWideConfig, 'v6-atc', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0), handle(1, 0, -1)]).state;
     expect(s.faults[0]).toMatchObject({ afterRelease: true, status: 'invalid' });
     expect(stateViolations(m, s)).toEqual([]);
     expect(stateViolations(m, { ...s, faults: [{ ...s.faults[0]!, status: 'success' }] })).toContain('release-answers-invalid');
   });
   it('the seed\'s second trace is fine: a Success decided before exit may be sent after release', () => {
     const events = [enable(0), bind(0, 0), dma(0, 1, 0), handle(0, 0, 0), exit(0), respond(0, 0)];
-    expect(firstViolation(run(defaultConfig, 'v6-atc', events), events, 'release-answers-invalid')).toBe(-1);
+    expect(firstViolation(run(seedWideConfig, 'v6-atc', events), events, 'release-answers-invalid')).toBe(-1);
   });
 });

@@ -1,7 +1,7 @@
 // spec/invariants.md, transition invariants and the liveness property.
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import { enabledEvents } from '../../src/model/enabled.ts';
 import type { Event } from '../../src/model/event.ts';
 import { initialState } from '../../src/model/initial.ts';
@@ -16,15 +16,15 @@ import {
 } from '../rules/helpers.ts';
 import { firstViolation, runViolations, stepViolations } from './helpers.ts';
 
-const m = createModel(defaultConfig, 'v6-atc');
-const bound = run(defaultConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), touch(0, 0, 0)]).state;
+const m = createModel(seedWideConfig, 'v6-atc');
+const bound = run(seedWideConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), touch(0, 0, 0)]).state;
 const noop: Event = { kind: 'touch', mm: 1, page: 0, frame: 1 };
 const check = (obs: Observation[], before: State = bound, after: State = bound, e: Event = noop) => stepViolations(m, before, e, after, obs);
 
 describe('INV-HANDLE-IDENTITY: handle-identity (transition part)', () => {
   const e = bind(0, 0);
   it('a rebind of a bound pair must take exactly one reference and allocate nothing', () => {
-    const ok = run(defaultConfig, 'v6-atc', [e], bound);
+    const ok = run(seedWideConfig, 'v6-atc', [e], bound);
     expect(stepViolations(m, bound, e, ok.state, ok.last)).toEqual([]);
     expect(stepViolations(m, bound, e, bound, ok.last)).toContain('handle-identity'); // refs unchanged
     expect(stepViolations(m, bound, e, ok.state, [...ok.last, { kind: 'trace', record: { tp: 'smmu_bind_alloc', dev: 0, pasid: 1 } }])).toContain('handle-identity');
@@ -40,16 +40,16 @@ describe('INV-NO-BAD-CD: no-bad-cd-while-bound', () => {
   it('release-clears-valid: DMA after exit raises C_BAD_CD; release-clears-sr only with stall forced', () => {
     const events = [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)];
     const onlyTransition = (r: ReturnType<typeof run>) => firstViolation(r, events, 'no-bad-cd-while-bound');
-    expect(onlyTransition(run(defaultConfig, 'release-clears-valid', events))).toBe(3);
+    expect(onlyTransition(run(seedWideConfig, 'release-clears-valid', events))).toBe(3);
     expect(onlyTransition(run(withSmmu({ stallModel: 'forced' }), 'release-clears-sr', events))).toBe(3);
-    expect(onlyTransition(run(defaultConfig, 'release-clears-sr', events))).toBe(-1);
-    expect(onlyTransition(run(defaultConfig, 'v6', events))).toBe(-1);
+    expect(onlyTransition(run(seedWideConfig, 'release-clears-sr', events))).toBe(-1);
+    expect(onlyTransition(run(seedWideConfig, 'v6', events))).toBe(-1);
   });
 });
 
 describe('INV-NO-WALK-AFTER-EXIT: no-walk-after-exit', () => {
   it('flags a walk of an exited mm\'s page table', () => {
-    const exited = run(defaultConfig, 'v6-atc', [exit(0)], bound).state;
+    const exited = run(seedWideConfig, 'v6-atc', [exit(0)], bound).state;
     const walk: Observation = { kind: 'walk', dev: 1, mm: 0, page: 0 };
     expect(check([walk], exited, exited)).toContain('no-walk-after-exit');
     expect(check([walk])).toEqual([]);
@@ -70,7 +70,7 @@ describe('INV-DMA-ISOLATION: dma-isolation', () => {
   });
   it('v6: after munmap the stale ATC entry reaches a frame now owned by another process', () => {
     const events = [...atsFaultIn, munmap(0, 0, 1), touch(1, 0, 0), dma(0, 1, 0)];
-    const r = run(defaultConfig, 'v6', events);
+    const r = run(seedWideConfig, 'v6', events);
     expect(firstViolation(r, events, 'dma-isolation')).toBe(8);
     expect(r.last).toContainEqual({ kind: 'dma', dev: 0, pasid: 1, page: 0, write: true, result: { tag: 'access', frame: 0, via: 'atc' } });
     expect(r.state.mms[1]!.pages[0]).toBe(0);
@@ -91,7 +91,7 @@ describe('INV-REFCOUNT: refcount-sane (transition part)', () => {
 
 describe('INV-RELEASE-INVALID: release-answers-invalid (transition part)', () => {
   it('flags a Success response to a fault reported after release', () => {
-    const late = run(defaultConfig, 'v6-atc', [exit(0), dma(1, 1, 0)], bound).state;
+    const late = run(seedWideConfig, 'v6-atc', [exit(0), dma(1, 1, 0)], bound).state;
     const f = late.faults[0]!;
     expect(f.afterRelease).toBe(true);
     const resp = (code: 0 | 1): Observation => ({ kind: 'trace', record: { tp: 'dev_page_response', dev: f.dev, code, pasid: f.pasid, group: f.group } });
@@ -109,9 +109,9 @@ describe('INV-NO-FREED-DOMAIN: no-freed-domain-access', () => {
   });
   it('no-synchronize: the deferred free runs after disable and domain free', () => {
     const events = [enable(0), bind(0, 0), unbind(0, 0), disable(0), domainFree(0), notifierFree(0, 0)];
-    expect(firstViolation(run(defaultConfig, 'no-synchronize', events), events, 'no-freed-domain-access')).toBe(5);
+    expect(firstViolation(run(seedWideConfig, 'no-synchronize', events), events, 'no-freed-domain-access')).toBe(5);
     // v6 synchronizes in disable: the free is no longer pending when the domain goes
-    const v6 = run(defaultConfig, 'v6', events.slice(0, 5));
+    const v6 = run(seedWideConfig, 'v6', events.slice(0, 5));
     expect(v6.state.deferredFrees).toEqual([]);
   });
 });
@@ -155,7 +155,7 @@ describe('INV-FAULTS-RESOLVABLE: faults-resolvable (liveness; the explorer check
   it('is declared as the liveness property', () => {
     expect(livenessPropertyNames).toEqual(['faults-resolvable']);
   });
-  const configs: Config[] = [defaultConfig, withSmmu({ stallModel: 'forced' })];
+  const configs: Config[] = [seedWideConfig, withSmmu({ stallModel: 'forced' })];
   for (const variant of variantNames) {
     it(`${variant}: from states on random walks, the IOPF handler alone answers every pending fault`, () => {
       let withFaults = 0;
@@ -174,7 +174,7 @@ describe('INV-FAULTS-RESOLVABLE: faults-resolvable (liveness; the explorer check
   }
   it('the resolver can fail: two faults with one (device, group) cannot both be addressed', () => {
     // hand-built: the handler and the response find faults by (device, group), so the second is unreachable
-    const s = run(defaultConfig, 'v6-atc', [dma(1, 1, 0)], bound).state;
+    const s = run(seedWideConfig, 'v6-atc', [dma(1, 1, 0)], bound).state;
     const stuck: State = { ...s, faults: [{ ...s.faults[0]!, status: 'pending' }, { ...s.faults[0]!, status: 'success' }] };
     expect(faultsResolvable(m, stuck, 6)).toBe(false);
   });

@@ -4,26 +4,26 @@
 import fc from 'fast-check';
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import type { VariantName } from '../../src/model/variant.ts';
 import type { InvariantName } from '../../src/invariants/invariants.ts';
 import { describeEvent } from '../../src/trace/describe.ts';
 import { walk } from './walk.ts';
 
 /** STALL_MODEL forced (SMMU_IDR0.STALL_MODEL = 0b10): every CD must have S=1. */
-const stallForced: Config = { ...defaultConfig, name: 'stall-forced', smmu: { ...defaultConfig.smmu, stallModel: 'forced' } };
+const stallForced: Config = { ...seedWideConfig, name: 'stall-forced', smmu: { ...seedWideConfig.smmu, stallModel: 'forced' } };
 
 const choices = (maxLength: number) => fc.array(fc.nat({ max: 1 << 20 }), { maxLength });
 
 describe('correct variants never violate an invariant on random sequences', () => {
   for (const variant of ['v6-atc', 'upstream'] as const) {
     test.prop([choices(40)], { numRuns: 400, seed: 1 })(`${variant}`, (cs) => {
-      const r = walk(defaultConfig, variant, cs);
+      const r = walk(seedWideConfig, variant, cs);
       expect(r.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
     });
   }
   test.prop([choices(40)], { numRuns: 200, seed: 2 })('release-clears-sr is clean without STALL_MODEL forced', (cs) => {
-    expect(walk(defaultConfig, 'release-clears-sr', cs).violations).toEqual([]);
+    expect(walk(seedWideConfig, 'release-clears-sr', cs).violations).toEqual([]);
   });
 });
 
@@ -38,10 +38,10 @@ interface Hunt {
 }
 
 const hunts: readonly Hunt[] = [
-  { variant: 'v6', invariant: 'no-stale-atc', config: defaultConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
-  { variant: 'release-clears-valid', invariant: 'no-bad-cd-while-bound', config: defaultConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
-  { variant: 'release-skips-tlbi', invariant: 'no-stale-tlb', config: defaultConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
-  { variant: 'no-synchronize', invariant: 'no-freed-domain-access', config: defaultConfig, numRuns: 200_000, maxLength: 20, shrunkAtMost: 8 },
+  { variant: 'v6', invariant: 'no-stale-atc', config: seedWideConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
+  { variant: 'release-clears-valid', invariant: 'no-bad-cd-while-bound', config: seedWideConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
+  { variant: 'release-skips-tlbi', invariant: 'no-stale-tlb', config: seedWideConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
+  { variant: 'no-synchronize', invariant: 'no-freed-domain-access', config: seedWideConfig, numRuns: 200_000, maxLength: 20, shrunkAtMost: 8 },
   { variant: 'release-clears-sr', invariant: 'no-bad-cd-while-bound', config: stallForced, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
 ];
 

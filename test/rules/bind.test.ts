@@ -1,6 +1,6 @@
 // spec/rules.md, bind(): DRV-BIND and its steps, PASID and ctx desc allocation.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import { canonicalState } from '../../src/model/digest.ts';
 import { initialState } from '../../src/model/initial.ts';
 import { createModel } from '../../src/model/model.ts';
@@ -15,7 +15,7 @@ import {
 describe('DRV-BIND: iommu_sva_bind_device', () => {
   for (const variant of ['v6', 'upstream'] as const) {
     it(`${variant}: a first bind creates bond, notifier, ctx desc, PASID 1 and a live CD at SSID 1`, () => {
-      const r = run(defaultConfig, variant, [enable(0), bind(0, 0)]);
+      const r = run(seedWideConfig, variant, [enable(0), bind(0, 0)]);
       expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
       expect(tps(r.last)).toEqual(['smmu_bind_alloc']);
       expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: false }]);
@@ -31,7 +31,7 @@ describe('DRV-BIND: iommu_sva_bind_device', () => {
 });
 
 describe('DRV-BIND-STAGE: only a stage-1 domain can bind', () => {
-  const stage2: Config = { ...defaultConfig, domains: [{ name: 'dom0', stage: 2 }] };
+  const stage2: Config = { ...seedWideConfig, domains: [{ name: 'dom0', stage: 2 }] };
   it('EINVAL on a stage-2 domain, checked before SVA is looked at, state unchanged', () => {
     for (const variant of ['v6', 'upstream'] as const) {
       const m = createModel(stage2, variant);
@@ -50,9 +50,9 @@ describe('DRV-BIND-STAGE: only a stage-1 domain can bind', () => {
 describe('DRV-BIND-ENODEV: bind needs SVA enabled on the master', () => {
   it('ENODEV without enableSva, state unchanged', () => {
     for (const variant of ['v6', 'upstream'] as const) {
-      const r = run(defaultConfig, variant, [bind(0, 0)]);
+      const r = run(seedWideConfig, variant, [bind(0, 0)]);
       expect(errnoOf(r.last)).toBe('ENODEV');
-      expect(canonicalState(r.state)).toBe(canonicalState(initialState(defaultConfig)));
+      expect(canonicalState(r.state)).toBe(canonicalState(initialState(seedWideConfig)));
     }
   });
 });
@@ -60,7 +60,7 @@ describe('DRV-BIND-ENODEV: bind needs SVA enabled on the master', () => {
 describe('DRV-BIND-REUSE: the same (device, mm) returns the same handle, refcounted', () => {
   for (const variant of ['v6', 'upstream'] as const) {
     it(`${variant}: second bind takes a bond reference only`, () => {
-      const r = run(defaultConfig, variant, [enable(0), bind(0, 0), bind(0, 0)]);
+      const r = run(seedWideConfig, variant, [enable(0), bind(0, 0), bind(0, 0)]);
       expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
       expect(r.last.filter((o) => o.kind !== 'return')).toEqual([]); // no trace, no command
       expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 2, afterExit: false }]);
@@ -84,7 +84,7 @@ describe('DRV-BIND-MMGET: binding an mm whose users are gone (options.bindAfterE
     expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: true }]);
   });
   it('without options.bindAfterExit a bind on an exited mm is not an event', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), exit(0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), exit(0)]);
     expect(refusal(r.m, r.state, bind(0, 0))).toMatchObject({ tag: 'NotEnabled' });
   });
 });
@@ -92,7 +92,7 @@ describe('DRV-BIND-MMGET: binding an mm whose users are gone (options.bindAfterE
 describe('DRV-MN-GET: one notifier per (domain, mm), refcounted per bond', () => {
   for (const variant of ['v6', 'upstream'] as const) {
     it(`${variant}: a second device of the same domain reuses the notifier`, () => {
-      const r = run(defaultConfig, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+      const r = run(seedWideConfig, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
       expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: false, afterExit: false }]);
       expect(r.state.mms[0]!.ctxDescRefs).toBe(1);
       expect(r.state.mms[0]!.pasidRefs).toBe(2);
@@ -171,7 +171,7 @@ describe('DRV-BIND-ERR-PUT: v6 error path refcount_dec() then mmu_notifier_put()
 });
 
 describe('DRV-BIND-PASID: one PASID per mm inside the device SSID range, else ENOSPC', () => {
-  const narrow: Config = { ...defaultConfig, devices: [defaultConfig.devices[0]!, { ...defaultConfig.devices[1]!, ssidBits: 1 }] };
+  const narrow: Config = { ...seedWideConfig, devices: [seedWideConfig.devices[0]!, { ...seedWideConfig.devices[1]!, ssidBits: 1 }] };
   it('a second mm does not fit a 1-bit SSID space: ENOSPC (v6 warns on its fresh notifier, upstream changes nothing)', () => {
     const v6 = run(narrow, 'v6', [enable(1), bind(1, 0), bind(1, 1)]);
     expect(errnoOf(v6.last)).toBe('ENOSPC');
@@ -192,25 +192,25 @@ describe('DRV-BIND-PASID: one PASID per mm inside the device SSID range, else EN
 
 describe('DRV-PASID-ALLOC: lowest free PASID in [1, 2^ssid_bits - 1]', () => {
   it('first mm gets 1, second 2; after the first is freed it is handed out again', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), bind(0, 0), bind(0, 1)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), bind(0, 0), bind(0, 1)]);
     expect(r.state.mms.map((m) => m.pasid)).toEqual([1, 2]);
-    const again = run(defaultConfig, 'v6-atc', [unbind(0, 0), bind(0, 0)], r.state);
+    const again = run(seedWideConfig, 'v6-atc', [unbind(0, 0), bind(0, 0)], r.state);
     expect(again.state.mms.map((m) => m.pasid)).toEqual([1, 2]);
-    const s = initialState(defaultConfig);
+    const s = initialState(seedWideConfig);
     expect(allocPasid(s, 1, 3, 7)!.mms[1]).toMatchObject({ pasid: 3, pasidRefs: 1 });
     expect(allocPasid(s, 1, 3, 2)).toBeUndefined();
   });
   it('an mm that has a PASID takes a reference on it', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
     expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 2 });
   });
 });
 
 describe('DRV-PASID-FREE: the PASID is freed with its last bond', () => {
   it('drops one reference per unbind; mm->pasid cleared at zero', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
     expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 1 });
-    const r2 = run(defaultConfig, 'v6-atc', [unbind(1, 0)], r.state);
+    const r2 = run(seedWideConfig, 'v6-atc', [unbind(1, 0)], r.state);
     expect(r2.state.mms[0]).toMatchObject({ pasid: 0, pasidRefs: 0 });
     expect(freePasid(r.state, 0).mms[0]).toMatchObject({ pasid: 0, pasidRefs: 0 });
   });
@@ -218,12 +218,12 @@ describe('DRV-PASID-FREE: the PASID is freed with its last bond', () => {
 
 describe('DRV-BIND-CD: where bind writes the CD', () => {
   it('v6 writes the CD on every new bond (a live CD only gets its ASID rewritten)', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
     expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC']);
     expect(cdAt(r.state, 0, 1)).toMatchObject({ v: true, epd0: false, asid: 11 });
   });
   it('upstream writes it only when the (domain, mm) notifier is created', () => {
-    const r = run(defaultConfig, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    const r = run(seedWideConfig, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
     expect(ops(r.last)).toEqual([]);
     expect(tps(r.last)).toEqual(['smmu_bind_alloc']);
   });
@@ -238,7 +238,7 @@ describe('DRV-CD-ALLOC: one ctx desc per mm, holding its CPU ASID', () => {
 });
 
 describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh one', () => {
-  const clash: Config = { ...defaultConfig, processes: [{ ...defaultConfig.processes[0]!, cpuAsid: 1 }, defaultConfig.processes[1]!] };
+  const clash: Config = { ...seedWideConfig, processes: [{ ...seedWideConfig.processes[0]!, cpuAsid: 1 }, seedWideConfig.processes[1]!] };
   it('the private CD at SSID 0 is rewritten with the lowest free ASID and the old ASID invalidated', () => {
     expect(initialState(clash).domains[0]!.privateAsid).toBe(1);
     const r = run(clash, 'v6-atc', [enable(0), bind(0, 0)]);
@@ -252,8 +252,8 @@ describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh
   });
   it('ENOSPC when no ASID is free for the private domain', () => {
     const full: Config = {
-      ...defaultConfig,
-      smmu: { ...defaultConfig.smmu, asidBits: 2 },
+      ...seedWideConfig,
+      smmu: { ...seedWideConfig.smmu, asidBits: 2 },
       processes: [
         { name: 'a', pages: 1, cpuAsid: 1, vaBase: 0x1000n },
         { name: 'b', pages: 1, cpuAsid: 2, vaBase: 0x2000n },
@@ -271,10 +271,10 @@ describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh
 
 describe('DRV-CD-FREE: the last ctx desc reference releases the ASID', () => {
   it('upstream drops it at put, v6 in the deferred free', () => {
-    const up = run(defaultConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0)]);
+    const up = run(seedWideConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0)]);
     expect(up.state.mms[0]!.ctxDescRefs).toBe(0);
-    const v6 = run(defaultConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]);
+    const v6 = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]);
     expect(v6.state.mms[0]!.ctxDescRefs).toBe(1);
-    expect(run(defaultConfig, 'v6', [notifierFree(0, 0)], v6.state).state.mms[0]!.ctxDescRefs).toBe(0);
+    expect(run(seedWideConfig, 'v6', [notifierFree(0, 0)], v6.state).state.mms[0]!.ctxDescRefs).toBe(0);
   });
 });

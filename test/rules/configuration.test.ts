@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { decodeConfig, encodeConfig } from '../../src/codecs/config.ts';
-import { defaultConfig, defaultOptions } from '../../src/model/config.ts';
+import { seedWideConfig, defaultOptions } from '../../src/model/config.ts';
 
 const text = readFileSync(new URL('../../spec/configuration.md', import.meta.url), 'utf8');
 const sectionPath: Record<string, string[]> = {
@@ -27,7 +27,7 @@ function rows(): Row[] {
 const num = (s: string) => (/^2\^(\d+)$/.test(s) ? 2 ** Number(s.slice(2)) : /^\d+$/.test(s) ? Number(s) : undefined);
 
 function decodeWith(path: string[], value: unknown): boolean {
-  const json = JSON.parse(JSON.stringify(encodeConfig(defaultConfig))) as Record<string, unknown>;
+  const json = JSON.parse(JSON.stringify(encodeConfig(seedWideConfig))) as Record<string, unknown>;
   let o: Record<string, unknown> = json;
   for (const k of path.slice(0, -1)) { o[k] ??= {}; o = o[k] as Record<string, unknown>; }
   o[path[path.length - 1]!] = value;

@@ -1,6 +1,6 @@
 // spec/rules.md, SVA feature, CD writes and the trace format: DRV-SVA-*, DRV-CD-WRITE, TRACE-FORMAT.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import { initialState } from '../../src/model/initial.ts';
 import type { State } from '../../src/model/state.ts';
 import { cdAt, writeCtxDesc } from '../../src/hardware/cd.ts';
@@ -9,12 +9,12 @@ import { bind, ctxOf, disable, enable, errnoOf, ops, refusal, returns, run, with
 
 describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in v6)', () => {
   it('a PRI device and a stalling device can enable SVA', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), enable(1)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), enable(1)]);
     expect(r.state.svaEnabled).toEqual([true, true]);
     expect(returns(r.last)).toEqual([{ tag: 'ok' }]);
   });
   it('ENODEV for a device with neither PRI nor stall, and for a stalling device when STALL_MODEL is 0b01', () => {
-    const plain: Config = { ...defaultConfig, devices: [{ ...defaultConfig.devices[0]!, pri: false }, defaultConfig.devices[1]!] };
+    const plain: Config = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false }, seedWideConfig.devices[1]!] };
     expect(errnoOf(run(plain, 'upstream', [enable(0)]).last)).toBe('ENODEV');
     const none = withSmmu({ stallModel: 'none' });
     const r = run(none, 'upstream', [enable(1)]);
@@ -28,7 +28,7 @@ describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in
     expect(errnoOf(run(noBtm, 'upstream', [enable(0)]).last)).toBeUndefined();
   });
   it('enabling twice is not an event', () => {
-    const r = run(defaultConfig, 'v6', [enable(0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0)]);
     expect(refusal(r.m, r.state, enable(0))).toMatchObject({ tag: 'NotEnabled' });
   });
 });
@@ -47,13 +47,13 @@ describe('DRV-SVA-DISABLE: disable SVA on a master', () => {
     expect(r.state.bonds).toHaveLength(1);
   });
   it('options.strictDisable: disabling with bonds is not an event at all', () => {
-    const r = run(defaultConfig, 'upstream', [enable(0), bind(0, 0)]);
+    const r = run(seedWideConfig, 'upstream', [enable(0), bind(0, 0)]);
     expect(refusal(r.m, r.state, disable(0))).toMatchObject({ tag: 'NotEnabled', reason: expect.stringContaining('strictDisable') });
   });
 });
 
 describe('DRV-CD-WRITE: the cases of __arm_smmu_write_ctx_desc', () => {
-  const cfg = defaultConfig;
+  const cfg = seedWideConfig;
   const base = initialState(cfg);
   const live = { v: true, epd0: true, r: true, s: true, a: true, asid: 11, ttb0: 0 };
   const withCd: State = { ...base, domains: [{ ...base.domains[0]!, cds: [...base.domains[0]!.cds, { ssid: 1, cd: live }] }] };
@@ -84,7 +84,7 @@ describe('DRV-CD-WRITE: the cases of __arm_smmu_write_ctx_desc', () => {
 });
 
 describe('TRACE-FORMAT: trace records in the kernel ftrace text', () => {
-  const cfg: Config = defaultConfig;
+  const cfg: Config = seedWideConfig;
   it('the seed\'s lines, byte for byte, for the seed\'s values', () => {
     expect(formatRecord(cfg, { tp: 'smmu_bind_alloc', dev: 0, pasid: 1 })).toBe('smmu_bind_alloc: dev=0000:00:03.0 pasid=1');
     expect(formatRecord(cfg, { tp: 'smmu_unbind_free', dev: 0, pasid: 1 })).toBe('smmu_unbind_free: dev=0000:00:03.0 pasid=1');

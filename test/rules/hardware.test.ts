@@ -1,6 +1,6 @@
 // spec/rules.md, the SMMU and the devices: HW-*, DEV-*, INIT-*.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import { initialState } from '../../src/model/initial.ts';
 import type { State } from '../../src/model/state.ts';
 import { cdAt, cdLegal, cdStallBit } from '../../src/hardware/cd.ts';
@@ -15,7 +15,7 @@ const forced = withSmmu({ stallModel: 'forced' });
 
 describe('INIT-STE: every device translates through its configured domain', () => {
   it('STE fields from the configuration and STALL_MODEL', () => {
-    expect(initialState(defaultConfig).ste).toEqual([
+    expect(initialState(seedWideConfig).ste).toEqual([
       { config: 'translate', domain: 0, s1stalld: true, eats: true },
       { config: 'translate', domain: 0, s1stalld: false, eats: false },
     ]);
@@ -26,7 +26,7 @@ describe('INIT-STE: every device translates through its configured domain', () =
 
 describe('INIT-PRIVATE-ASID: each stage-1 domain has a private context at SSID 0 with the lowest free ASID', () => {
   it('ASIDs 1, 2 for two stage-1 domains; a stage-2 domain has no CD table', () => {
-    const c: Config = { ...defaultConfig, domains: [{ name: 'a', stage: 1 }, { name: 'b', stage: 2 }, { name: 'c', stage: 1 }] };
+    const c: Config = { ...seedWideConfig, domains: [{ name: 'a', stage: 1 }, { name: 'b', stage: 2 }, { name: 'c', stage: 1 }] };
     const s = initialState(c);
     expect(s.domains.map((d) => d.privateAsid)).toEqual([1, 0, 2]);
     expect(s.domains[1]!.cds).toEqual([]);
@@ -39,8 +39,8 @@ describe('HW-CD-S: the S bit a CD gets', () => {
   it('forced -> 1, none -> 0, configurable -> 1 iff a device of the domain stalls', () => {
     expect(cdStallBit(forced, 0)).toBe(true);
     expect(cdStallBit(withSmmu({ stallModel: 'none' }), 0)).toBe(false);
-    expect(cdStallBit(defaultConfig, 0)).toBe(true);
-    const pciOnly: Config = { ...defaultConfig, devices: [defaultConfig.devices[0]!] };
+    expect(cdStallBit(seedWideConfig, 0)).toBe(true);
+    const pciOnly: Config = { ...seedWideConfig, devices: [seedWideConfig.devices[0]!] };
     expect(cdStallBit(pciOnly, 0)).toBe(false);
   });
 });
@@ -48,8 +48,8 @@ describe('HW-CD-S: the S bit a CD gets', () => {
 describe('HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 with 0b10', () => {
   const cd = { v: true, epd0: false, r: true, s: true, a: true, asid: 11, ttb0: 0 };
   it('legality per STALL_MODEL', () => {
-    expect(cdLegal(defaultConfig, cd)).toBe(true);
-    expect(cdLegal(defaultConfig, { ...cd, s: false })).toBe(true);
+    expect(cdLegal(seedWideConfig, cd)).toBe(true);
+    expect(cdLegal(seedWideConfig, { ...cd, s: false })).toBe(true);
     expect(cdLegal(forced, { ...cd, s: false })).toBe(false);
     expect(cdLegal(forced, cd)).toBe(true);
     expect(cdLegal(withSmmu({ stallModel: 'none' }), cd)).toBe(false);
@@ -62,14 +62,14 @@ describe('HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 with 0b10', () 
 
 describe('HW-XLATE: STE, CD, TLB, then a walk', () => {
   it('a TLB hit translates even when EPD0=1 (no walk)', () => {
-    const r = run(defaultConfig, 'release-skips-tlbi', [enable(1), bind(1, 0), touch(0, 0, 0), dma(1, 1, 0), exit(0), dma(1, 1, 0)]);
+    const r = run(seedWideConfig, 'release-skips-tlbi', [enable(1), bind(1, 0), touch(0, 0, 0), dma(1, 1, 0), exit(0), dma(1, 1, 0)]);
     expect(cdAt(r.state, 0, 1)!.epd0).toBe(true);
     expect(dmaResults(r.last)).toEqual([{ tag: 'access', frame: 0, via: 'tlb' }]);
     expect(walks(r.last)).toEqual([]);
   });
   it('an aborting STE terminates the transaction silently', () => {
-    const r = run(defaultConfig, 'v6', [domainFree(0)]);
-    const ctx = ctxOf(defaultConfig, 'v6');
+    const r = run(seedWideConfig, 'v6', [domainFree(0)]);
+    const ctx = ctxOf(seedWideConfig, 'v6');
     expect(translate(ctx, r.state, 1, 1, 0).t).toEqual({ tag: 'abort' });
     expect(ctx.out).toEqual([]);
     expect(refusal(r.m, r.state, dma(1, 1, 0))).toMatchObject({ tag: 'NotEnabled' }); // no bond on a detached device
@@ -78,7 +78,7 @@ describe('HW-XLATE: STE, CD, TLB, then a walk', () => {
 
 describe('HW-WALK: a TLB miss with EPD0=0 walks TTB0 and fills the TLB', () => {
   it('walk observation names the process; the TLB entry is tagged by the CD ASID', () => {
-    const r = run(defaultConfig, 'v6', [enable(1), bind(1, 0), touch(0, 0, 2), dma(1, 1, 0)]);
+    const r = run(seedWideConfig, 'v6', [enable(1), bind(1, 0), touch(0, 0, 2), dma(1, 1, 0)]);
     expect(walks(r.last)).toEqual([{ kind: 'walk', dev: 1, mm: 0, page: 0 }]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'access', frame: 2, via: 'walk' }]);
     expect(r.state.tlb).toEqual([{ asid: 11, page: 0, frame: 2 }]);
@@ -87,7 +87,7 @@ describe('HW-WALK: a TLB miss with EPD0=0 walks TTB0 and fills the TLB', () => {
 
 describe('HW-EPD0: with EPD0=1 a TLB miss is a translation fault, no walk', () => {
   it('a stalling master after release: F_TRANSLATION with stall and STAG, no walk', () => {
-    const r = run(defaultConfig, 'v6', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
+    const r = run(seedWideConfig, 'v6', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
     expect(walks(r.last)).toEqual([]);
     expect(hwEvents(r.last)).toEqual([{ type: 'F_TRANSLATION', code: 0x10, dev: 1, ssid: 1, page: 0, write: true, stall: true, stag: 0 }]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'stalled', stag: 0 }]);
@@ -96,7 +96,7 @@ describe('HW-EPD0: with EPD0=1 a TLB miss is a translation fault, no walk', () =
 
 describe('HW-BAD-CD: a missing, invalid or ILLEGAL CD raises C_BAD_CD; never stalls', () => {
   it('release-clears-valid: DMA after exit is terminated with C_BAD_CD, no fault handed to the OS', () => {
-    const r = run(defaultConfig, 'release-clears-valid', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
+    const r = run(seedWideConfig, 'release-clears-valid', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
     expect(hwEvents(r.last)).toEqual([{ type: 'C_BAD_CD', code: 0x0a, dev: 1, ssid: 1 }]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'aborted' }]);
     expect(tps(r.last)).toEqual([]);
@@ -106,16 +106,16 @@ describe('HW-BAD-CD: a missing, invalid or ILLEGAL CD raises C_BAD_CD; never sta
 
 describe('HW-UNTRANSLATED: an untranslated transaction that faults', () => {
   it('stalls (S=1, STE.S1STALLD=0): recorded with its STAG and handed to the IOPF handler as dev_fault', () => {
-    const r = run(defaultConfig, 'v6', [enable(1), bind(1, 0), dma(1, 1, 1, false)]);
+    const r = run(seedWideConfig, 'v6', [enable(1), bind(1, 0), dma(1, 1, 1, false)]);
     expect(hwEvents(r.last)).toEqual([{ type: 'F_TRANSLATION', code: 0x10, dev: 1, ssid: 1, page: 1, write: false, stall: true, stag: 0 }]);
     expect(traces(r.last)).toEqual([{ tp: 'dev_fault', dev: 1, type: 2, reason: 0, mm: 0, page: 1, pasid: 1, group: 0, flags: 3, prot: 1 }]);
     expect(r.state.faults).toEqual([{ via: 'stall', dev: 1, group: 0, pasid: 1, page: 1, write: false, afterRelease: false, status: 'pending' }]);
   });
   it('terminated with R=1: F_TRANSLATION without stall, no dev_fault (unrecoverable faults are not traced)', () => {
-    const s0 = run(defaultConfig, 'v6', [enable(1), bind(1, 0)]).state;
+    const s0 = run(seedWideConfig, 'v6', [enable(1), bind(1, 0)]).state;
     const dom = s0.domains[0]!;
     const s: State = { ...s0, domains: [{ ...dom, cds: dom.cds.map((c) => (c.ssid === 1 ? { ...c, cd: { ...c.cd, s: false } } : c)) }] };
-    const ctx = ctxOf(defaultConfig, 'v6');
+    const ctx = ctxOf(seedWideConfig, 'v6');
     const r = untranslatedAccess(ctx, s, 1, 1, 0, true);
     expect(r.result).toEqual({ tag: 'aborted' });
     expect(hwEvents(ctx.out)).toEqual([{ type: 'F_TRANSLATION', code: 0x10, dev: 1, ssid: 1, page: 0, write: true, stall: false, stag: -1 }]);
@@ -123,7 +123,7 @@ describe('HW-UNTRANSLATED: an untranslated transaction that faults', () => {
     expect(r.s.faults).toEqual([]);
   });
   it('terminated with R=0 and S=0 (v5 release without forced stall): nothing recorded', () => {
-    const r = run(defaultConfig, 'release-clears-sr', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
+    const r = run(seedWideConfig, 'release-clears-sr', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
     expect(hwEvents(r.last)).toEqual([]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'aborted' }]);
   });
@@ -131,23 +131,23 @@ describe('HW-UNTRANSLATED: an untranslated transaction that faults', () => {
 
 describe('HW-ATS-TR: an ATS Translation Request', () => {
   it('success fills the ATC; a fault completes R=W=0 with no event, and a PRI device sends a page request', () => {
-    const ok = run(defaultConfig, 'v6', [enable(0), bind(0, 0), touch(0, 0, 1), ats(0, 1, 0)]);
+    const ok = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), touch(0, 0, 1), ats(0, 1, 0)]);
     expect(dmaResults(ok.last)).toEqual([{ tag: 'translated', frame: 1, via: 'walk' }]);
     expect(ok.state.atc).toEqual([{ dev: 0, pasid: 1, page: 0, frame: 1 }]);
-    const miss = run(defaultConfig, 'v6', [enable(0), bind(0, 0), ats(0, 1, 1)]);
+    const miss = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), ats(0, 1, 1)]);
     expect(hwEvents(miss.last)).toEqual([]);
     expect(dmaResults(miss.last)).toEqual([{ tag: 'pageRequest', prgi: 0 }]);
     expect(miss.state.faults[0]).toMatchObject({ via: 'pri', dev: 0, group: 0, page: 1 });
   });
   it('without PRI a failed translation is just R=W=0 (noAccess)', () => {
-    const noPri: Config = { ...defaultConfig, devices: [{ ...defaultConfig.devices[0]!, pri: false, stall: true }, defaultConfig.devices[1]!] };
+    const noPri: Config = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false, stall: true }, seedWideConfig.devices[1]!] };
     const r = run(noPri, 'v6', [enable(0), bind(0, 0), ats(0, 1, 0)]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'noAccess' }]);
     expect(r.state.faults).toEqual([]);
     expect(r.last.filter((o) => o.kind === 'trace' || o.kind === 'event')).toEqual([]);
   });
   it('a bad CD completes as Unsupported Request, with C_BAD_CD', () => {
-    const r = run(defaultConfig, 'release-clears-valid', [enable(0), bind(0, 0), exit(0), ats(0, 1, 0)]);
+    const r = run(seedWideConfig, 'release-clears-valid', [enable(0), bind(0, 0), exit(0), ats(0, 1, 0)]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'unsupportedRequest' }]);
     expect(hwEvents(r.last).map((e) => e.type)).toEqual(['C_BAD_CD']);
   });
@@ -155,14 +155,14 @@ describe('HW-ATS-TR: an ATS Translation Request', () => {
 
 describe('DEV-DMA: a device transaction', () => {
   it('with ATS: an ATC hit goes straight to memory; a miss sends a Translation Request and fills the ATC', () => {
-    const r = run(defaultConfig, 'v6', atsFaultIn);
+    const r = run(seedWideConfig, 'v6', atsFaultIn);
     expect(dmaResults(r.last)).toEqual([{ tag: 'access', frame: 0, via: 'walk' }]);
     expect(r.state.atc).toEqual([{ dev: 0, pasid: 1, page: 0, frame: 0 }]);
-    const again = run(defaultConfig, 'v6', [dma(0, 1, 0)], r.state);
+    const again = run(seedWideConfig, 'v6', [dma(0, 1, 0)], r.state);
     expect(again.last).toEqual([{ kind: 'dma', dev: 0, pasid: 1, page: 0, write: true, result: { tag: 'access', frame: 0, via: 'atc' } }]);
   });
   it('refused on a PASID the device has no bond for, and while the device waits for a fault on that page', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), bind(0, 0), dma(0, 1, 0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), dma(0, 1, 0)]);
     expect(refusal(r.m, r.state, dma(0, 1, 0))).toMatchObject({ tag: 'NotEnabled', reason: 'the device waits for its fault on this page' });
     expect(refusal(r.m, r.state, dma(0, 2, 0))).toMatchObject({ tag: 'NotEnabled' });
   });
@@ -170,7 +170,7 @@ describe('DEV-DMA: a device transaction', () => {
 
 describe('DEV-ATS-TR: a standalone Translation Request (ATC prefetch)', () => {
   it('observed as a dma record with the translation result; refused without ATS', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), touch(0, 0, 0), ats(0, 1, 0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), touch(0, 0, 0), ats(0, 1, 0)]);
     expect(r.last.filter((o) => o.kind === 'dma')).toEqual([{ kind: 'dma', dev: 0, pasid: 1, page: 0, write: false, result: { tag: 'translated', frame: 0, via: 'walk' } }]);
     expect(refusal(r.m, r.state, ats(1, 1, 0))).toMatchObject({ tag: 'NotEnabled', reason: 'ATS not enabled for this device' });
   });
@@ -178,26 +178,26 @@ describe('DEV-ATS-TR: a standalone Translation Request (ATC prefetch)', () => {
 
 describe('HW-CMD-CFGI: a CD write is followed by CMD_CFGI_CD per master of the domain, then CMD_SYNC', () => {
   it('only translating masters of the domain get it', () => {
-    const s = initialState(defaultConfig);
-    const ctx = ctxOf(defaultConfig, 'v6');
+    const s = initialState(seedWideConfig);
+    const ctx = ctxOf(seedWideConfig, 'v6');
     cfgiCd(ctx, s, 0, 3);
     expect(cmds(ctx.out)).toEqual([{ op: 'CMD_CFGI_CD', dev: 0, ssid: 3 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 3 }, { op: 'CMD_SYNC' }]);
     const detached: State = { ...s, ste: [s.ste[0]!, { ...s.ste[1]!, config: 'abort' }] };
-    const ctx2 = ctxOf(defaultConfig, 'v6');
+    const ctx2 = ctxOf(seedWideConfig, 'v6');
     cfgiCd(ctx2, detached, 0, 3);
     expect(cmds(ctx2.out)).toEqual([{ op: 'CMD_CFGI_CD', dev: 0, ssid: 3 }, { op: 'CMD_SYNC' }]);
   });
 });
 
 const tlbState: State = {
-  ...initialState(defaultConfig),
+  ...initialState(seedWideConfig),
   tlb: [{ asid: 11, page: 0, frame: 0 }, { asid: 11, page: 1, frame: 1 }, { asid: 12, page: 0, frame: 2 }],
   atc: [{ dev: 0, pasid: 1, page: 0, frame: 0 }, { dev: 0, pasid: 1, page: 1, frame: 1 }, { dev: 0, pasid: 2, page: 0, frame: 2 }],
 };
 
 describe('HW-CMD-TLBI-ASID: CMD_TLBI_NH_ASID drops every TLB entry of the ASID', () => {
   it('other ASIDs untouched', () => {
-    const ctx = ctxOf(defaultConfig, 'v6');
+    const ctx = ctxOf(seedWideConfig, 'v6');
     expect(tlbInvAsid(ctx, tlbState, 11).tlb).toEqual([{ asid: 12, page: 0, frame: 2 }]);
     expect(cmds(ctx.out)).toEqual([{ op: 'CMD_TLBI_NH_ASID', asid: 11 }, { op: 'CMD_SYNC' }]);
   });
@@ -205,7 +205,7 @@ describe('HW-CMD-TLBI-ASID: CMD_TLBI_NH_ASID drops every TLB entry of the ASID',
 
 describe('HW-CMD-TLBI-VA: CMD_TLBI_NH_VA per page of the range', () => {
   it('drops [start, end) of the ASID only', () => {
-    const ctx = ctxOf(defaultConfig, 'v6');
+    const ctx = ctxOf(seedWideConfig, 'v6');
     expect(tlbInvRange(ctx, tlbState, 11, 1, 2).tlb).toEqual([{ asid: 11, page: 0, frame: 0 }, { asid: 12, page: 0, frame: 2 }]);
     expect(cmds(ctx.out)).toEqual([{ op: 'CMD_TLBI_NH_VA', asid: 11, page: 1 }, { op: 'CMD_SYNC' }]);
   });
@@ -213,12 +213,12 @@ describe('HW-CMD-TLBI-VA: CMD_TLBI_NH_VA per page of the range', () => {
 
 describe('HW-CMD-ATC-INV: CMD_ATC_INV to every ATS master of the domain', () => {
   it('a range, or the whole PASID (end < 0); nothing at all without an ATS master', () => {
-    const ctx = ctxOf(defaultConfig, 'v6-atc');
+    const ctx = ctxOf(seedWideConfig, 'v6-atc');
     expect(atcInvDomain(ctx, tlbState, 0, 1, 0, 1).atc).toEqual([{ dev: 0, pasid: 1, page: 1, frame: 1 }, { dev: 0, pasid: 2, page: 0, frame: 2 }]);
     expect(cmds(ctx.out)).toEqual([{ op: 'CMD_ATC_INV', dev: 0, ssid: 1, start: 0, end: 1 }, { op: 'CMD_SYNC' }]);
-    expect(atcInvDomain(ctxOf(defaultConfig, 'v6-atc'), tlbState, 0, 1, 0, -1).atc).toEqual([{ dev: 0, pasid: 2, page: 0, frame: 2 }]);
+    expect(atcInvDomain(ctxOf(seedWideConfig, 'v6-atc'), tlbState, 0, 1, 0, -1).atc).toEqual([{ dev: 0, pasid: 2, page: 0, frame: 2 }]);
     const noAts: State = { ...tlbState, ste: tlbState.ste.map((e) => ({ ...e, eats: false })) };
-    const ctx3 = ctxOf(defaultConfig, 'v6-atc');
+    const ctx3 = ctxOf(seedWideConfig, 'v6-atc');
     expect(atcInvDomain(ctx3, noAts, 0, 1, 0, -1)).toBe(noAts);
     expect(ctx3.out).toEqual([]);
   });
@@ -226,7 +226,7 @@ describe('HW-CMD-ATC-INV: CMD_ATC_INV to every ATS master of the domain', () => 
 
 describe('seed trace 2 flow through the hardware rules (HW-ATS-TR after release)', () => {
   it('after release a Translation Request faults (EPD0) and the page request is answered Invalid', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), bind(0, 0), exit(0), dma(0, 1, 0), handle(0, 0, -1), respond(0, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), bind(0, 0), exit(0), dma(0, 1, 0), handle(0, 0, -1), respond(0, 0)]);
     expect(tps(r.perStep[3]!)).toEqual(['dev_fault']);
     expect(traces(r.last)).toEqual([{ tp: 'dev_page_response', dev: 0, code: 1, pasid: 1, group: 0 }]);
   });

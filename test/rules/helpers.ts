@@ -1,6 +1,6 @@
 // Small helpers for the spec-ID tests: build configurations, run scripts, pick observations.
 import * as E from 'fp-ts/lib/Either.js';
-import { defaultConfig, defaultOptions, type Config, type ModelOptions } from '../../src/model/config.ts';
+import { seedWideConfig, defaultOptions, type Config, type ModelOptions } from '../../src/model/config.ts';
 import type { ModelError } from '../../src/model/error.ts';
 import { describeError } from '../../src/model/error.ts';
 import type { AllocFailurePoint, Event } from '../../src/model/event.ts';
@@ -13,21 +13,21 @@ import { variants, type VariantName } from '../../src/model/variant.ts';
 import type { Ctx } from '../../src/model/context.ts';
 
 /** The default configuration with some options changed. */
-export function withOptions(o: Partial<ModelOptions>, base: Config = defaultConfig): Config {
+export function withOptions(o: Partial<ModelOptions>, base: Config = seedWideConfig): Config {
   return { ...base, options: { ...defaultOptions, ...base.options, ...o } };
 }
 
 /** The default configuration with the SMMU features changed. */
-export function withSmmu(smmu: Partial<Config['smmu']>, base: Config = defaultConfig): Config {
+export function withSmmu(smmu: Partial<Config['smmu']>, base: Config = seedWideConfig): Config {
   return { ...base, smmu: { ...base.smmu, ...smmu } };
 }
 
 /** The default configuration, but the platform device (1) attached to a second stage-1 domain. */
 export const twoDomains: Config = {
-  ...defaultConfig,
+  ...seedWideConfig,
   name: 'two-domains',
   domains: [{ name: 'dom0', stage: 1 }, { name: 'dom1', stage: 1 }],
-  devices: [defaultConfig.devices[0]!, { ...defaultConfig.devices[1]!, domain: 1 }],
+  devices: [seedWideConfig.devices[0]!, { ...seedWideConfig.devices[1]!, domain: 1 }],
 };
 
 export interface Run {

@@ -1,6 +1,6 @@
 // spec/rules.md, process memory: MEM-TOUCH, MEM-MUNMAP, MEM-BTM, MEM-MMAP, MEM-EXIT.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/model/config.ts';
+import { seedWideConfig } from '../../src/model/config.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED } from '../../src/model/state.ts';
 import {
   bind, callbacks, dma, enable, exit, mmap, munmap, ops, refusal, run, touch, tps, twoDomains, withOptions, withSmmu,
@@ -8,24 +8,24 @@ import {
 
 describe('MEM-TOUCH: the CPU faults a page in with a frame the allocator picks', () => {
   it('maps the page to the chosen free frame, nothing observable', () => {
-    const r = run(defaultConfig, 'v6', [touch(0, 1, 2)]);
+    const r = run(seedWideConfig, 'v6', [touch(0, 1, 2)]);
     expect(r.state.mms[0]!.pages).toEqual([PTE_UNMAPPED, 2]);
     expect(r.last).toEqual([]);
   });
   it('refused for a used frame, a mapped page, or an exited process', () => {
-    const r = run(defaultConfig, 'v6', [touch(0, 0, 0)]);
+    const r = run(seedWideConfig, 'v6', [touch(0, 0, 0)]);
     expect(refusal(r.m, r.state, touch(1, 0, 0))).toMatchObject({ tag: 'NotEnabled', reason: 'frame is not free' });
     expect(refusal(r.m, r.state, touch(0, 0, 1))).toMatchObject({ tag: 'NotEnabled' });
-    const e = run(defaultConfig, 'v6', [exit(1)]);
+    const e = run(seedWideConfig, 'v6', [exit(1)]);
     expect(refusal(e.m, e.state, touch(1, 0, 0))).toMatchObject({ tag: 'NotEnabled', reason: 'the process exited' });
   });
 });
 
 describe('MEM-MUNMAP: zap the range, free its frames, notify', () => {
   it('pages leave the VMA and their frames become free for anyone', () => {
-    const r = run(defaultConfig, 'v6', [touch(0, 0, 0), touch(0, 1, 1), munmap(0, 0, 1)]);
+    const r = run(seedWideConfig, 'v6', [touch(0, 0, 0), touch(0, 1, 1), munmap(0, 0, 1)]);
     expect(r.state.mms[0]!.pages).toEqual([PTE_NOT_IN_VMA, 1]);
-    const reuse = run(defaultConfig, 'v6', [touch(1, 0, 0)], r.state);
+    const reuse = run(seedWideConfig, 'v6', [touch(1, 0, 0)], r.state);
     expect(reuse.state.mms[1]!.pages[0]).toBe(0);
   });
   it('invalidate_range is called twice per notifier (the seed\'s first trace shows every range twice)', () => {
@@ -33,7 +33,7 @@ describe('MEM-MUNMAP: zap the range, free its frames, notify', () => {
     expect(tps(r.last)).toEqual(['smmu_mm_invalidate', 'smmu_mm_invalidate', 'smmu_mm_invalidate', 'smmu_mm_invalidate']);
   });
   it('refused on an exited process or a range with no page in a VMA', () => {
-    const r = run(defaultConfig, 'v6', [munmap(0, 0, 2)]);
+    const r = run(seedWideConfig, 'v6', [munmap(0, 0, 2)]);
     expect(refusal(r.m, r.state, munmap(0, 0, 1))).toMatchObject({ tag: 'NotEnabled' });
   });
 });
@@ -41,7 +41,7 @@ describe('MEM-MUNMAP: zap the range, free its frames, notify', () => {
 describe('MEM-BTM: with BTM the CPU\'s TLBI reaches the SMMU TLB', () => {
   const script = [enable(1), bind(1, 0), touch(0, 0, 0), touch(0, 1, 1), dma(1, 1, 0), dma(1, 1, 1), munmap(0, 0, 1)];
   it('BTM on: the unmapped page leaves the SMMU TLB, other pages stay, no SMMU command', () => {
-    const r = run(defaultConfig, 'v6', script);
+    const r = run(seedWideConfig, 'v6', script);
     expect(r.states[r.states.length - 2]!.tlb).toHaveLength(2);
     expect(r.state.tlb).toEqual([{ asid: 11, page: 1, frame: 1 }]);
     expect(ops(r.last)).toEqual([]);
@@ -55,7 +55,7 @@ describe('MEM-BTM: with BTM the CPU\'s TLBI reaches the SMMU TLB', () => {
 
 describe('MEM-MMAP: a VA page comes back into a VMA, unpopulated', () => {
   it('NOT_IN_VMA becomes UNMAPPED; refused for a page already in a VMA', () => {
-    const r = run(defaultConfig, 'v6', [munmap(0, 0, 1), mmap(0, 0)]);
+    const r = run(seedWideConfig, 'v6', [munmap(0, 0, 1), mmap(0, 0)]);
     expect(r.state.mms[0]!.pages).toEqual([PTE_UNMAPPED, PTE_UNMAPPED]);
     expect(refusal(r.m, r.state, mmap(0, 0))).toMatchObject({ tag: 'NotEnabled', reason: 'page already in a VMA' });
   });
@@ -73,7 +73,7 @@ describe('MEM-EXIT: exit_mmap()', () => {
     expect(r.state.notifiers.every((n) => n.cleared)).toBe(true);
   });
   it('exit keeps the PASID and the bonds (unbind comes later); a second exit is not an event', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), bind(0, 0), exit(0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), exit(0)]);
     expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 1 });
     expect(r.state.bonds).toHaveLength(1);
     expect(refusal(r.m, r.state, exit(0))).toMatchObject({ tag: 'NotEnabled' });

@@ -1,6 +1,6 @@
 // spec/rules.md, unbind() and the MMU notifier: DRV-UNBIND, DRV-MN-*.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/model/config.ts';
+import { seedWideConfig } from '../../src/model/config.ts';
 import { cdAt } from '../../src/hardware/cd.ts';
 import { release } from '../../src/driver/notifier.ts';
 import {
@@ -10,29 +10,29 @@ import {
 
 describe('DRV-UNBIND: iommu_sva_unbind_device', () => {
   it('drops a bond reference; the last one removes the bond and traces smmu_unbind_free', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), bind(0, 0), bind(0, 0), unbind(0, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), bind(0, 0), bind(0, 0), unbind(0, 0)]);
     expect(r.last).toEqual([{ kind: 'return', result: { tag: 'ok' } }]);
     expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: false }]);
-    const r2 = run(defaultConfig, 'v6-atc', [unbind(0, 0)], r.state);
+    const r2 = run(seedWideConfig, 'v6-atc', [unbind(0, 0)], r.state);
     expect(traces(r2.last)).toEqual([{ tp: 'smmu_unbind_free', dev: 0, pasid: 1 }]);
     expect(returns(r2.last)).toEqual([{ tag: 'ok' }]);
     expect(r2.state.bonds).toEqual([]);
     expect(r2.state.mms[0]).toMatchObject({ pasid: 0, pasidRefs: 0 });
   });
   it('caller contract: refused while a fault of (device, PASID) is pending (the driver stops DMA first)', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), bind(0, 0), dma(0, 1, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), bind(0, 0), dma(0, 1, 0)]);
     expect(r.state.faults).toHaveLength(1);
     expect(refusal(r.m, r.state, unbind(0, 0))).toMatchObject({ tag: 'NotEnabled', reason: expect.stringContaining('caller contract') });
   });
   it('unbind of a pair that was never bound is not an event', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0)]);
     expect(refusal(r.m, r.state, unbind(0, 0))).toMatchObject({ tag: 'NotEnabled' });
   });
 });
 
 describe('DRV-MN-TEARDOWN: the last bond of a notifier clears the CD and invalidates', () => {
   it('v6-atc, not released: CD removed, TLBI by ASID and ATC invalidation of the whole PASID', () => {
-    const r = run(defaultConfig, 'v6-atc', [...atsFaultIn, unbind(0, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [...atsFaultIn, unbind(0, 0)]);
     expect(cdAt(r.state, 0, 1)).toBeUndefined();
     expect(cmds(r.last)).toEqual([
       { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
@@ -43,17 +43,17 @@ describe('DRV-MN-TEARDOWN: the last bond of a notifier clears the CD and invalid
     expect(r.state.atc).toEqual([]);
   });
   it('v6: the ATC invalidation is a TODO', () => {
-    const r = run(defaultConfig, 'v6', [...atsFaultIn, unbind(0, 0)]);
+    const r = run(seedWideConfig, 'v6', [...atsFaultIn, unbind(0, 0)]);
     expect(ops(r.last)).not.toContain('CMD_ATC_INV');
     expect(r.state.atc).toHaveLength(1);
   });
   it('after release (cleared) the CD is cleared without a second TLBI', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(1), bind(1, 0), exit(0), unbind(1, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(1), bind(1, 0), exit(0), unbind(1, 0)]);
     expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC']);
     expect(cdAt(r.state, 0, 1)).toBeUndefined();
   });
   it('a notifier that keeps a bond keeps the CD', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
     expect(ops(r.last)).toEqual([]);
     expect(r.state.notifiers[0]!.refs).toBe(1);
     expect(cdAt(r.state, 0, 1)).toMatchObject({ v: true });
@@ -62,26 +62,26 @@ describe('DRV-MN-TEARDOWN: the last bond of a notifier clears the CD and invalid
 
 describe('DRV-MN-PUT: the last reference unlinks the notifier and defers its free', () => {
   it('v6: the free goes through the domain ops (inDomainOps), upstream: static ops', () => {
-    const v6 = run(defaultConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]);
+    const v6 = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0)]);
     expect(v6.state.notifiers).toEqual([]);
     expect(v6.state.deferredFrees).toEqual([{ domain: 0, mm: 0, inDomainOps: true }]);
-    const up = run(defaultConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0)]);
+    const up = run(seedWideConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0)]);
     expect(up.state.deferredFrees).toEqual([{ domain: 0, mm: 0, inDomainOps: false }]);
   });
 });
 
 describe('DRV-MN-FREE: the SRCU callback of mmu_notifier_put()', () => {
   it('v6 calls free_notifier through the domain and drops the ctx desc; upstream touches nothing', () => {
-    const v6 = run(defaultConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0), notifierFree(0, 0)]);
+    const v6 = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), unbind(0, 0), notifierFree(0, 0)]);
     expect(callbacks(v6.last)).toEqual([{ kind: 'callback', op: 'free_notifier', domain: 0, mm: 0 }]);
     expect(v6.state.deferredFrees).toEqual([]);
     expect(v6.state.mms[0]!.ctxDescRefs).toBe(0);
-    const up = run(defaultConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0), notifierFree(0, 0)]);
+    const up = run(seedWideConfig, 'upstream', [enable(0), bind(0, 0), unbind(0, 0), notifierFree(0, 0)]);
     expect(up.last).toEqual([]);
     expect(up.state.deferredFrees).toEqual([]);
   });
   it('is not an event when no free is pending', () => {
-    const r = run(defaultConfig, 'v6', [enable(0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0)]);
     expect(refusal(r.m, r.state, notifierFree(0, 0))).toMatchObject({ tag: 'NotEnabled' });
   });
 });
@@ -89,16 +89,16 @@ describe('DRV-MN-FREE: the SRCU callback of mmu_notifier_put()', () => {
 describe('DRV-MN-SYNC: mmu_notifier_synchronize() in disable_sva', () => {
   it('v6 runs every pending free before disable returns; no-synchronize leaves them pending', () => {
     const script = [enable(0), bind(0, 0), unbind(0, 0), disable(0)];
-    const v6 = run(defaultConfig, 'v6', script);
+    const v6 = run(seedWideConfig, 'v6', script);
     expect(callbacks(v6.last).map((c) => c.op)).toEqual(['free_notifier']);
     expect(v6.state.deferredFrees).toEqual([]);
     expect(returns(v6.last)).toEqual([{ tag: 'ok' }]);
-    const ns = run(defaultConfig, 'no-synchronize', script);
+    const ns = run(seedWideConfig, 'no-synchronize', script);
     expect(callbacks(ns.last)).toEqual([]);
     expect(ns.state.deferredFrees).toHaveLength(1);
   });
   it('no-synchronize: the late free runs on a freed domain', () => {
-    const r = run(defaultConfig, 'no-synchronize', [enable(0), bind(0, 0), unbind(0, 0), disable(0), domainFree(0), notifierFree(0, 0)]);
+    const r = run(seedWideConfig, 'no-synchronize', [enable(0), bind(0, 0), unbind(0, 0), disable(0), domainFree(0), notifierFree(0, 0)]);
     expect(r.state.domains[0]!.freed).toBe(true);
     expect(callbacks(r.last)).toEqual([{ kind: 'callback', op: 'free_notifier', domain: 0, mm: 0 }]);
   });
@@ -106,7 +106,7 @@ describe('DRV-MN-SYNC: mmu_notifier_synchronize() in disable_sva', () => {
 
 describe('DRV-MN-INVALIDATE: invalidate_range() on every unmap', () => {
   it('each notifier of the mm is called twice per munmap, each call traced', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), bind(0, 0), munmap(0, 0, 2)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(0, 0, 2)]);
     expect(traces(r.last)).toEqual([
       { tp: 'smmu_mm_invalidate', mm: 0, pasid: 1, start: 0, end: 2 },
       { tp: 'smmu_mm_invalidate', mm: 0, pasid: 1, start: 0, end: 2 },
@@ -116,14 +116,14 @@ describe('DRV-MN-INVALIDATE: invalidate_range() on every unmap', () => {
     expect(callbacks(two.last).map((c) => c.domain)).toEqual([0, 1, 0, 1]);
   });
   it('an mm without notifiers gets no callback', () => {
-    const r = run(defaultConfig, 'v6', [enable(0), bind(0, 0), munmap(1, 0, 1)]);
+    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(1, 0, 1)]);
     expect(r.last).toEqual([]);
   });
 });
 
 describe('DRV-MN-ATC-RANGE: invalidate_range() invalidates the ATC (series\' next patch)', () => {
   it('v6-atc: CMD_ATC_INV for the range on each ATS master, then CMD_SYNC; the entry is gone', () => {
-    const r = run(defaultConfig, 'v6-atc', [...atsFaultIn, munmap(0, 0, 1)]);
+    const r = run(seedWideConfig, 'v6-atc', [...atsFaultIn, munmap(0, 0, 1)]);
     expect(cmds(r.last)).toEqual([
       { op: 'CMD_ATC_INV', dev: 0, ssid: 1, start: 0, end: 1 }, { op: 'CMD_SYNC' },
       { op: 'CMD_ATC_INV', dev: 0, ssid: 1, start: 0, end: 1 }, { op: 'CMD_SYNC' },
@@ -131,7 +131,7 @@ describe('DRV-MN-ATC-RANGE: invalidate_range() invalidates the ATC (series\' nex
     expect(r.state.atc).toEqual([]);
   });
   it('v6: nothing (TODO), the ATC entry survives the unmap', () => {
-    const r = run(defaultConfig, 'v6', [...atsFaultIn, munmap(0, 0, 1)]);
+    const r = run(seedWideConfig, 'v6', [...atsFaultIn, munmap(0, 0, 1)]);
     expect(cmds(r.last)).toEqual([]);
     expect(r.state.atc).toEqual([{ dev: 0, pasid: 1, page: 0, frame: 0 }]);
   });
@@ -153,7 +153,7 @@ describe('DRV-MN-TLB-RANGE: without BTM, upstream invalidates the SMMU TLB range
     expect(r.state.tlb).toEqual([{ asid: 11, page: 0, frame: 0 }]);
   });
   it('with BTM upstream sends no TLBI_NH_VA (the CPU TLBI reached the SMMU)', () => {
-    const r = run(defaultConfig, 'upstream', script);
+    const r = run(seedWideConfig, 'upstream', script);
     expect(ops(r.last)).not.toContain('CMD_TLBI_NH_VA');
     expect(r.state.tlb).toEqual([]);
   });
@@ -161,7 +161,7 @@ describe('DRV-MN-TLB-RANGE: without BTM, upstream invalidates the SMMU TLB range
 
 describe('DRV-MN-RELEASE: release() when the mm exits', () => {
   it('v6-atc: trace, CD quiesced (V=1, EPD0=1), TLBI by ASID, ATC invalidated, notifier cleared', () => {
-    const r = run(defaultConfig, 'v6-atc', [...atsFaultIn, exit(0)]);
+    const r = run(seedWideConfig, 'v6-atc', [...atsFaultIn, exit(0)]);
     expect(tps(r.last)).toEqual(['smmu_mm_release']);
     expect(traces(r.last)[0]).toEqual({ tp: 'smmu_mm_release', mm: 0, pasid: 1 });
     expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: true, r: true, s: true, a: true, asid: 11, ttb0: 0 });
@@ -175,8 +175,8 @@ describe('DRV-MN-RELEASE: release() when the mm exits', () => {
     expect(r.state.atc).toEqual([]);
   });
   it('a cleared notifier returns early: no trace, no CD write', () => {
-    const r = run(defaultConfig, 'v6-atc', [enable(0), bind(0, 0), exit(0)]);
-    const ctx = ctxOf(defaultConfig, 'v6-atc');
+    const r = run(seedWideConfig, 'v6-atc', [enable(0), bind(0, 0), exit(0)]);
+    const ctx = ctxOf(seedWideConfig, 'v6-atc');
     const s = release(ctx, r.state, 0);
     expect(s).toBe(r.state);
     expect(ctx.out).toEqual([{ kind: 'callback', op: 'release', domain: 0, mm: 0 }]);
@@ -185,17 +185,17 @@ describe('DRV-MN-RELEASE: release() when the mm exits', () => {
 
 describe('DRV-DOMAIN-FREE: detach and free a domain', () => {
   it('STEs abort (ATS off), CD table dropped, private ASID released', () => {
-    const r = run(defaultConfig, 'v6', [domainFree(0)]);
+    const r = run(seedWideConfig, 'v6', [domainFree(0)]);
     expect(r.state.ste.map((e) => [e.config, e.eats])).toEqual([['abort', false], ['abort', false]]);
     expect(r.state.domains[0]).toEqual({ freed: true, privateAsid: 0, cds: [] });
   });
   it('caller contract: SVA disabled on every device of the domain first; bonds gone under strictDisable', () => {
-    const r = run(defaultConfig, 'v6', [enable(0)]);
+    const r = run(seedWideConfig, 'v6', [enable(0)]);
     expect(refusal(r.m, r.state, domainFree(0))).toMatchObject({ tag: 'NotEnabled' });
     const lax = withOptions({ strictDisable: false });
     const b = run(lax, 'v6', [enable(0), bind(0, 0), disable(0), domainFree(0)]);
     expect(b.state.domains[0]!.freed).toBe(true);
-    const strict = run(defaultConfig, 'v6', [enable(0), bind(0, 0)]);
+    const strict = run(seedWideConfig, 'v6', [enable(0), bind(0, 0)]);
     expect(refusal(strict.m, strict.state, disable(0))).toMatchObject({ tag: 'NotEnabled' });
   });
 });

@@ -2,7 +2,7 @@
 // on one script, and the variant table of the spec must match the traits in the code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/model/config.ts';
+import { seedWideConfig } from '../../src/model/config.ts';
 import { cdAt } from '../../src/hardware/cd.ts';
 import { variantNames, variants, type VariantTraits } from '../../src/model/variant.ts';
 import {
@@ -12,9 +12,9 @@ import {
 describe('VariantTraits.atcInvalidation (DRV-MN-ATC-RANGE)', () => {
   it('true: CMD_ATC_INV on munmap, release and teardown; false: never', () => {
     for (const [variant, expected] of [['v6-atc', true], ['v6', false]] as const) {
-      const mun = run(defaultConfig, variant, [...atsFaultIn, munmap(0, 0, 1)]);
-      const rel = run(defaultConfig, variant, [...atsFaultIn, exit(0)]);
-      const unb = run(defaultConfig, variant, [...atsFaultIn, unbind(0, 0)]);
+      const mun = run(seedWideConfig, variant, [...atsFaultIn, munmap(0, 0, 1)]);
+      const rel = run(seedWideConfig, variant, [...atsFaultIn, exit(0)]);
+      const unb = run(seedWideConfig, variant, [...atsFaultIn, unbind(0, 0)]);
       for (const r of [mun, rel, unb]) expect(ops(r.last).includes('CMD_ATC_INV')).toBe(expected);
     }
   });
@@ -23,7 +23,7 @@ describe('VariantTraits.atcInvalidation (DRV-MN-ATC-RANGE)', () => {
 describe('VariantTraits.releaseCd (DRV-MN-RELEASE, DRV-CD-WRITE)', () => {
   it('quiesce keeps V and sets EPD0; clearValid removes the CD; clearSR sets EPD0 and clears S and R', () => {
     const cd = (variant: 'v6-atc' | 'release-clears-valid' | 'release-clears-sr') =>
-      cdAt(run(defaultConfig, variant, [enable(1), bind(1, 0), exit(0)]).state, 0, 1);
+      cdAt(run(seedWideConfig, variant, [enable(1), bind(1, 0), exit(0)]).state, 0, 1);
     expect(cd('v6-atc')).toMatchObject({ v: true, epd0: true, s: true, r: true });
     expect(cd('release-clears-valid')).toBeUndefined();
     expect(cd('release-clears-sr')).toMatchObject({ v: true, epd0: true, s: false, r: false });
@@ -33,10 +33,10 @@ describe('VariantTraits.releaseCd (DRV-MN-RELEASE, DRV-CD-WRITE)', () => {
 describe('VariantTraits.releaseTlbi (DRV-MN-RELEASE)', () => {
   it('true: CMD_TLBI_NH_ASID at release, TLB empty; false: the entry survives exit', () => {
     const script = [enable(1), bind(1, 0), touch(0, 0, 0), dma(1, 1, 0), exit(0)];
-    const yes = run(defaultConfig, 'v6-atc', script);
+    const yes = run(seedWideConfig, 'v6-atc', script);
     expect(ops(yes.last)).toContain('CMD_TLBI_NH_ASID');
     expect(yes.state.tlb).toEqual([]);
-    const no = run(defaultConfig, 'release-skips-tlbi', script);
+    const no = run(seedWideConfig, 'release-skips-tlbi', script);
     expect(ops(no.last)).not.toContain('CMD_TLBI_NH_ASID');
     expect(no.state.tlb).toEqual([{ asid: 11, page: 0, frame: 0 }]);
   });
@@ -82,8 +82,8 @@ describe('VariantTraits.disableChecksBonds (DRV-SVA-DISABLE)', () => {
 describe('VariantTraits.synchronizeOnDisable (DRV-MN-SYNC)', () => {
   it('true: pending frees run in disable; false: they stay pending', () => {
     const script = [enable(0), bind(0, 0), unbind(0, 0), disable(0)];
-    expect(run(defaultConfig, 'v6', script).state.deferredFrees).toEqual([]);
-    expect(run(defaultConfig, 'no-synchronize', script).state.deferredFrees).toHaveLength(1);
+    expect(run(seedWideConfig, 'v6', script).state.deferredFrees).toEqual([]);
+    expect(run(seedWideConfig, 'no-synchronize', script).state.deferredFrees).toHaveLength(1);
   });
 });
 
