@@ -116,6 +116,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const spec: ExpanderSpec = { config, variant, symmetry: opts.symmetry };
   const local = new Expander(spec);
   const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers) : new InThread(local);
+  // the same chunks whatever the number of workers: a run cut short by maxStates stops after the
+  // chunk that hit the bound, so its transition count depends on the chunk size
   const chunkSize = opts.chunkSize ?? 2048;
   try {
     const visited = new VisitedSet(1 << 12);

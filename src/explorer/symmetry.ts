@@ -159,6 +159,8 @@ export class Canonicalizer {
 
   constructor(readonly config: Config, readonly symmetry: SymmetryInfo) {
     this.frameMap = new Int32Array(Math.max(1, config.frames));
+    this.sigs = new Int32Array(config.processes.length);
+    this.candidates = new Int32Array(symmetry.relabellings.length);
     this.asidMaps = symmetry.relabellings.map((r) => {
       const m = new Int32Array(1 << 16);
       for (let i = 0; i < m.length; i++) m[i] = i;
@@ -181,42 +183,43 @@ export class Canonicalizer {
     return h;
   }
 
-  private readonly sigs: number[] = [];
-  private readonly candidates: number[] = [];
+  private readonly sigs: Int32Array;
+  private readonly candidates: Int32Array;
 
   /**
    * Relabellings worth comparing: those that put the process signatures in the least order (the
    * signature moves with the process, so this preselection is itself canonical); the full
    * encodings are compared only among them (ties: processes alike in everything but numbers).
+   * Writes their indices to this.candidates and returns how many there are.
    */
-  private preselect(s: State): number[] {
+  private preselect(s: State): number {
     const rs = this.symmetry.relabellings;
-    const sigs = this.sigs;
+    const sigs = this.sigs, c = this.candidates;
     for (let i = 0; i < s.mms.length; i++) sigs[i] = this.processSignature(s, i);
-    const c = this.candidates;
-    c.length = 0;
+    let n = 0;
     for (let k = 0; k < rs.length; k++) {
-      if (c.length === 0) { c.push(k); continue; }
+      if (n === 0) { c[n++] = k; continue; }
       const inv = rs[k]!.procInv, best = rs[c[0]!]!.procInv;
       let cmp = 0;
       for (let p = 0; p < inv.length && cmp === 0; p++) cmp = sigs[inv[p]!]! - sigs[best[p]!]!;
-      if (cmp < 0) { c.length = 0; c.push(k); } else if (cmp === 0) c.push(k);
+      if (cmp < 0) { n = 0; c[n++] = k; } else if (cmp === 0) c[n++] = k;
     }
-    return c;
+    return n;
   }
 
   /** Write the key encoding of `s` into `out` (appended). */
   key(s: State, out: IntBuf): void {
     if (!this.symmetry.enabled) { encodeState(s, out); return; }
-    const rs = this.preselect(s);
-    if (rs.length === 1) { this.relabelled(s, rs[0]!, out); return; }
+    if (this.symmetry.relabellings.length === 1) { this.relabelled(s, 0, out); return; }
+    const n = this.preselect(s), c = this.candidates;
+    if (n === 1) { this.relabelled(s, c[0]!, out); return; }
     // the first candidate goes straight into `out`; a later one replaces it only when less
     const start = out.n;
-    this.relabelled(s, rs[0]!, out);
-    for (let j = 1; j < rs.length; j++) {
+    this.relabelled(s, c[0]!, out);
+    for (let j = 1; j < n; j++) {
       const tmp = this.tmp;
       tmp.reset();
-      this.relabelled(s, rs[j]!, tmp);
+      this.relabelled(s, c[j]!, tmp);
       if (lexLessAt(tmp.a, tmp.n, out.a, start, out.n - start)) {
         out.n = start;
         out.ensure(tmp.n);

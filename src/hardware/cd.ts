@@ -50,10 +50,10 @@ export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w
       cds = i >= 0 ? removeAt(dom.cds, i) : dom.cds;
       break;
     case 'quiesce': // (4) keep V, set EPD0
-      cds = old ? replaceAt(dom.cds, i, { cd: { ...old, epd0: true }, ssid }) : dom.cds;
+      cds = old ? replaceAt(dom.cds, i, { ssid, cd: { ...old, epd0: true } }) : dom.cds;
       break;
     case 'quiesceClearSR': // v5: EPD0 and clear S and R
-      cds = old ? replaceAt(dom.cds, i, { cd: { ...old, epd0: true, s: false, r: false }, ssid }) : dom.cds;
+      cds = old ? replaceAt(dom.cds, i, { ssid, cd: { ...old, epd0: true, s: false, r: false } }) : dom.cds;
       break;
     case 'install':
       if (live) {

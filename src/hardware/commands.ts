@@ -42,7 +42,5 @@ export function atcInvDomain(ctx: Ctx, s: State, domain: number, pasid: number, 
   if (devs.length === 0) return s;
   for (const dev of devs) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
-  const hit = (e: { dev: number; pasid: number; page: number }) =>
-    devs.includes(e.dev) && e.pasid === pasid && (end < 0 || (e.page >= start && e.page < end));
-  return { ...s, atc: s.atc.filter((e) => !hit(e)) };
+  return { ...s, atc: s.atc.filter((e) => !(devs.includes(e.dev) && e.pasid === pasid && (end < 0 || (e.page >= start && e.page < end)))) };
 }

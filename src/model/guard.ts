@@ -41,7 +41,8 @@ export function eventArgError(c: Config, e: Event): ModelError | undefined {
   return undefined;
 }
 
-function pendingOn(s: State, dev: number, pasid: number, page?: number): boolean {
+/** A fault of `dev` on `pasid` (on `page`, when given) is pending. */
+export function pendingOn(s: State, dev: number, pasid: number, page?: number): boolean {
   return s.faults.some((f) => f.dev === dev && f.pasid === pasid && (page === undefined || f.page === page));
 }
 
