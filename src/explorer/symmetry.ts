@@ -143,9 +143,22 @@ function sortKeys(a: Float64Array, n: number): void {
   }
 }
 
-// Packing of small fields into one float64 sort key (exact below 2^53): pages, frames, devices,
-// processes, domains < 64 (config limits), PASIDs < 2^20, ASIDs < 2^16, refcounts < 2^10.
-const P6 = 64, P20 = 1 << 20;
+/** Insertion sort of a[0, n), int32 keys. */
+function sortInts(a: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
+    a[j + 1] = v;
+  }
+}
+
+// Packing of small fields into one sort key: pages, frames, devices, processes, domains < 64
+// (config limits), PASIDs < 2^20, ASIDs < 2^16, refcounts < 2^9. TLB entries, bonds, notifiers and
+// deferred frees fit in 31 bits (int32 keys, unpacked with shifts and masks); ATC entries and
+// faults take 38 bits: (device << 20 | PASID) * 4096 + (page << 6 | frame or flags) in a float64
+// (exact below 2^53), split again by a division by 4096 (exact: a power of two).
+const P12 = 4096;
 
 /**
  * Computes state keys: the plain encoding without symmetry, else the lexicographically least
@@ -156,6 +169,7 @@ export class Canonicalizer {
   private readonly frameMap: Int32Array;
   private readonly asidMaps: Int32Array[];
   private keys = new Float64Array(64);
+  private ikeys = new Int32Array(64);
 
   constructor(readonly config: Config, readonly symmetry: SymmetryInfo) {
     this.frameMap = new Int32Array(Math.max(1, config.frames));
@@ -235,6 +249,11 @@ export class Canonicalizer {
     return this.keys;
   }
 
+  private intKeyBuf(n: number): Int32Array {
+    if (n > this.ikeys.length) this.ikeys = new Int32Array(n * 2);
+    return this.ikeys;
+  }
+
   private fc = 0;
 
   private frame(f: number): number {
@@ -278,76 +297,61 @@ export class Canonicalizer {
     }
     // TLB: one entry per (asid, page); sorted by the renamed ASID, frames renumbered after sorting
     let n = s.tlb.length;
-    let keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const e = s.tlb[i]!; keys[i] = (am[e.asid]! * P6 + e.page) * P6 + e.frame; }
-    sortKeys(keys, n);
+    let ik = this.intKeyBuf(n);
+    for (let i = 0; i < n; i++) { const e = s.tlb[i]!; ik[i] = (am[e.asid]! << 12) | (e.page << 6) | e.frame; }
+    sortInts(ik, n);
     a[o++] = n;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!, frame = key % P6, rest = (key - frame) / P6, page = rest % P6;
-      a[o++] = (rest - page) / P6; a[o++] = page; a[o++] = this.frame(frame);
-    }
+    for (let i = 0; i < n; i++) { const key = ik[i]!; a[o++] = key >> 12; a[o++] = (key >> 6) & 63; a[o++] = this.frame(key & 63); }
     // ATC: sorted by (device, PASID, page, frame); frames renumbered, then sorted again
     n = s.atc.length;
-    keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((dev[e.dev]! * P20 + e.pasid) * P6 + e.page) * P6 + e.frame; }
+    let keys = this.keyBuf(n);
+    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((dev[e.dev]! << 20) | e.pasid) * P12 + ((e.page << 6) | e.frame); }
     sortKeys(keys, n);
-    for (let i = 0; i < n; i++) { const key = keys[i]!, frame = key % P6; keys[i] = key - frame + this.frame(frame); }
+    for (let i = 0; i < n; i++) { const key = keys[i]!, hi = Math.floor(key / P12), lo = key - hi * P12; keys[i] = hi * P12 + ((lo & ~63) | this.frame(lo & 63)); }
     sortKeys(keys, n);
     a[o++] = n;
     for (let i = 0; i < n; i++) {
-      let key = keys[i]!;
-      const frame = key % P6; key = (key - frame) / P6;
-      const page = key % P6; key = (key - page) / P6;
-      const pasid = key % P20;
-      a[o++] = (key - pasid) / P20; a[o++] = pasid; a[o++] = page; a[o++] = frame;
+      const key = keys[i]!, hi = Math.floor(key / P12), lo = key - hi * P12;
+      a[o++] = hi >> 20; a[o++] = hi & 0xfffff; a[o++] = lo >> 6; a[o++] = lo & 63;
     }
     // faults: per device, sorted by content (PASID, page, flags), groups numbered 0, 1, ...
     n = s.faults.length;
     keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((dev[f.dev]! * P20 + f.pasid) * P6 + f.page) * P6 + faultFlags(f); }
+    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((dev[f.dev]! << 20) | f.pasid) * P12 + ((f.page << 6) | faultFlags(f)); }
     sortKeys(keys, n);
     a[o++] = n;
     for (let i = 0, g = 0, prevDev = -1; i < n; i++) {
-      let key = keys[i]!;
-      const flags = key % P6; key = (key - flags) / P6;
-      const page = key % P6; key = (key - page) / P6;
-      const pasid = key % P20; const d = (key - pasid) / P20;
+      const key = keys[i]!, hi = Math.floor(key / P12), lo = key - hi * P12, d = hi >> 20;
       if (d !== prevDev) { g = 0; prevDev = d; }
-      a[o++] = flags; a[o++] = d; a[o++] = g++; a[o++] = pasid; a[o++] = page;
+      a[o++] = lo & 63; a[o++] = d; a[o++] = g++; a[o++] = hi & 0xfffff; a[o++] = lo >> 6;
     }
     let sva = 0;
     for (let i = 0; i < s.svaEnabled.length; i++) if (s.svaEnabled[i]) sva |= 1 << dev[i]!;
     a[o++] = sva;
     // bonds (dev, mm, refs*2 + afterExit), sorted by (dev, mm)
     n = s.bonds.length;
-    keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const x = s.bonds[i]!; keys[i] = (dev[x.dev]! * P6 + proc[x.mm]!) * 1024 + x.refs * 2 + (x.afterExit ? 1 : 0); }
-    sortKeys(keys, n);
+    ik = this.intKeyBuf(n);
+    for (let i = 0; i < n; i++) { const x = s.bonds[i]!; ik[i] = (dev[x.dev]! << 16) | (proc[x.mm]! << 10) | (x.refs * 2 + (x.afterExit ? 1 : 0)); }
+    sortInts(ik, n);
     a[o++] = n;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!, code = key % 1024, dm = (key - code) / 1024, mm = dm % P6;
-      a[o++] = (dm - mm) / P6; a[o++] = mm; a[o++] = code;
-    }
+    for (let i = 0; i < n; i++) { const key = ik[i]!; a[o++] = key >> 16; a[o++] = (key >> 10) & 63; a[o++] = key & 1023; }
     // notifiers (domain, mm, refs*4 + cleared + 2*afterExit), sorted by (domain, mm, afterExit)
     n = s.notifiers.length;
-    keys = this.keyBuf(n);
+    ik = this.intKeyBuf(n);
     for (let i = 0; i < n; i++) {
       const x = s.notifiers[i]!, ae = x.afterExit ? 1 : 0;
-      keys[i] = ((x.domain * P6 + proc[x.mm]!) * 2 + ae) * 4096 + x.refs * 4 + (x.cleared ? 1 : 0) + 2 * ae;
+      ik[i] = (x.domain << 19) | (proc[x.mm]! << 13) | (ae << 12) | (x.refs * 4 + (x.cleared ? 1 : 0) + 2 * ae);
     }
-    sortKeys(keys, n);
+    sortInts(ik, n);
     a[o++] = n;
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!, code = key % 4096, dma = (key - code) / 4096, dm = (dma - (dma % 2)) / 2, mm = dm % P6;
-      a[o++] = (dm - mm) / P6; a[o++] = mm; a[o++] = code;
-    }
+    for (let i = 0; i < n; i++) { const key = ik[i]!; a[o++] = key >> 19; a[o++] = (key >> 13) & 63; a[o++] = key & 4095; }
     // deferred frees (domain, mm*2 + inDomainOps)
     n = s.deferredFrees.length;
-    keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const f = s.deferredFrees[i]!; keys[i] = f.domain * 256 + proc[f.mm]! * 2 + (f.inDomainOps ? 1 : 0); }
-    sortKeys(keys, n);
+    ik = this.intKeyBuf(n);
+    for (let i = 0; i < n; i++) { const f = s.deferredFrees[i]!; ik[i] = (f.domain << 8) | (proc[f.mm]! * 2 + (f.inDomainOps ? 1 : 0)); }
+    sortInts(ik, n);
     a[o++] = n;
-    for (let i = 0; i < n; i++) { const key = keys[i]!, code = key % 256; a[o++] = (key - code) / 256; a[o++] = code; }
+    for (let i = 0; i < n; i++) { const key = ik[i]!; a[o++] = key >> 8; a[o++] = key & 255; }
     for (let np = 0; np < procInv.length; np++) {
       const m = s.mms[procInv[np]!]!;
       a[o++] = m.alive ? 1 : 0; a[o++] = m.pasid; a[o++] = m.pasidRefs; a[o++] = m.ctxDescRefs;
