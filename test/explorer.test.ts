@@ -227,6 +227,18 @@ describe('smmu-sva explore', () => {
     expect(m.out).toMatch(/```mermaid\nsequenceDiagram/);
     expect(m.out).toMatch(/participant S as SMMU/);
   });
+  it('--variant all --workers 2 (variants side by side) prints exactly what one thread prints, timing aside', () => {
+    const strip = (out: string) => out.trim().split('\n').map((l) => {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      delete o.seconds; delete o.statesPerSecond;
+      return o;
+    });
+    const one = cli('explore', '--config', 'spec/configs/ssid-widths.json', '--variant', 'all', '--json');
+    const two = cli('explore', '--config', 'spec/configs/ssid-widths.json', '--variant', 'all', '--json', '--workers', '2');
+    expect(two.code).toBe(one.code);
+    expect(strip(two.out).map((o) => o.variant)).toEqual([...variantNames]);
+    expect(strip(two.out)).toEqual(strip(one.out));
+  }, 60_000);
   it('bad input exits 2 with one message naming the problem', () => {
     const v = cli('explore', '--variant', 'v7');
     expect(v.code).toBe(2);

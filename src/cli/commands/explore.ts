@@ -7,7 +7,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
 import { variantNames, type VariantName } from '../../model/variant.ts';
-import { explore, type Progress } from '../../explorer/explore.ts';
+import { explore, type ExploreResult, type Progress } from '../../explorer/explore.ts';
+import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
 import { intFlag, parseFlags, usageError } from '../args.ts';
@@ -26,6 +27,38 @@ function progressLine(variant: string): (p: Progress) => void {
   return (p) => {
     const rate = Math.round(p.states / Math.max(p.seconds, 1e-3));
     process.stderr.write(`\r\x1b[K${variant}: ${p.states} states, ${rate} states/s, depth ${p.depth}, frontier ${p.frontier}`);
+  };
+}
+
+/**
+ * Explore each of `names`, handing the reports to `onReport` in order. With several variants and
+ * workers > 1, `workers` variants run at a time, each in one thread (src/explorer/variants.ts);
+ * otherwise one after the other, each with `workers` threads on its frontier. Same results.
+ */
+export async function exploreEach(config: Config, names: readonly VariantName[], run: ExploreRun, onReport: (r: VariantReport) => void): Promise<void> {
+  if (names.length > 1 && run.workers > 1) {
+    const line = run.progress ? parallelProgress() : undefined;
+    await exploreVariants(config, names, {
+      symmetry: run.symmetry, maxStates: run.maxStates, threads: run.workers,
+      onProgress: line?.update,
+      onResult: (r: ExploreResult) => { line?.clear(); onReport(report(r)); },
+    });
+    line?.clear();
+  } else {
+    for (const name of names) onReport(await exploreVariant(config, name, run));
+  }
+}
+
+/** One progress line for variants explored side by side: the latest figures of each running one. */
+function parallelProgress(): { update: (variant: VariantName, p: Progress) => void; clear: () => void } {
+  const latest = new Map<VariantName, Progress>();
+  return {
+    update: (variant, p) => {
+      latest.set(variant, p);
+      const parts = [...latest].map(([n, q]) => `${n}: ${q.states} states, ${Math.round(q.states / Math.max(q.seconds, 1e-3))}/s, depth ${q.depth}, frontier ${q.frontier}`);
+      process.stderr.write(`\r\x1b[K${parts.join(' | ')}`);
+    },
+    clear: () => { latest.clear(); process.stderr.write('\r\x1b[K'); },
   };
 }
 
@@ -110,10 +143,10 @@ export async function run(argv: string[]): Promise<number> {
   const cfg = config.right;
   const names: readonly VariantName[] = all ? variantNames : [variant.right];
   const reps: VariantReport[] = [];
-  for (const name of names) {
-    const rep = await exploreVariant(cfg, name, runOpts);
+  const show = (rep: VariantReport) => {
     reps.push(rep);
-    if (v.json) { say(JSON.stringify(toJson(rep))); continue; }
+    const name = rep.result.variant;
+    if (v.json) { say(JSON.stringify(toJson(rep))); return; }
     say(summaryLine(rep));
     for (const cx of rep.counterexamples) {
       say();
@@ -121,7 +154,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (rep.counterexamples.length === 0) say(`${name}: no invariant violated${rep.result.truncated ? ' in the explored part' : ''}.`);
     say();
-  }
+  };
+  await exploreEach(cfg, names, runOpts, show);
   if (!all) return reps[0]!.result.violations.length > 0 ? 1 : 0;
   const table = verdictTable(cfg.name, reps, expected.right);
   if (!v.json) for (const l of table.lines) say(l);

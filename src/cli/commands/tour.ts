@@ -7,9 +7,9 @@ import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
 import { parseFlags, usageError } from '../args.ts';
 import { run as variantsRun } from './variants.ts';
-import { exploreVariant, verdictTable } from './explore.ts';
-import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '../../codecs/config.ts';
+import { exploreEach, verdictTable } from './explore.ts';
+import { availableParallelism } from 'node:os';
+import type { VariantReport } from '../../explorer/verdict.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
 import { defaultConfig, seedWideConfig } from '../../model/config.ts';
 import { variantNames } from '../../model/variant.ts';
@@ -57,14 +57,17 @@ async function exploreTour(): Promise<number> {
   say('== exhaustive exploration of every variant on the built-in default configuration (smmu-sva explore --variant all)');
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
-  const reps = [];
-  for (const v of variantNames) reps.push(await exploreVariant(defaultConfig, v, { symmetry: true, maxStates: 10_000_000, workers: 1, progress: process.stderr.isTTY === true }));
+  const reps: VariantReport[] = [];
+  await exploreEach(defaultConfig, variantNames, { symmetry: true, maxStates: 10_000_000, workers: tourThreads, progress: process.stderr.isTTY === true }, (r) => reps.push(r));
   const table = verdictTable(defaultConfig.name, reps, expected.right);
   for (const l of table.lines) say(l);
   say();
   const bounded = await seedWidePrefix(expected.right);
   return story && table.ok && bounded ? 0 : 1;
 }
+
+/** Variants the tour explores at once: one per core (smmu-sva explore --variant all --workers N). */
+const tourThreads = Math.max(1, Math.min(availableParallelism(), variantNames.length));
 
 /** States per variant the tour explores of spec/configs/seed-wide.json. */
 const prefixStates = 30_000;
@@ -77,8 +80,8 @@ const prefixStates = 30_000;
 async function seedWidePrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`== spec/configs/seed-wide.json (two pages per process, three frames), bounded: the first ${prefixStates} breadth-first states of every variant`);
   say(`   (smmu-sva explore --config spec/configs/seed-wide.json --variant all --max-states ${prefixStates}; expected: the default's verdicts)`);
-  const reps = [];
-  for (const v of variantNames) reps.push(await exploreVariant(seedWideConfig, v, { symmetry: true, maxStates: prefixStates, workers: 1, progress: process.stderr.isTTY === true }));
+  const reps: VariantReport[] = [];
+  await exploreEach(seedWideConfig, variantNames, { symmetry: true, maxStates: prefixStates, workers: tourThreads, progress: process.stderr.isTTY === true }, (r) => reps.push(r));
   const table = verdictTable(seedWideConfig.name, reps, { [seedWideConfig.name]: expected[defaultConfig.name]! }, true);
   for (const l of table.lines) say(l);
   return table.ok;

@@ -1,0 +1,67 @@
+// Several variants explored at once: `explore --variant all --workers N` runs up to N variants
+// side by side, each in one worker thread (src/explorer/variant-worker.ts) with the in-thread
+// explorer. Independent searches need no merging thread, so on 2 cores this scales better than
+// splitting one variant's frontier; each result is exactly the one-thread result. Results come
+// back in the order of `variants`.
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../model/config.ts';
+import type { VariantName } from '../model/variant.ts';
+import type { ExploreResult, Progress } from './explore.ts';
+
+export interface VariantJob {
+  readonly config: Config;
+  readonly variant: VariantName;
+  readonly symmetry: boolean;
+  readonly maxStates: number;
+  readonly progress: boolean;
+}
+
+export type VariantMessage =
+  | { readonly kind: 'progress'; readonly progress: Progress }
+  | { readonly kind: 'result'; readonly result: ExploreResult }
+  | { readonly kind: 'error'; readonly message: string };
+
+export interface ParallelOptions {
+  readonly symmetry: boolean;
+  readonly maxStates: number;
+  /** Variants explored at once. */
+  readonly threads: number;
+  readonly onProgress?: (variant: VariantName, p: Progress) => void;
+  /** Called as soon as the results of variants[0..i] are all in, for each i in order. */
+  readonly onResult?: (r: ExploreResult) => void;
+}
+
+export async function exploreVariants(config: Config, variants: readonly VariantName[], opts: ParallelOptions): Promise<ExploreResult[]> {
+  const results: (ExploreResult | undefined)[] = variants.map(() => undefined);
+  let nextJob = 0, delivered = 0;
+  const deliver = () => {
+    while (delivered < variants.length && results[delivered] !== undefined) opts.onResult?.(results[delivered++]!);
+  };
+  const lane = async (): Promise<void> => {
+    // Workers run the TypeScript sources through tsx's ESM loader, registered by worker-boot.mjs.
+    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { argv: ['./variant-worker.ts'] });
+    try {
+      while (nextJob < variants.length) {
+        const i = nextJob++;
+        const variant = variants[i]!;
+        const job: VariantJob = { config, variant, symmetry: opts.symmetry, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
+        results[i] = await new Promise<ExploreResult>((resolve, reject) => {
+          const onMessage = (m: VariantMessage) => {
+            if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }
+            w.off('message', onMessage); w.off('error', onError);
+            if (m.kind === 'result') resolve(m.result); else reject(new Error(`explorer worker (${variant}): ${m.message}`));
+          };
+          const onError = (err: Error) => { w.off('message', onMessage); reject(err); };
+          w.on('message', onMessage);
+          w.once('error', onError);
+          w.postMessage(job);
+        });
+        deliver();
+      }
+    } finally {
+      await w.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.threads, variants.length) }, lane));
+  return results.map((r) => r!);
+}
