@@ -163,8 +163,8 @@ describe('explorer search', () => {
 });
 
 describe('the seed\'s stale-ATC story', () => {
-  it('v6: bind, device fault-in through ATS/PRI, munmap, another process gets the frame, DMA through the stale ATC', () => {
-    const c = config('small');
+  it('v6 on the built-in default: bind, device fault-in through ATS/PRI, munmap, another process gets the frame, DMA through the stale ATC', () => {
+    const c = config('default');
     const cx = shortestStory(c, 'v6', staleAtcStory);
     expect(cx).toBeDefined();
     const kinds = cx!.steps.map((s) => s.event.kind);
@@ -175,7 +175,8 @@ describe('the seed\'s stale-ATC story', () => {
     expect(cx!.steps.at(-1)!.observations).toContainEqual(expect.objectContaining({ kind: 'dma', result: expect.objectContaining({ via: 'atc' }) }));
     expect(cx!.detail).toMatch(/now belongs to process 1/);
   });
-  it('v6-atc: the same search finds no such run', () => {
+  it('v6-atc: the same search finds no such run (default and small)', () => {
+    expect(shortestStory(config('default'), 'v6-atc', staleAtcStory)).toBeUndefined();
     expect(shortestStory(config('small'), 'v6-atc', staleAtcStory)).toBeUndefined();
   });
 });
