@@ -42,5 +42,10 @@ export function atcInvDomain(ctx: Ctx, s: State, domain: number, pasid: number, 
   if (devs.length === 0) return s;
   for (const dev of devs) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
-  return { ...s, atc: s.atc.filter((e) => !(devs.includes(e.dev) && e.pasid === pasid && (end < 0 || (e.page >= start && e.page < end)))) };
+  return { ...s, atc: s.atc.filter((e) => !atcInvHits(e, devs, pasid, start, end)) };
+}
+
+/** CMD_ATC_INV of `pasid`, pages [start, end) (end < 0: all), on `devs` invalidates entry `e`. */
+function atcInvHits(e: { dev: number; pasid: number; page: number }, devs: readonly number[], pasid: number, start: number, end: number): boolean {
+  return devs.includes(e.dev) && e.pasid === pasid && (end < 0 || (e.page >= start && e.page < end));
 }
