@@ -143,7 +143,7 @@ function sortKeys(a: Float64Array, n: number): void {
   }
 }
 
-/** Insertion sort of a[0, n), int32 keys. */
+/** sortKeys for int32 keys: one typed-array kind per function keeps its element loads monomorphic. */
 function sortInts(a: Int32Array, n: number): void {
   for (let i = 1; i < n; i++) {
     const v = a[i]!;
