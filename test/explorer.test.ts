@@ -146,19 +146,37 @@ describe('explorer search', () => {
     console.log(`symmetry reduction on ssid-widths: ${full} -> ${reduced} states (factor ${(full / reduced).toFixed(2)})`);
   });
 
-  it('two workers give the same graph numbering and verdicts as one thread', async () => {
+  it('two and three threads give the same graph numbering and verdicts as one thread', async () => {
     const c = config('ssid-widths');
-    const a = await explore(c, 'v6', { symmetry: true, maxStates: 1e7, workers: 1, chunkSize: 256 });
-    const b = await explore(c, 'v6', { symmetry: true, maxStates: 1e7, workers: 2, chunkSize: 256 });
-    expect([b.states, b.transitions, b.maxDepth]).toEqual([a.states, a.transitions, a.maxDepth]);
-    expect(b.violations).toEqual(a.violations);
-    expect(Array.from(b.graph.parent)).toEqual(Array.from(a.graph.parent));
+    const a = await explore(c, 'v6', { symmetry: true, maxStates: 1e7, workers: 1 });
+    for (const run of [{ workers: 2 }, { workers: 3, chunkSize: 64 }]) {
+      const b = await explore(c, 'v6', { symmetry: true, maxStates: 1e7, ...run });
+      expect([b.states, b.transitions, b.maxDepth]).toEqual([a.states, a.transitions, a.maxDepth]);
+      expect(b.violations).toEqual(a.violations);
+      expect(Array.from(b.graph.parent)).toEqual(Array.from(a.graph.parent));
+      expect(Array.from(b.graph.eventIndex)).toEqual(Array.from(a.graph.eventIndex));
+      expect(Array.from(b.graph.hi)).toEqual(Array.from(a.graph.hi));
+    }
   });
 
   it('--max-states truncates and says so', async () => {
     const r = await explore(config('default'), 'upstream', { symmetry: true, maxStates: 500, workers: 1 });
     expect(r.truncated).toBe(true);
     expect(r.states).toBe(500);
+  });
+
+  it('a truncated run does not depend on chunk size or thread count: it stops after the state whose successors hit the bound', async () => {
+    const c = config('default');
+    const runs = [
+      { workers: 1 }, { workers: 1, chunkSize: 7 }, { workers: 2 }, { workers: 2, chunkSize: 100 },
+    ];
+    const results = [];
+    for (const run of runs) results.push(await explore(c, 'v6', { symmetry: true, maxStates: 20_000, ...run }));
+    for (const r of results) {
+      expect(r.truncated).toBe(true);
+      expect([r.states, r.transitions, r.maxDepth, r.violations]).toEqual([results[0]!.states, results[0]!.transitions, results[0]!.maxDepth, results[0]!.violations]);
+      expect(Array.from(r.graph.parent)).toEqual(Array.from(results[0]!.graph.parent));
+    }
   });
 });
 

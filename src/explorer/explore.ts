@@ -19,7 +19,7 @@ export interface ExploreOptions {
   readonly symmetry: boolean;
   /** Stop adding states beyond this many (the result is then marked truncated). */
   readonly maxStates: number;
-  /** 1 = in this thread; N > 1 = N worker threads expand chunks while this thread merges. */
+  /** Threads expanding: 1 = this thread; N > 1 = this thread (which also merges) and N - 1 workers. */
   readonly workers: number;
   readonly chunkSize?: number;
   readonly onProgress?: (p: Progress) => void;
@@ -61,6 +61,9 @@ export interface ExploreResult {
   readonly violations: readonly Found[];
   readonly graph: Graph;
 }
+
+/** Smallest chunk at a level's end with several threads. */
+const TAIL_CHUNK = 32;
 
 class U32Buf {
   a: Uint32Array;
@@ -115,10 +118,11 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const t0 = performance.now();
   const spec: ExpanderSpec = { config, variant, symmetry: opts.symmetry };
   const local = new Expander(spec);
-  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers) : new InThread(local);
-  // the same chunks whatever the number of workers: a run cut short by maxStates stops after the
-  // chunk that hit the bound, so its transition count depends on the chunk size
-  const chunkSize = opts.chunkSize ?? 2048;
+  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers, local) : new InThread(local);
+  // Chunks are a unit of work only: a run cut short by maxStates stops after the source state
+  // whose successors hit the bound, whatever the chunk size, so results do not depend on it.
+  // Smaller chunks share a level's end better between threads; one thread takes larger ones.
+  const chunkSize = opts.chunkSize ?? (opts.workers > 1 ? 256 : 2048);
   try {
     const visited = new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
@@ -154,18 +158,23 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       const next = new IntBuf(Math.max(1 << 12, frontier.n));
       const nextOffsets: number[] = [0];
       const chunks: Chunk[] = [];
-      for (let i = 0; i < nFrontier; i += chunkSize) {
-        const j = Math.min(nFrontier, i + chunkSize);
+      const chunkBase: number[] = [];
+      for (let i = 0, j = 0; i < nFrontier; i = j) {
+        // with several threads, chunks shrink towards the level's end so that the threads finish
+        // together (results do not depend on chunk boundaries)
+        const size = opts.workers > 1 ? Math.max(TAIL_CHUNK, Math.min(chunkSize, Math.ceil((nFrontier - i) / (2 * opts.workers)))) : chunkSize;
+        j = Math.min(nFrontier, i + size);
+        chunkBase.push(i);
         const off = new Uint32Array(j - i + 1);
         for (let k = i; k <= j; k++) off[k - i] = offsets[k]! - offsets[i]!;
         chunks.push({ enc: frontier.a.slice(offsets[i]!, offsets[j]!), offsets: off });
       }
       const d = depth;
       await runner.run(chunks, (ci, r) => {
-        const base = levelBase + ci * chunkSize;
+        const base = levelBase + chunkBase[ci]!;
         const nSrc = r.src.length / 3;
         let e = 0, encPos = 0;
-        for (let i = 0; i < nSrc; i++) {
+        for (let i = 0; i < nSrc && !truncated; i++) {
           const node = base + i;
           const nEdges = r.src[i * 3]!;
           const sv = r.src[i * 3 + 1]!;
