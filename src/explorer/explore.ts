@@ -4,13 +4,15 @@
 // parent chain is a shortest counterexample. Per node we keep only typed arrays: hash (8 bytes),
 // table slots (8), parent (4), index of the event in the parent's enabledEvents() (2), a
 // pending-fault flag (1), and its successor list (CSR offsets 4 + 4 per transition) for the
-// faults-resolvable check. Frontier states are kept as key encodings and decoded when expanded.
+// faults-resolvable check. States waiting for expansion are kept as key encodings (queue.ts) and
+// decoded when expanded.
 import type { Config } from '../model/config.ts';
 import { initialState } from '../model/initial.ts';
 import type { VariantName } from '../model/variant.ts';
 import { invariantNames, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';
-import { EDGE_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from './expand.ts';
+import { KeyQueue, type Taken } from './queue.ts';
+import { EDGE_WORDS, Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
 import { faultsResolvable } from './liveness.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
@@ -62,9 +64,6 @@ export interface ExploreResult {
   readonly graph: Graph;
 }
 
-/** Smallest chunk at a level's end with several threads. */
-const TAIL_CHUNK = 32;
-
 class U32Buf {
   a: Uint32Array;
   n = 0;
@@ -99,17 +98,20 @@ class U16Buf {
   }
 }
 
-/** Something that expands chunks: this thread, or a pool of workers. Results come back in order. */
+/**
+ * Something that expands chunks: this thread, or this thread with workers. It takes chunks with
+ * `take(size)` (undefined: no node is waiting now) until none is waiting and none is out, and
+ * delivers the results in the order taken; once `stop()` is true it takes and delivers no more.
+ */
 export interface ChunkRunner {
-  /** Expand chunks in order; once `stop()` is true, no further chunk is started or delivered. */
-  run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void, stop: () => boolean): Promise<void>;
+  run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 class InThread implements ChunkRunner {
-  constructor(private readonly expander: Expander) {}
-  async run(chunks: readonly Chunk[], onResult: (i: number, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
-    for (let i = 0; i < chunks.length && !stop(); i++) onResult(i, this.expander.expand(chunks[i]!));
+  constructor(private readonly expander: Expander, private readonly chunkSize: number) {}
+  async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
+    for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) onResult(t, this.expander.expand(t.chunk));
   }
   async close(): Promise<void> {}
 }
@@ -118,11 +120,12 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const t0 = performance.now();
   const spec: ExpanderSpec = { config, variant, symmetry: opts.symmetry };
   const local = new Expander(spec);
-  const runner: ChunkRunner = opts.workers > 1 ? new WorkerPool(spec, opts.workers, local) : new InThread(local);
-  // Chunks are a unit of work only: a run cut short by maxStates stops after the source state
-  // whose successors hit the bound, whatever the chunk size, so results do not depend on it.
-  // Smaller chunks share a level's end better between threads; one thread takes larger ones.
-  const chunkSize = opts.chunkSize ?? (opts.workers > 1 ? 256 : 2048);
+  // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
+  // run cut short by maxStates stops after the node whose successors hit the bound, so results
+  // do not depend on chunk sizes or on the number of threads.
+  const runner: ChunkRunner = opts.workers > 1
+    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256)
+    : new InThread(local, opts.chunkSize ?? 2048);
   try {
     const visited = new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
@@ -137,88 +140,60 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
 
     // the initial node
-    let frontier = new IntBuf(1 << 12);
-    let offsets: number[] = [0];
-    local.canon.key(initialState(config), frontier);
-    offsets.push(frontier.n);
+    const queue = new KeyQueue();
+    const init = new IntBuf(1 << 8);
+    local.canon.key(initialState(config), init);
+    queue.push(init.a, 0, init.n);
     const h = new Uint32Array(2);
-    hash64(frontier.a, 0, frontier.n, h);
+    hash64(init.a, 0, init.n, h);
     visited.insert(h[0]!, h[1]!);
     parent.push(0xffffffff);
     eventIndex.set(0, 0);
 
-    let depth = 0;
-    let maxDepth = 0;
+    /** levelStart[d] = the first node at depth d (BFS numbers nodes level by level). */
+    const levelStart: number[] = [0];
+    let depth = 0; // depth of the node being merged
     let transitions = 0;
     let truncated = false;
-    let levelBase = 0; // node index of the first frontier state
     let lastProgress = 0;
-    while (offsets.length > 1) {
-      const nFrontier = offsets.length - 1;
-      const next = new IntBuf(Math.max(1 << 12, frontier.n));
-      const nextOffsets: number[] = [0];
-      const chunks: Chunk[] = [];
-      const chunkBase: number[] = [];
-      for (let i = 0, j = 0; i < nFrontier; i = j) {
-        // with several threads, chunks shrink towards the level's end so that the threads finish
-        // together (results do not depend on chunk boundaries)
-        const size = opts.workers > 1 ? Math.max(TAIL_CHUNK, Math.min(chunkSize, Math.ceil((nFrontier - i) / (2 * opts.workers)))) : chunkSize;
-        j = Math.min(nFrontier, i + size);
-        chunkBase.push(i);
-        const off = new Uint32Array(j - i + 1);
-        for (let k = i; k <= j; k++) off[k - i] = offsets[k]! - offsets[i]!;
-        chunks.push({ enc: frontier.a.slice(offsets[i]!, offsets[j]!), offsets: off });
+    await runner.run((size) => queue.take(size), (taken, r) => {
+      const nSrc = r.src.length / 3;
+      let e = 0, encPos = 0;
+      for (let i = 0; i < nSrc && !truncated; i++) {
+        const node = taken.first + i;
+        while (depth + 1 < levelStart.length && node >= levelStart[depth + 1]!) depth++;
+        const nEdges = r.src[i * 3]!;
+        const sv = r.src[i * 3 + 1]!;
+        hasFault.set(node, r.src[i * 3 + 2]!);
+        if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
+        edgeStart.push(targets.n);
+        for (let k = 0; k < nEdges; k++, e++) {
+          const w = e * EDGE_WORDS;
+          const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
+          transitions++;
+          let t = visited.get(hi, lo);
+          if (t < 0) {
+            if (visited.size >= opts.maxStates) { truncated = true; encPos += len; continue; }
+            t = -visited.insert(hi, lo) - 1;
+            if (levelStart.length === depth + 1) levelStart.push(t);
+            parent.push(node);
+            eventIndex.set(t, evIdx);
+            queue.push(r.enc, encPos, len);
+          }
+          encPos += len;
+          targets.push(t);
+          if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
+        }
       }
-      const d = depth;
-      await runner.run(chunks, (ci, r) => {
-        const base = levelBase + chunkBase[ci]!;
-        const nSrc = r.src.length / 3;
-        let e = 0, encPos = 0;
-        for (let i = 0; i < nSrc && !truncated; i++) {
-          const node = base + i;
-          const nEdges = r.src[i * 3]!;
-          const sv = r.src[i * 3 + 1]!;
-          hasFault.set(node, r.src[i * 3 + 2]!);
-          if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: d });
-          edgeStart.push(targets.n);
-          for (let k = 0; k < nEdges; k++, e++) {
-            const w = e * EDGE_WORDS;
-            const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
-            transitions++;
-            let t = visited.get(hi, lo);
-            if (t < 0) {
-              if (visited.size >= opts.maxStates) { truncated = true; encPos += len; continue; }
-              t = -visited.insert(hi, lo) - 1;
-              parent.push(node);
-              eventIndex.set(t, evIdx);
-              next.ensure(len);
-              const na = next.a, ra = r.enc, nn = next.n;
-              for (let q = 0; q < len; q++) na[nn + q] = ra[encPos + q]!;
-              next.n = nn + len;
-              nextOffsets.push(next.n);
-            }
-            encPos += len;
-            targets.push(t);
-            if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: d + 1 });
-          }
+      if (opts.onProgress) {
+        const now = performance.now();
+        if (now - lastProgress > 250) {
+          lastProgress = now;
+          opts.onProgress({ states: visited.size, transitions, depth, frontier: queue.created - (taken.first + nSrc), seconds: (now - t0) / 1000 });
         }
-        if (opts.onProgress) {
-          const now = performance.now();
-          if (now - lastProgress > 250) {
-            lastProgress = now;
-            opts.onProgress({ states: visited.size, transitions, depth: d, frontier: nFrontier, seconds: (now - t0) / 1000 });
-          }
-        }
-      }, () => truncated);
-      levelBase += nFrontier;
-      if (nextOffsets.length > 1) maxDepth = depth + 1;
-      depth++;
-      frontier = next;
-      offsets = nextOffsets;
-      // --max-states: stop as soon as the bound is hit (the states found last are counted but
-      // neither expanded nor checked)
-      if (truncated) break;
-    }
+      }
+    }, () => truncated);
+    const maxDepth = levelStart.length - 1;
     edgeStart.push(targets.n);
 
     const states = visited.size;

@@ -7,3 +7,4 @@ parentPort!.on('message', (c: Chunk) => {
   const r = expander.expand(c);
   parentPort!.postMessage(r, [r.src.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer, r.enc.buffer as ArrayBuffer]);
 });
+parentPort!.postMessage('ready');
