@@ -47,7 +47,7 @@ export class WorkerPool implements ChunkRunner {
   }
 
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
-    const taken: Taken[] = [];
+    const taken = new Map<number, Taken>();
     const results = new Map<number, ChunkResult>();
     let nextSeq = 0, nextToDeliver = 0;
     let failure: Error | undefined;
@@ -57,14 +57,14 @@ export class WorkerPool implements ChunkRunner {
       if (stop() || failure !== undefined) return -1;
       const t = take(this.chunkSize);
       if (t === undefined) return -1;
-      taken[nextSeq] = t;
+      taken.set(nextSeq, t);
       return nextSeq++;
     };
     const feed = (s: Slot) => {
       while (s.ready && s.pending.length < WORKER_QUEUE) {
         const seq = takeNext();
         if (seq < 0) return;
-        const c = taken[seq]!.chunk;
+        const c = taken.get(seq)!.chunk;
         s.pending.push(seq);
         s.worker.postMessage(c, [c.enc.buffer as ArrayBuffer, c.offsets.buffer as ArrayBuffer]);
       }
@@ -79,9 +79,16 @@ export class WorkerPool implements ChunkRunner {
         wake?.();
       };
       const onError = (err: Error) => { failure = err; wake?.(); };
+      // a worker that ends without an error event (killed, out of memory) must not leave this
+      // thread waiting for the chunks it held
+      const onExit = (code: number) => {
+        failure ??= new Error(`explorer worker thread exited (code ${code}) holding ${s.pending.length} chunk(s)`);
+        wake?.();
+      };
       s.worker.on('message', onMessage);
       s.worker.on('error', onError);
-      return { s, onMessage, onError };
+      s.worker.on('exit', onExit);
+      return { s, onMessage, onError, onExit };
     });
     try {
       for (;;) {
@@ -90,8 +97,8 @@ export class WorkerPool implements ChunkRunner {
         while (!stop() && results.has(nextToDeliver)) {
           const r = results.get(nextToDeliver)!;
           results.delete(nextToDeliver);
-          onResult(taken[nextToDeliver]!, r);
-          delete taken[nextToDeliver];
+          onResult(taken.get(nextToDeliver)!, r);
+          taken.delete(nextToDeliver);
           nextToDeliver++;
         }
         if (stop()) break;
@@ -99,7 +106,7 @@ export class WorkerPool implements ChunkRunner {
         const seq = takeNext();
         if (seq >= 0) {
           // a chunk for this thread; then let the workers' answers in
-          results.set(seq, this.local.expand(taken[seq]!.chunk));
+          results.set(seq, this.local.expand(taken.get(seq)!.chunk));
           await yieldToEvents();
         } else if (nextToDeliver < nextSeq) {
           await waitForMessage();
@@ -111,7 +118,9 @@ export class WorkerPool implements ChunkRunner {
       while (inFlight() > 0 && failure === undefined) await waitForMessage();
       if (failure !== undefined) throw failure;
     } finally {
-      for (const { s, onMessage, onError } of listeners) { s.worker.off('message', onMessage); s.worker.off('error', onError); }
+      for (const { s, onMessage, onError, onExit } of listeners) {
+        s.worker.off('message', onMessage); s.worker.off('error', onError); s.worker.off('exit', onExit);
+      }
     }
   }
 
