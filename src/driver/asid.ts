@@ -2,7 +2,7 @@
 // arm_smmu_free_shared_cd(). The ASID of an mm's ctx desc is its pinned CPU ASID.
 import type { Ctx } from '../model/context.ts';
 import { lowestFree, replaceAt } from '../model/sorted.ts';
-import type { State } from '../model/state.ts';
+import { domainWith, mmWith, stateWith, type State } from '../model/state.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { tlbInvAsid } from '../hardware/commands.ts';
 
@@ -22,7 +22,7 @@ export function asidsInUse(ctx: Ctx, s: State): number[] {
 export function allocSharedCd(ctx: Ctx, s0: State, mm: number): { s: State } | { errno: 'ENOSPC' } {
   let s = s0;
   const m = s.mms[mm]!;
-  if (m.ctxDescRefs > 0) return { s: { ...s, mms: replaceAt(s.mms, mm, { ...m, ctxDescRefs: m.ctxDescRefs + 1 }) } };
+  if (m.ctxDescRefs > 0) return { s: stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { ctxDescRefs: m.ctxDescRefs + 1 })) }) };
   const asid = ctx.config.processes[mm]!.cpuAsid;
   const owner = s.domains.findIndex((d) => !d.freed && d.privateAsid === asid);
   if (owner >= 0) {
@@ -30,15 +30,15 @@ export function allocSharedCd(ctx: Ctx, s0: State, mm: number): { s: State } | {
     const fresh = lowestFree(asidsInUse(ctx, s), 1, (1 << ctx.config.smmu.asidBits) - 1);
     if (fresh < 0) return { errno: 'ENOSPC' };
     const dom = s.domains[owner]!;
-    s = { ...s, domains: replaceAt(s.domains, owner, { ...dom, privateAsid: fresh }) };
+    s = stateWith(s, { domains: replaceAt(s.domains, owner, domainWith(dom, { privateAsid: fresh })) });
     s = writeCtxDesc(ctx, s, owner, 0, { tag: 'install', asid: fresh, ttb0: -1 });
     s = tlbInvAsid(ctx, s, asid);
   }
-  return { s: { ...s, mms: replaceAt(s.mms, mm, { ...s.mms[mm]!, ctxDescRefs: 1 }) } };
+  return { s: stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(s.mms[mm]!, { ctxDescRefs: 1 })) }) };
 }
 
 /** DRV-CD-FREE: drop a ctx desc reference; the last one releases the ASID (and unpins it). */
 export function freeSharedCd(s: State, mm: number): State {
   const m = s.mms[mm]!;
-  return { ...s, mms: replaceAt(s.mms, mm, { ...m, ctxDescRefs: m.ctxDescRefs - 1 }) };
+  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { ctxDescRefs: m.ctxDescRefs - 1 })) });
 }

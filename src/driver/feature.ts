@@ -1,7 +1,7 @@
 // iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
 import type { Ctx } from '../model/context.ts';
 import { replaceAt } from '../model/sorted.ts';
-import type { State } from '../model/state.ts';
+import { domainWith, stateWith, steWith, type State } from '../model/state.ts';
 import { synchronize } from './notifier.ts';
 
 /** DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (PRI or stall), and BTM in v6. */
@@ -14,7 +14,7 @@ export function enableSva(ctx: Ctx, s: State, dev: number): State {
     return s;
   }
   ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
-  return { ...s, svaEnabled: replaceAt(s.svaEnabled, dev, true) };
+  return stateWith(s, { svaEnabled: replaceAt(s.svaEnabled, dev, true) });
 }
 
 /**
@@ -26,7 +26,7 @@ export function disableSva(ctx: Ctx, s0: State, dev: number): State {
     ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'EBUSY' } });
     return s0;
   }
-  let s: State = { ...s0, svaEnabled: replaceAt(s0.svaEnabled, dev, false) };
+  let s: State = stateWith(s0, { svaEnabled: replaceAt(s0.svaEnabled, dev, false) });
   if (ctx.traits.synchronizeOnDisable) s = synchronize(ctx, s);
   ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
   return s;
@@ -34,7 +34,7 @@ export function disableSva(ctx: Ctx, s0: State, dev: number): State {
 
 /** DRV-DOMAIN-FREE: detach the domain's devices (STE abort) and free it with its CD table. */
 export function domainFree(_ctx: Ctx, s: State, domain: number): State {
-  const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? { ...e, config: 'abort' as const, eats: false } : e));
+  const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
   const dom = s.domains[domain]!;
-  return { ...s, ste, domains: replaceAt(s.domains, domain, { ...dom, freed: true, privateAsid: 0, cds: [] }) };
+  return stateWith(s, { ste, domains: replaceAt(s.domains, domain, domainWith(dom, { freed: true, privateAsid: 0, cds: [] })) });
 }

@@ -2,7 +2,7 @@
 // split in two so that a response can come after release, as in the seed's second trace.
 import type { Ctx } from '../model/context.ts';
 import { removeAt, replaceAt } from '../model/sorted.ts';
-import { PTE_NOT_IN_VMA, PTE_UNMAPPED, type State } from '../model/state.ts';
+import { faultWith, mmWith, PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
 import { mmOfPasid, untranslatedAccess } from '../hardware/translate.ts';
 
 export function faultIndex(s: State, dev: number, group: number): number {
@@ -36,10 +36,10 @@ export function iopfHandle(_ctx: Ctx, s: State, i: number, frame: number): State
     } else {
       const m = mmOfPasid(s, f.pasid);
       const mm = s.mms[m]!;
-      next = { ...s, mms: replaceAt(s.mms, m, { ...mm, pages: replaceAt(mm.pages, f.page, frame) }) };
+      next = stateWith(s, { mms: replaceAt(s.mms, m, mmWith(mm, { pages: replaceAt(mm.pages, f.page, frame) })) });
     }
   }
-  return { ...next, faults: replaceAt(next.faults, i, { ...f, status }) };
+  return stateWith(next, { faults: replaceAt(next.faults, i, faultWith(f, { status })) });
 }
 
 /**
@@ -51,7 +51,7 @@ export function iopfRespond(ctx: Ctx, s0: State, i: number): State {
   const f = s0.faults[i]!;
   const code = f.status === 'success' ? 0 : 1;
   ctx.out.push({ kind: 'trace', record: { tp: 'dev_page_response', dev: f.dev, code, pasid: f.pasid, group: f.group } });
-  const s: State = { ...s0, faults: removeAt(s0.faults, i) };
+  const s: State = stateWith(s0, { faults: removeAt(s0.faults, i) });
   if (f.via === 'pri') {
     ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev: f.dev, ssid: f.pasid, prgi: f.group, code } });
     return s;

@@ -2,7 +2,7 @@
 // deferred free (arm_smmu_mmu_notifier_* in the seed and upstream).
 import type { Ctx } from '../model/context.ts';
 import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
-import type { DeferredFree, Notifier, State } from '../model/state.ts';
+import { notifierWith, stateWith, type DeferredFree, type Notifier, type State } from '../model/state.ts';
 import { atcInvDomain, tlbInvAsid, tlbInvRange } from '../hardware/commands.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { freeSharedCd } from './asid.ts';
@@ -88,13 +88,13 @@ export function release(ctx: Ctx, s0: State, i: number): State {
   let s = writeCtxDesc(ctx, s0, n.domain, pasid, write);
   if (ctx.traits.releaseTlbi) s = tlbInvAsid(ctx, s, cpuAsid(ctx, n.mm));
   if (ctx.traits.atcInvalidation) s = atcInvDomain(ctx, s, n.domain, pasid, 0, -1);
-  return { ...s, notifiers: replaceAt(s.notifiers, i, { ...n, cleared: true }) };
+  return stateWith(s, { notifiers: replaceAt(s.notifiers, i, notifierWith(n, { cleared: true })) });
 }
 
 /** DRV-MN-FREE: the SRCU callback. v6 reaches free_notifier through the domain's mn_ops. */
 export function notifierFree(ctx: Ctx, s: State, i: number): State {
   const f = s.deferredFrees[i]!;
-  let next: State = { ...s, deferredFrees: removeAt(s.deferredFrees, i) };
+  let next: State = stateWith(s, { deferredFrees: removeAt(s.deferredFrees, i) });
   if (f.inDomainOps) {
     touchDomain(ctx, 'free_notifier', f.domain, f.mm);
     next = freeSharedCd(next, f.mm);

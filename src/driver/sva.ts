@@ -3,7 +3,7 @@ import type { Ctx } from '../model/context.ts';
 import type { AllocFailurePoint } from '../model/event.ts';
 import type { ApiResult, Errno } from '../model/observation.ts';
 import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
-import type { Bond, State } from '../model/state.ts';
+import { bondWith, notifierWith, stateWith, type Bond, type State } from '../model/state.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { allocSharedCd } from './asid.ts';
 import { byNotifierKey, cpuAsid, lookupNotifier, notifierIndex, releaseNotifierStruct, teardownContext } from './notifier.ts';
@@ -31,7 +31,7 @@ function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: Al
   const found = lookupNotifier(ctx, s0, domain, mm);
   if (found >= 0) {
     const n = s0.notifiers[found]!;
-    return { s: { ...s0, notifiers: replaceAt(s0.notifiers, found, { ...n, refs: n.refs + 1 }) }, i: found };
+    return { s: stateWith(s0, { notifiers: replaceAt(s0.notifiers, found, notifierWith(n, { refs: n.refs + 1 })) }), i: found };
   }
   // v6 allocates the notifier before the ctx desc; upstream the ctx desc first. Either way a
   // kzalloc failure of the notifier leaves nothing behind.
@@ -40,7 +40,7 @@ function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: Al
   if ('errno' in cd) return cd;
   const afterExit = !s0.mms[mm]!.alive;
   const n = { domain, mm, refs: 1, cleared: false, afterExit };
-  let s: State = { ...cd.s, notifiers: insertSorted(cd.s.notifiers, n, byNotifierKey) };
+  let s: State = stateWith(cd.s, { notifiers: insertSorted(cd.s.notifiers, n, byNotifierKey) });
   if (ctx.traits.notifier === 'upstream') {
     // upstream writes the CD as part of getting a fresh notifier
     s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });
@@ -59,7 +59,7 @@ function v6ErrPutNotifier(ctx: Ctx, s: State, i: number): State {
     ctx.out.push({ kind: 'warn', message: 'refcount_t: decrement hit 0; leaking memory.' });
     return releaseNotifierStruct(ctx, s, i);
   }
-  return { ...s, notifiers: replaceAt(s.notifiers, i, { ...n, refs }) };
+  return stateWith(s, { notifiers: replaceAt(s.notifiers, i, notifierWith(n, { refs })) });
 }
 
 /** DRV-BIND: iommu_sva_bind_device(dev, mm). */
@@ -76,7 +76,7 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   if (bi >= 0) {
     const b = s0.bonds[bi]!;
     ret(ctx, { tag: 'handle', dev, mm, pasid: s0.mms[mm]!.pasid });
-    return { ...s0, bonds: replaceAt(s0.bonds, bi, { ...b, refs: b.refs + 1 }) };
+    return stateWith(s0, { bonds: replaceAt(s0.bonds, bi, bondWith(b, { refs: b.refs + 1 })) });
   }
   // DRV-BIND-MMGET: upstream refuses an mm whose users already dropped to zero
   if (traits.bindChecksMmAlive && !s0.mms[mm]!.alive) return fail(ctx, s0, 'EINVAL');
@@ -110,7 +110,7 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   }
   const afterExit = s.notifiers[notifier]!.afterExit;
   const pasid = s.mms[mm]!.pasid;
-  s = { ...s, bonds: insertSorted(s.bonds, { dev, mm, refs: 1, afterExit }, byBondKey) };
+  s = stateWith(s, { bonds: insertSorted(s.bonds, { dev, mm, refs: 1, afterExit }, byBondKey) });
   ctx.out.push({ kind: 'trace', record: { tp: 'smmu_bind_alloc', dev, pasid } });
   ret(ctx, { tag: 'handle', dev, mm, pasid });
   return s;
@@ -122,9 +122,9 @@ export function unbind(ctx: Ctx, s0: State, dev: number, mm: number): State {
   const b = s0.bonds[bi]!;
   if (b.refs > 1) {
     ret(ctx, { tag: 'ok' });
-    return { ...s0, bonds: replaceAt(s0.bonds, bi, { ...b, refs: b.refs - 1 }) };
+    return stateWith(s0, { bonds: replaceAt(s0.bonds, bi, bondWith(b, { refs: b.refs - 1 })) });
   }
-  let s: State = { ...s0, bonds: removeAt(s0.bonds, bi) };
+  let s: State = stateWith(s0, { bonds: removeAt(s0.bonds, bi) });
   const domain = s.ste[dev]!.domain;
   const ni = notifierIndex(s, domain, mm, b.afterExit);
   const n = s.notifiers[ni]!;
@@ -134,7 +134,7 @@ export function unbind(ctx: Ctx, s0: State, dev: number, mm: number): State {
     s = teardownContext(ctx, s, n);
     s = releaseNotifierStruct(ctx, s, notifierIndex(s, domain, mm, b.afterExit));
   } else {
-    s = { ...s, notifiers: replaceAt(s.notifiers, ni, { ...n, refs }) };
+    s = stateWith(s, { notifiers: replaceAt(s.notifiers, ni, notifierWith(n, { refs })) });
   }
   s = freePasid(s, mm);
   ctx.out.push({ kind: 'trace', record: { tp: 'smmu_unbind_free', dev, pasid } });

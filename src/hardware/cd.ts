@@ -2,7 +2,7 @@
 import type { Config } from '../model/config.ts';
 import type { Ctx } from '../model/context.ts';
 import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
-import type { Cd, CdSlot, State } from '../model/state.ts';
+import { cdWith, domainWith, stateWith, type Cd, type CdSlot, type State } from '../model/state.ts';
 import { cfgiCd } from './commands.ts';
 
 /** What the driver writes into the CD at one SSID. */
@@ -50,15 +50,15 @@ export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w
       cds = i >= 0 ? removeAt(dom.cds, i) : dom.cds;
       break;
     case 'quiesce': // (4) keep V, set EPD0
-      cds = old ? replaceAt(dom.cds, i, { ssid, cd: { ...old, epd0: true } }) : dom.cds;
+      cds = old ? replaceAt(dom.cds, i, { ssid, cd: cdWith(old, { epd0: true }) }) : dom.cds;
       break;
     case 'quiesceClearSR': // v5: EPD0 and clear S and R
-      cds = old ? replaceAt(dom.cds, i, { ssid, cd: { ...old, epd0: true, s: false, r: false } }) : dom.cds;
+      cds = old ? replaceAt(dom.cds, i, { ssid, cd: cdWith(old, { epd0: true, s: false, r: false }) }) : dom.cds;
       break;
     case 'install':
       if (live) {
         // (3) update the ASID of a live CD; every other field (EPD0 included) is left as it is
-        cds = replaceAt(dom.cds, i, { ssid, cd: { ...old, asid: w.asid } });
+        cds = replaceAt(dom.cds, i, { ssid, cd: cdWith(old, { asid: w.asid }) });
       } else {
         // (1)/(2) install a CD: translation enabled, R set, S per stall configuration
         const cd: Cd = { v: true, epd0: false, r: true, s: cdStallBit(ctx.config, domain), a: true, asid: w.asid, ttb0: w.ttb0 };
@@ -66,7 +66,7 @@ export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w
       }
       break;
   }
-  const domains = replaceAt(s.domains, domain, { ...dom, cds });
+  const domains = replaceAt(s.domains, domain, domainWith(dom, { cds }));
   cfgiCd(ctx, s, domain, ssid);
-  return { ...s, domains };
+  return stateWith(s, { domains });
 }

@@ -3,7 +3,7 @@
 import type { Ctx } from '../model/context.ts';
 import type { DmaResult } from '../model/observation.ts';
 import { insertSorted } from '../model/sorted.ts';
-import type { PendingFault, State, TlbEntry } from '../model/state.ts';
+import { stateWith, type PendingFault, type State, type TlbEntry } from '../model/state.ts';
 import { cdAt, cdLegal } from './cd.ts';
 
 export const byTlbKey = (a: TlbEntry, b: TlbEntry) => a.asid - b.asid || a.page - b.page;
@@ -48,7 +48,7 @@ export function translate(ctx: Ctx, s: State, dev: number, ssid: number, page: n
   const frame = mm ? (mm.pages[page] ?? -1) : -1;
   if (frame < 0) return { s, t: { tag: 'fault', record: cd.r || stall, stall } };
   const tlb = insertSorted(s.tlb, { asid: cd.asid, page, frame }, byTlbKey);
-  return { s: { ...s, tlb }, t: { tag: 'ok', frame, via: 'walk' } };
+  return { s: stateWith(s, { tlb }), t: { tag: 'ok', frame, via: 'walk' } };
 }
 
 /** Lowest group number free for this device's faults of one kind (STAG, PRGI). */
@@ -70,7 +70,7 @@ export function reportFault(ctx: Ctx, s: State, via: 'stall' | 'pri', dev: numbe
     kind: 'trace',
     record: { tp: 'dev_fault', dev, type: 2, reason: 0, mm: m, page, pasid, group, flags: 3, prot: write ? 2 : 1 },
   });
-  return { s: { ...s, faults: insertSorted(s.faults, fault, byFaultKey) }, group };
+  return { s: stateWith(s, { faults: insertSorted(s.faults, fault, byFaultKey) }), group };
 }
 
 /**
@@ -107,7 +107,7 @@ export function atsTranslationRequest(ctx: Ctx, s0: State, dev: number, pasid: n
   switch (t.tag) {
     case 'ok': {
       const atc = insertSorted(s.atc, { dev, pasid, page, frame: t.frame }, (a, b) => a.dev - b.dev || a.pasid - b.pasid || a.page - b.page);
-      return { s: { ...s, atc }, result: { tag: 'translated', frame: t.frame, via: t.via } };
+      return { s: stateWith(s, { atc }), result: { tag: 'translated', frame: t.frame, via: t.via } };
     }
     case 'abort':
     case 'badCd':
