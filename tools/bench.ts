@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { seedWideConfig, defaultOptions, type Config } from '../src/model/config.ts';
+import { seedWideConfig, type Config } from '../src/model/config.ts';
 import { enabledEvents } from '../src/model/enabled.ts';
 import type { Event } from '../src/model/event.ts';
 import { initialState } from '../src/model/initial.ts';

@@ -14,7 +14,7 @@ import type { State } from '../model/state.ts';
 import type { VariantName } from '../model/variant.ts';
 import { vectorCodec, type Vector } from '../vectors/vector.ts';
 import { firstObservationDifference, mismatch } from './compare.ts';
-import type { Failure, VectorRef, Where } from './failure.ts';
+import type { VectorRef, Where } from './failure.ts';
 import { expectStep, type Expected } from './oracle.ts';
 import type { Op } from './pipeline.ts';
 import type { AckOutcome, Session, StepOutcome } from './session.ts';

@@ -4,7 +4,7 @@ import { seedWideConfig } from '../../src/model/config.ts';
 import { cdAt } from '../../src/hardware/cd.ts';
 import { release } from '../../src/driver/notifier.ts';
 import {
-  atsFaultIn, bind, callbacks, cmds, ctxOf, disable, dma, domainFree, enable, exit, handle, munmap, notifierFree, ops, refusal,
+  atsFaultIn, bind, callbacks, cmds, ctxOf, disable, dma, domainFree, enable, exit, munmap, notifierFree, ops, refusal,
   returns, run, touch, traces, tps, twoDomains, unbind, withOptions, withSmmu,
 } from './helpers.ts';
 
