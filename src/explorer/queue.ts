@@ -32,11 +32,6 @@ export class KeyQueue {
     this.created++;
   }
 
-  /** Nodes waiting to be handed out. */
-  get waiting(): number {
-    return this.created - this.taken;
-  }
-
   /** Hand out up to `max` nodes from the front, or undefined when none is waiting. */
   take(max: number): Taken | undefined {
     const n = Math.min(max, this.created - this.taken);
