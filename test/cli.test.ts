@@ -36,6 +36,12 @@ describe('smmu-sva CLI', () => {
       expect(r.err.length).toBeGreaterThan(0);
     }
   });
+  it('a flag value that starts with a dash gets the remedy on the same line', () => {
+    const r = cli('explore', '--max-states', '-3');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("smmu-sva explore: Option '--max-states' argument is ambiguous. Did you forget to specify the option argument for '--max-states'? To specify an option argument starting with a dash use '--max-states=-XYZ'.\n");
+    expect(cli('explore', '--max-states=-3').err).toMatch(/--max-states expects a non-negative integer, got "-3"/);
+  });
 });
 
 describe('smmu-sva tour (npm start)', () => {

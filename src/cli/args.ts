@@ -18,7 +18,9 @@ export function parseFlags(command: string, argv: string[], options: Options, ma
     }
     return E.right({ values: r.values as Parsed['values'], positionals: r.positionals });
   } catch (err) {
-    return E.left(`smmu-sva ${command}: ${(err as Error).message.split('\n')[0]}`);
+    // parseArgs explains some complaints over several lines (a value starting with '-', as in
+    // `--max-states -3`, is "ambiguous"; the remedy is on the third line): keep them, on one line
+    return E.left(`smmu-sva ${command}: ${(err as Error).message.split('\n').join(' ')}`);
   }
 }
 
