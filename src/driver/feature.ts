@@ -1,6 +1,6 @@
 // iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
 import type { Ctx } from '../model/context.ts';
-import { replaceAt } from '../model/sorted.ts';
+import { mapEach, replaceAt } from '../model/sorted.ts';
 import { domainWith, stateWith, steWith, type State } from '../model/state.ts';
 import { synchronize } from './notifier.ts';
 
@@ -34,7 +34,7 @@ export function disableSva(ctx: Ctx, s0: State, dev: number): State {
 
 /** DRV-DOMAIN-FREE: detach the domain's devices (STE abort) and free it with its CD table. */
 export function domainFree(_ctx: Ctx, s: State, domain: number): State {
-  const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
+  const ste = mapEach(s.ste, (e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
   const dom = s.domains[domain]!;
   return stateWith(s, { ste, domains: replaceAt(s.domains, domain, domainWith(dom, { freed: true, privateAsid: 0, cds: [] })) });
 }

@@ -1,7 +1,7 @@
 // The I/O page fault handler (iommu_sva_handle_iopf) and its response (iommu_page_response):
 // split in two so that a response can come after release, as in the seed's second trace.
 import type { Ctx } from '../model/context.ts';
-import { removeAt, replaceAt } from '../model/sorted.ts';
+import { removeAt, replaceAt, withPage } from '../model/sorted.ts';
 import { faultWith, mmWith, PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
 import { mmOfPasid, untranslatedAccess } from '../hardware/translate.ts';
 
@@ -36,7 +36,7 @@ export function iopfHandle(_ctx: Ctx, s: State, i: number, frame: number): State
     } else {
       const m = mmOfPasid(s, f.pasid);
       const mm = s.mms[m]!;
-      next = stateWith(s, { mms: replaceAt(s.mms, m, mmWith(mm, { pages: replaceAt(mm.pages, f.page, frame) })) });
+      next = stateWith(s, { mms: replaceAt(s.mms, m, mmWith(mm, { pages: withPage(mm.pages, f.page, frame) })) });
     }
   }
   return stateWith(next, { faults: replaceAt(next.faults, i, faultWith(f, { status })) });

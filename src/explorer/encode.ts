@@ -92,7 +92,8 @@ export function decodeState(config: Config, a: Int32Array, start: number): State
     i += 5;
   }
   const sva = a[i++]!;
-  const svaEnabled = config.devices.map((_, d) => (sva & (1 << d)) !== 0);
+  const svaEnabled: boolean[] = [];
+  for (let d = 0; d < config.devices.length; d++) svaEnabled.push((sva & (1 << d)) !== 0);
   const bonds: Bond[] = [];
   for (let n = a[i++]!, k = 0; k < n; k++) { const r = a[i + 2]!; bonds.push({ dev: a[i]!, mm: a[i + 1]!, refs: r >> 1, afterExit: (r & 1) !== 0 }); i += 3; }
   const notifiers: Notifier[] = [];

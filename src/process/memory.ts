@@ -1,6 +1,6 @@
 // Process memory: CPU fault-in, munmap, mmap and exit, with the MMU notifier calls they make.
 import type { Ctx } from '../model/context.ts';
-import { replaceAt } from '../model/sorted.ts';
+import { keepIf, pageTable, replaceAt, withPage, withPages } from '../model/sorted.ts';
 import { mmWith, PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
 import { invalidateRange, release } from '../driver/notifier.ts';
 
@@ -21,7 +21,7 @@ export function freeFrames(s: State, frames: number): number[] {
 /** MEM-TOUCH: the CPU faults a page in; the page allocator may hand out any free frame. */
 export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: number): State {
   const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { pages: replaceAt(m.pages, page, frame) })) });
+  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { pages: withPage(m.pages, page, frame) })) });
 }
 
 /**
@@ -31,12 +31,12 @@ export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: numb
  */
 export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: number): State {
   const m = s0.mms[mm]!;
-  const pages = m.pages.map((p, i) => (i >= start && i < end ? PTE_NOT_IN_VMA : p));
+  const pages = withPages(m.pages, start, end, PTE_NOT_IN_VMA);
   let s: State = stateWith(s0, { mms: replaceAt(s0.mms, mm, mmWith(m, { pages })) });
   if (ctx.config.smmu.btm) {
     // MEM-BTM: the CPU's broadcast TLBI by ASID and VA reaches the SMMU TLB
     const asid = ctx.config.processes[mm]!.cpuAsid;
-    s = stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) });
+    s = stateWith(s, { tlb: keepIf(s.tlb, (e) => e.asid !== asid || e.page < start || e.page >= end) });
   }
   for (let round = 0; round < 2; round++) {
     for (const n of s.notifiers) {
@@ -50,7 +50,7 @@ export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: numb
 /** MEM-MMAP: a VA page comes back into a VMA, not yet populated. */
 export function mmap(_ctx: Ctx, s: State, mm: number, page: number): State {
   const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { pages: replaceAt(m.pages, page, PTE_UNMAPPED) })) });
+  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { pages: withPage(m.pages, page, PTE_UNMAPPED) })) });
 }
 
 /**
@@ -63,5 +63,5 @@ export function exit(ctx: Ctx, s0: State, mm: number): State {
     if (s.notifiers[i]!.mm === mm) s = release(ctx, s, i);
   }
   const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { alive: false, pages: m.pages.map(() => PTE_NOT_IN_VMA) })) });
+  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { alive: false, pages: pageTable(m.pages.length, PTE_NOT_IN_VMA) })) });
 }
