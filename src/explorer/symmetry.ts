@@ -266,8 +266,9 @@ export class Canonicalizer {
   /** Upper bound on the words relabelled() appends for `s`. */
   private static bound(s: State): number {
     let w = 3 * s.ste.length + 16 + 3 * s.tlb.length + 4 * s.atc.length + 5 * s.faults.length + 3 * s.bonds.length + 3 * s.notifiers.length + 2 * s.deferredFrees.length;
-    for (const d of s.domains) w += 3 + 4 * d.cds.length;
-    for (const m of s.mms) w += 4 + m.pages.length;
+    const domains = s.domains, mms = s.mms;
+    for (let i = 0; i < domains.length; i++) w += 3 + 4 * domains[i]!.cds.length;
+    for (let i = 0; i < mms.length; i++) w += 4 + mms[i]!.pages.length;
     return w;
   }
 
