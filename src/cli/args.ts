@@ -18,9 +18,12 @@ export function parseFlags(command: string, argv: string[], options: Options, ma
     }
     return E.right({ values: r.values as Parsed['values'], positionals: r.positionals });
   } catch (err) {
-    // parseArgs explains some complaints over several lines (a value starting with '-', as in
-    // `--max-states -3`, is "ambiguous"; the remedy is on the third line): keep them, on one line
-    return E.left(`smmu-sva ${command}: ${(err as Error).message.split('\n').join(' ')}`);
+    // parseArgs puts the remedy for a value starting with '-' (`--max-states -3` is "ambiguous";
+    // write `--max-states=-3`) on a third line: keep it, on the same line. Its other complaints
+    // add a hint about positionals that only misleads, so they keep their first line only.
+    const e = err as Error & { code?: string };
+    const lines = e.message.split('\n');
+    return E.left(`smmu-sva ${command}: ${e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? lines.join(' ') : lines[0]}`);
   }
 }
 
