@@ -56,3 +56,19 @@ describe('smmu-sva tour (npm start)', () => {
     expect(r.out).not.toMatch(/\bFAIL\b|\bDIFF\b/);
   }, 120_000);
 });
+
+describe('npm run bench:expand', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-expand.ts', ...args], { encoding: 'utf8' });
+  it('times this tree against a base checkout (here: itself) on the same chunks', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--rounds', '3', '--base', '.');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^tiny, v6: \d+ states, \d+ transitions, \d+ chunks\n/);
+    expect(r.stdout).toMatch(/round 3: (this tree|base) \d+ ms, (this tree|base) \d+ ms\n/);
+    expect(r.stdout).toMatch(/this tree \/ base: \d\.\d{3} of the time\n$/);
+  }, 60_000);
+  it('a base that is not a checkout exits 2 with one message', () => {
+    const r = bench('--base', 'spec');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('smmu-sva bench:expand: --base spec: no src/explorer/expand.ts there (expected a checkout of this repository)\n');
+  });
+});
