@@ -31,7 +31,9 @@ export const cdFlags = (cd: Cd) => b(cd.v) | (b(cd.epd0) << 1) | (b(cd.r) << 2) 
 const VIA = ['stall', 'pri'] as const;
 const STATUS = ['pending', 'success', 'invalid'] as const;
 export const faultFlags = (f: PendingFault) =>
-  (f.via === 'pri' ? 1 : 0) | (b(f.write) << 1) | (b(f.afterRelease) << 2) | (STATUS.indexOf(f.status) << 3);
+  (f.via === 'pri' ? 1 : 0) | (b(f.write) << 1) | (b(f.afterRelease) << 2) | (statusCode(f.status) << 3);
+/** Index in STATUS (no indexOf: this runs for every fault of every key the explorer computes). */
+const statusCode = (s: PendingFault['status']) => (s === 'pending' ? 0 : s === 'success' ? 1 : 2);
 
 /** Append the plain encoding of `s` to `out`. */
 export function encodeState(s: State, out: IntBuf): void {

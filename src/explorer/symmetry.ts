@@ -190,10 +190,12 @@ export class Canonicalizer {
   private processSignature(s: State, i: number): number {
     const m = s.mms[i]!;
     let h = ((m.alive ? 1 : 0) * 1_000_003 + m.pasid * 8191 + m.pasidRefs * 131 + m.ctxDescRefs) | 0;
-    for (const p of m.pages) h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0;
-    for (const b of s.bonds) if (b.mm === i) h = (Math.imul(h, 37) + b.dev * 64 + b.refs * 2 + (b.afterExit ? 1 : 0)) | 0;
-    for (const n of s.notifiers) if (n.mm === i) h = (Math.imul(h, 41) + n.domain * 64 + n.refs * 4 + (n.cleared ? 1 : 0) + (n.afterExit ? 2 : 0)) | 0;
-    for (const f of s.deferredFrees) if (f.mm === i) h = (Math.imul(h, 43) + f.domain * 2 + (f.inDomainOps ? 1 : 0)) | 0;
+    // indexed loops, not for-of: this runs for every process of every successor
+    const pages = m.pages, bonds = s.bonds, notifiers = s.notifiers, frees = s.deferredFrees;
+    for (let k = 0; k < pages.length; k++) { const p = pages[k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
+    for (let k = 0; k < bonds.length; k++) { const b = bonds[k]!; if (b.mm === i) h = (Math.imul(h, 37) + b.dev * 64 + b.refs * 2 + (b.afterExit ? 1 : 0)) | 0; }
+    for (let k = 0; k < notifiers.length; k++) { const n = notifiers[k]!; if (n.mm === i) h = (Math.imul(h, 41) + n.domain * 64 + n.refs * 4 + (n.cleared ? 1 : 0) + (n.afterExit ? 2 : 0)) | 0; }
+    for (let k = 0; k < frees.length; k++) { const f = frees[k]!; if (f.mm === i) h = (Math.imul(h, 43) + f.domain * 2 + (f.inDomainOps ? 1 : 0)) | 0; }
     return h;
   }
 
@@ -277,7 +279,7 @@ export class Canonicalizer {
     const am = this.asidMaps[k]!;
     const fm = this.frameMap;
     const proc = r.proc, dev = r.dev, procInv = r.procInv, devInv = r.devInv;
-    fm.fill(-1);
+    for (let f = 0; f < fm.length; f++) fm[f] = -1; // not fill(): a builtin call costs more than these few frames
     this.fc = 0;
     // frames by first occurrence: page tables (new process order), then TLB, then ATC
     for (let np = 0; np < procInv.length; np++) { const pages = s.mms[procInv[np]!]!.pages; for (let i = 0; i < pages.length; i++) this.frame(pages[i]!); }
