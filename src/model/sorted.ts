@@ -1,13 +1,14 @@
 // Small helpers for immutable arrays kept in a canonical order.
 //
 // Every array in a State is built element by element with push(), here or in the explorer's
-// decoder, never by slice(), spread, map() or filter(). V8 then gives all arrays of a kind one
-// elements kind, whoever built them: objects (and booleans) PACKED_ELEMENTS, page tables
-// PACKED_SMI_ELEMENTS. With slice/spread/map/filter the same field came in up to four kinds
-// (packed or holey, small-integer or generic, depending on how far the builtin had been
-// optimised), and every read of it in the transitions, checks and canonicaliser was polymorphic.
-// Page tables have their own helpers (`pageTable`, `withPage`, `withPages`) so that number and
-// object arrays never share an allocation site (V8 would make both generic).
+// decoder, or copied with slice() (which keeps the elements kind of what it copies); never by
+// spread, map() or filter(). V8 then gives all arrays of a kind one elements kind, whoever built
+// them: objects (and booleans) PACKED_ELEMENTS, page tables PACKED_SMI_ELEMENTS. With
+// spread/map/filter the same field came in up to four kinds (packed or holey, small-integer or
+// generic, depending on how far the builtin had been optimised), and every read of it in the
+// transitions, checks and canonicaliser was polymorphic. Page tables have their own helpers
+// (`pageTable`, `withPage`, `withPages`) so that number and object arrays never share an
+// allocation site (V8 would make both generic).
 
 export type Cmp<T> = (a: T, b: T) => number;
 
@@ -22,8 +23,9 @@ export function insertSorted<T>(arr: readonly T[], item: T, cmp: Cmp<T>): readon
 }
 
 export function replaceAt<T>(arr: readonly T[], i: number, item: T): readonly T[] {
-  const out: T[] = [];
-  for (let k = 0; k < arr.length; k++) out.push(k === i ? item : arr[k]!);
+  // slice() keeps the elements kind of `arr` (one per field, see above) and copies in one go
+  const out = arr.slice();
+  out[i] = item;
   return out;
 }
 
@@ -56,8 +58,8 @@ export function pageTable(n: number, pte: number): readonly number[] {
 
 /** The page table with entry i set to `pte`. */
 export function withPage(pages: readonly number[], i: number, pte: number): readonly number[] {
-  const out: number[] = [];
-  for (let k = 0; k < pages.length; k++) out.push(k === i ? pte : pages[k]!);
+  const out = pages.slice();
+  out[i] = pte;
   return out;
 }
 
