@@ -53,7 +53,11 @@ export class Expander {
     this.canon = new Canonicalizer(spec.config, symmetryOf(spec.config, spec.symmetry));
   }
 
-  expand(chunk: Chunk): ChunkResult {
+  /**
+   * With `copy` false the result's arrays are views of this expander's buffers, valid until its
+   * next expand(): for a caller that merges the result at once (the one-thread explorer).
+   */
+  expand(chunk: Chunk, copy = true): ChunkResult {
     const m = this.model;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * 3);
@@ -82,6 +86,6 @@ export class Expander {
       src[i * 3 + 1] = sv;
       src[i * 3 + 2] = s.faults.length > 0 ? 1 : 0;
     }
-    return { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) };
+    return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
   }
 }

@@ -111,7 +111,8 @@ export interface ChunkRunner {
 class InThread implements ChunkRunner {
   constructor(private readonly expander: Expander, private readonly chunkSize: number) {}
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
-    for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) onResult(t, this.expander.expand(t.chunk));
+    // each result is merged before the next expand(), so it may be a view of the expander's buffers
+    for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) onResult(t, this.expander.expand(t.chunk, false));
   }
   async close(): Promise<void> {}
 }
