@@ -27,11 +27,13 @@ export class IntBuf {
 
 const b = (x: boolean) => (x ? 1 : 0);
 
-export const cdFlags = (cd: Cd) => b(cd.v) | (b(cd.epd0) << 1) | (b(cd.r) << 2) | (b(cd.s) << 3) | (b(cd.a) << 4);
+// The flag packers are written out, without a helper per bit: the canonicaliser calls them for
+// every CD and fault of every successor, and V8 had stopped inlining the nested calls there.
+export const cdFlags = (cd: Cd) => (cd.v ? 1 : 0) | (cd.epd0 ? 2 : 0) | (cd.r ? 4 : 0) | (cd.s ? 8 : 0) | (cd.a ? 16 : 0);
 const VIA = ['stall', 'pri'] as const;
 const STATUS = ['pending', 'success', 'invalid'] as const;
 export const faultFlags = (f: PendingFault) =>
-  (f.via === 'pri' ? 1 : 0) | (b(f.write) << 1) | (b(f.afterRelease) << 2) | (statusCode(f.status) << 3);
+  (f.via === 'pri' ? 1 : 0) | (f.write ? 2 : 0) | (f.afterRelease ? 4 : 0) | (statusCode(f.status) << 3);
 /** Index in STATUS (no indexOf: this runs for every fault of every key the explorer computes). */
 const statusCode = (s: PendingFault['status']) => (s === 'pending' ? 0 : s === 'success' ? 1 : 2);
 
