@@ -56,7 +56,11 @@ export function pageTable(n: number, pte: number): readonly number[] {
   return out;
 }
 
-/** The page table with entry i set to `pte`. */
+/**
+ * The page table with entry i set to `pte`. The same body as replaceAt(), on purpose: with one
+ * call site shared with object arrays, V8's optimised slice() made page tables generic (measured:
+ * 4,021 of 50,196 successors' page tables were PACKED_ELEMENTS instead of small-integer).
+ */
 export function withPage(pages: readonly number[], i: number, pte: number): readonly number[] {
   const out = pages.slice();
   out[i] = pte;
