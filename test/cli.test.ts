@@ -42,6 +42,32 @@ describe('smmu-sva CLI', () => {
     expect(r.err).toBe("smmu-sva explore: Option '--max-states' argument is ambiguous. Did you forget to specify the option argument for '--max-states'? To specify an option argument starting with a dash use '--max-states=-XYZ'.\n");
     expect(cli('explore', '--max-states=-3').err).toMatch(/--max-states expects a non-negative integer, got "-3"/);
   });
+  it('an unknown flag is named, with the flags there are', () => {
+    const r = cli('explore', '--max-state', '5');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('smmu-sva explore: unknown flag --max-state: expected one of --config, --variant, --json, --no-symmetry, --max-states, --workers, --format (--help describes them)\n');
+    expect(cli('tour', '--json').err).toBe('smmu-sva tour: unknown flag --json: it takes no flags (--help describes them)\n');
+  });
+  it('COMMAND --help and help COMMAND print every flag of the command on stdout and exit 0', async () => {
+    const commands = ['tour', 'variants', 'scenario', 'explore', 'check-trace', 'conform', 'simulate'];
+    const top = cli('--help');
+    expect(top.code).toBe(0);
+    for (const c of commands) expect(top.out).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of commands) {
+      const { spec } = (await import(`../src/cli/commands/${c === 'check-trace' ? 'checkTrace' : c}.ts`)) as { spec: { name: string; flags: Record<string, unknown> } };
+      expect(spec.name).toBe(c);
+      const r = cli(c, '--help');
+      expect(r.code, c).toBe(0);
+      expect(r.err).toBe('');
+      expect(r.out).toMatch(new RegExp(`^usage: smmu-sva ${c}`));
+      // every flag the parser accepts, in the synopsis and in the table
+      for (const f of Object.keys(spec.flags)) expect(r.out.match(new RegExp(`--${f}\\b`, 'g'))?.length, `${c} --${f}`).toBeGreaterThanOrEqual(2);
+      expect(cli('help', c).out).toBe(r.out);
+    }
+    // help wins over other flags, but not after --
+    expect(cli('explore', '--bogus', '-h').code).toBe(0);
+    expect(cli('check-trace', '--', '--help').err).toMatch(/--help: cannot read|ENOENT/);
+  }, 60_000);
 });
 
 describe('smmu-sva tour (npm start)', () => {
@@ -66,9 +92,14 @@ describe('npm run bench:expand', () => {
     expect(r.stdout).toMatch(/round 3: (this tree|base) \d+ ms, (this tree|base) \d+ ms\n/);
     expect(r.stdout).toMatch(/this tree \/ base: \d\.\d{3} of the time\n$/);
   }, 60_000);
+  it('--help describes its flags', () => {
+    const r = bench('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run bench:expand -- \[--base DIR\] \[--config FILE\] \[--variant NAME\] \[--rounds N\]\n/);
+  });
   it('a base that is not a checkout exits 2 with one message', () => {
     const r = bench('--base', 'spec');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('smmu-sva bench:expand: --base spec: no src/explorer/expand.ts there (expected a checkout of this repository)\n');
+    expect(r.stderr).toBe('npm run bench:expand: --base spec: no src/explorer/expand.ts there (expected a checkout of this repository)\n');
   });
 });

@@ -203,7 +203,7 @@ describe('smmu-sva simulate', () => {
     writeFileSync(join(dir, 'w.json'), JSON.stringify({ ...small, variant: 'nope' }));
     for (const [args, msg] of [
       [['--preset', 'nope'], /unknown preset "nope"/],
-      [['--bogus'], /Unknown option '--bogus'/],
+      [['--bogus'], /unknown flag --bogus: expected one of --workload, --preset,/],
       [['--preset', 'pri-stream', '--variant', 'v9'], /unknown variant "v9"/],
       [['--workload', join(dir, 'w.json')], /w\.json: \$\.variant: expected one of/],
       [['--workload', join(dir, 'none.json')], /none\.json: cannot read/],

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { intFlag, parseFlags, usageError } from '../src/cli/args.ts';
+import { helpText, intFlag, parseFlags, usageError, wantsHelp, type CommandSpec } from '../src/cli/args.ts';
 import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
 import { initialState } from '../src/model/initial.ts';
 import type { Chunk, ChunkResult, ExpanderSpec } from '../src/explorer/expand.ts';
@@ -23,31 +23,45 @@ import { hash64, VisitedSet } from '../src/explorer/visited.ts';
 
 interface AnyExpander { expand(c: Chunk, copy?: boolean): ChunkResult; readonly canon: { key(s: ReturnType<typeof initialState>, out: IntBuf): void } }
 
+const command: CommandSpec = {
+  name: 'bench:expand',
+  invocation: 'npm run bench:expand --',
+  about: [
+    "Time of the explorer's expansion step over every state of a configuration; with --base, this tree",
+    'and another checkout alternately in one process, and the ratio of the two. Exit 0; 2: bad input.',
+  ],
+  flags: {
+    base: { type: 'string', value: 'DIR', help: 'a checkout to compare with (git worktree add DIR REV; ln -s "$PWD/node_modules" DIR/)' },
+    config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: the built-in default)' },
+    variant: { type: 'string', value: 'NAME', help: 'driver variant (default v6)' },
+    rounds: { type: 'string', value: 'N', help: 'rounds, at least 3; the first two are warm-up (default 8)' },
+  },
+};
+
 async function main(argv: string[]): Promise<number> {
-  const flags = parseFlags('bench:expand', argv, {
-    base: { type: 'string' }, config: { type: 'string' }, variant: { type: 'string' }, rounds: { type: 'string' },
-  });
+  if (wantsHelp(argv)) { process.stdout.write(`${helpText(command)}\n`); return 0; }
+  const flags = parseFlags(command, argv);
   if (E.isLeft(flags)) return usageError(flags.left);
   const v = flags.right.values;
   const config = configFromFlag(v.config);
   if (E.isLeft(config)) return usageError(config.left);
   const variant = variantFromFlag(v.variant, 'v6');
-  if (E.isLeft(variant)) return usageError(`smmu-sva bench:expand: ${variant.left}`);
-  const rounds = intFlag('bench:expand', 'rounds', v.rounds, 8);
+  if (E.isLeft(variant)) return usageError(`npm run bench:expand: ${variant.left}`);
+  const rounds = intFlag(command, 'rounds', v.rounds, 8);
   if (E.isLeft(rounds)) return usageError(rounds.left);
-  if (rounds.right < 3) return usageError(`smmu-sva bench:expand: --rounds expects at least 3 (two are warm-up), got ${rounds.right}`);
+  if (rounds.right < 3) return usageError(`npm run bench:expand: --rounds expects at least 3 (two are warm-up), got ${rounds.right}`);
   const spec: ExpanderSpec = { config: config.right, variant: variant.right, symmetry: true };
 
   const work: AnyExpander = new Expander(spec);
   let base: AnyExpander | undefined;
   if (typeof v.base === 'string') {
     const file = join(resolve(v.base), 'src/explorer/expand.ts');
-    if (!existsSync(file)) return usageError(`smmu-sva bench:expand: --base ${v.base}: no src/explorer/expand.ts there (expected a checkout of this repository)`);
+    if (!existsSync(file)) return usageError(`npm run bench:expand: --base ${v.base}: no src/explorer/expand.ts there (expected a checkout of this repository)`);
     try {
       const mod = (await import(pathToFileURL(file).href)) as { Expander: new (s: ExpanderSpec) => AnyExpander };
       base = new mod.Expander(spec);
     } catch (err) {
-      return usageError(`smmu-sva bench:expand: cannot load ${file}: ${(err as Error).message.split('\n')[0]} (a git worktree needs node_modules: ln -s "$PWD/node_modules" ${v.base}/)`);
+      return usageError(`npm run bench:expand: cannot load ${file}: ${(err as Error).message.split('\n')[0]} (a git worktree needs node_modules: ln -s "$PWD/node_modules" ${v.base}/)`);
     }
   }
 

@@ -1,6 +1,10 @@
 // smmu-sva: the command-line entry point. Each subcommand lives in src/cli/commands/ and exports
-// run(argv) returning the exit code; user errors print one message and exit 2, never a stack trace.
-type Command = { readonly summary: string; readonly load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
+// run(argv) returning the exit code, and its flags and help as `spec`; user errors print one
+// message and exit 2, never a stack trace. `smmu-sva COMMAND --help` (or `smmu-sva help COMMAND`)
+// prints the command's help, built from the same flag table its parser uses.
+import { helpText, wantsHelp, type CommandSpec } from '../src/cli/args.ts';
+
+type Command = { readonly summary: string; readonly load: () => Promise<{ spec: CommandSpec; run: (argv: string[]) => Promise<number> }> };
 
 const commands: Record<string, Command> = {
   tour: { summary: 'a guided run of the model on the default configuration (npm start)', load: () => import('../src/cli/commands/tour.ts') },
@@ -14,22 +18,28 @@ const commands: Record<string, Command> = {
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
-  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`)].join('\n');
+  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`), '', 'smmu-sva COMMAND --help (or smmu-sva help COMMAND) describes its flags.'].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const [first, ...afterFirst] = argv;
+  const helpFor = first === 'help' ? afterFirst[0] : undefined;
+  if (first === undefined || first === '--help' || first === '-h' || (first === 'help' && helpFor === undefined)) {
     process.stdout.write(`${usage()}\n`);
-    return name === undefined ? 2 : 0;
+    return first === undefined ? 2 : 0;
   }
+  const name = helpFor ?? first;
   const cmd = commands[name];
   if (!cmd) {
     process.stderr.write(`smmu-sva: unknown command "${name}"\n${usage()}\n`);
     return 2;
   }
   const mod = await cmd.load();
-  return mod.run(rest);
+  if (helpFor !== undefined || wantsHelp(afterFirst)) {
+    process.stdout.write(`${helpText(mod.spec)}\n`);
+    return 0;
+  }
+  return mod.run(afterFirst);
 }
 
 main(process.argv.slice(2)).then(

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFlags, usageError } from '../src/cli/args.ts';
+import { helpText, parseFlags, usageError, wantsHelp, type CommandSpec } from '../src/cli/args.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { generateVectors, vectorConfig, vectorLine, type GenerateSpec } from '../src/explorer/vectors.ts';
 
@@ -77,8 +77,24 @@ function listDir(dir: string, prefix = ''): string[] {
     d.isDirectory() ? listDir(join(dir, d.name), `${prefix}${d.name}/`) : [`${prefix}${d.name}`]);
 }
 
+const spec: CommandSpec = {
+  name: 'gen',
+  invocation: 'npm run gen --',
+  about: [
+    'Write generated/: the test vectors (generated/vectors/<config>.<variant>.jsonl) and the vitest files',
+    'that replay them (generated/replay.<config>.test.ts). Byte-identical from run to run.',
+    'Exit 0; with --check, 1 when a file differs (each is named); 2: bad input.',
+  ],
+  flags: {
+    check: { type: 'boolean', help: 'write nothing; fail when the directory differs from what would be written' },
+    out: { type: 'string', value: 'DIR', help: 'write (or check) DIR instead of generated/' },
+    only: { type: 'string', value: 'CONFIG', help: "only this configuration's files" },
+  },
+};
+
 async function main(argv: string[]): Promise<number> {
-  const flags = parseFlags('gen', argv, { check: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' } });
+  if (wantsHelp(argv)) { process.stdout.write(`${helpText(spec)}\n`); return 0; }
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError(flags.left);
   const { out, only } = flags.right.values;
   if (only !== undefined && !targets.some((t) => t.config === only)) return usageError(`npm run gen: --only expects one of ${targets.map((t) => t.config).join(', ')}, got "${String(only)}"`);

@@ -3,16 +3,32 @@
 // Exit 0 accepted, 1 rejected, 2 malformed input or bad usage (spec/trace-checker.md).
 import * as E from 'fp-ts/lib/Either.js';
 import { checkTrace } from '../../trace/run.ts';
-import { intFlag, parseFlags, usageError } from '../args.ts';
+import { intFlag, parseFlags, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
-const usage = 'usage: smmu-sva check-trace FILE|- [--variant NAME] [--config FILE] [--json] [--strict] [--page-size N] [--max-states N] [--verbose]';
+export const spec: CommandSpec = {
+  name: 'check-trace',
+  args: 'FILE|-',
+  maxPositionals: 1,
+  about: [
+    'Is an ftrace log (FILE, or - for standard input) something the model can emit? The first line no run',
+    'of the model explains is reported, with what the model could have emitted there and a witness for the',
+    'lines before it (spec/trace-checker.md). Exit 0 accepted, 1 rejected, 2 malformed input or bad usage.',
+  ],
+  flags: {
+    variant: { type: 'string', value: 'NAME', help: 'driver variant (default v6)' },
+    config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: inferred from the trace)' },
+    json: { type: 'boolean', help: 'one JSON object with the verdict' },
+    strict: { type: 'boolean', help: 'other tracepoints are malformed lines instead of skipped' },
+    'page-size': { type: 'string', value: 'N', help: 'page size for addresses with --config: a power of two, 1024 to 2^30 (default 4096)' },
+    'max-states': { type: 'string', value: 'N', help: 'cap on the set of model states tracked per line (default 10000)' },
+    verbose: { type: 'boolean', help: 'also the inferred configuration and, on acceptance, the witness' },
+  },
+};
+const usage = synopsis(spec);
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('check-trace', argv, {
-    variant: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' }, strict: { type: 'boolean' },
-    'page-size': { type: 'string' }, 'max-states': { type: 'string' }, verbose: { type: 'boolean' },
-  }, 1);
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError([flags.left, usage]);
   const v = flags.right.values;
   const file = flags.right.positionals[0];

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { killAll } from '../../conform/channel.ts';
 import { conform } from '../../conform/runner.ts';
 import { formatText, reportJson } from '../../conform/report.ts';
-import { intFlag, parseFlags, usageError } from '../args.ts';
+import { intFlag, parseFlags, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag } from '../configArg.ts';
 import { isVariantName, variantNames } from '../../model/variant.ts';
 
@@ -15,30 +15,37 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const defaultVectors = `${root}generated/vectors`;
 const defaultConfigs = `${root}spec/configs`;
 
-const usage = 'usage: smmu-sva conform --impl "COMMAND" [--vectors DIR | --no-vectors] [--max-vectors N] [--configs DIR] [--random N] [--length N] [--variant NAME] [--config FILE] [--timeout MS] [--startup-timeout MS] [--seed N] [--window N] [--no-snapshots] [--json]';
+export const spec: CommandSpec = {
+  name: 'conform',
+  about: [
+    'Check an implementation driven through the conformance protocol (spec/protocol.md) against the',
+    'reference model: the generated vectors, then random event sequences; the first divergence is reported',
+    'with a shortest sequence. Exit 0 conformant, 1 divergence or misbehaviour, 2 bad input.',
+  ],
+  flags: {
+    impl: { type: 'string', value: '"COMMAND"', required: true, help: 'the implementation to run (a shell command speaking the protocol)' },
+    vectors: { type: 'string', value: 'DIR', help: 'test vectors to replay (default generated/vectors)' },
+    'no-vectors': { type: 'boolean', help: 'replay no vectors' },
+    'max-vectors': { type: 'string', value: 'N', help: 'replay at most N vectors (default all)' },
+    configs: { type: 'string', value: 'DIR', help: 'where the configurations the vectors name are (default spec/configs)' },
+    random: { type: 'string', value: 'N', help: 'random sequences (default 100)' },
+    length: { type: 'string', value: 'N', help: 'events per random sequence, at most (default 40)' },
+    variant: { type: 'string', value: 'NAME', help: 'driver variant of the random sequences (default v6-atc)' },
+    config: { type: 'string', value: 'FILE', help: 'configuration of the random sequences (default: the built-in default)' },
+    timeout: { type: 'string', value: 'MS', help: 'per reply (default 5000)' },
+    'startup-timeout': { type: 'string', value: 'MS', help: 'more for the first reply (default 20000)' },
+    seed: { type: 'string', value: 'N', help: 'seed of the random sequences (default 42)' },
+    window: { type: 'string', value: 'N', help: 'requests sent before their replies are read (default 256)' },
+    'no-snapshots': { type: 'boolean', help: 'replay paths from a reset even when the implementation offers snapshots' },
+    json: { type: 'boolean', help: 'one JSON object with counts, timings and the failure' },
+  },
+};
+const usage = synopsis(spec);
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('conform', argv, {
-    impl: { type: 'string' },
-    vectors: { type: 'string' },
-    'no-vectors': { type: 'boolean' },
-    'max-vectors': { type: 'string' },
-    configs: { type: 'string' },
-    random: { type: 'string' },
-    length: { type: 'string' },
-    variant: { type: 'string' },
-    config: { type: 'string' },
-    timeout: { type: 'string' },
-    'startup-timeout': { type: 'string' },
-    seed: { type: 'string' },
-    window: { type: 'string' },
-    'no-snapshots': { type: 'boolean' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError([flags.left, usage]);
   const v = flags.right.values;
-  if (v.help) { process.stdout.write(`${usage}\n`); return 0; }
   if (typeof v.impl !== 'string' || v.impl.trim() === '') return usageError(['smmu-sva conform: --impl "COMMAND" is required (the implementation to run)', usage]);
   const ints: Record<string, number> = {};
   for (const [name, dflt] of [['random', 100], ['length', 40], ['timeout', 5000], ['startup-timeout', 20000], ['seed', 42], ['window', 256], ['max-vectors', -1]] as const) {

@@ -11,7 +11,7 @@ import { explore, type ExploreResult, type Progress } from '../../explorer/explo
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
-import { intFlag, parseFlags, usageError } from '../args.ts';
+import { intFlag, parseFlags, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
@@ -106,16 +106,29 @@ export function verdictTable(config: string, reps: readonly VariantReport[], exp
   return { lines, ok };
 }
 
+export const spec: CommandSpec = {
+  name: 'explore',
+  about: [
+    'Breadth-first search of every state the configuration can reach under a driver variant, with every',
+    'invariant checked in every state and on every transition, and a shortest counterexample for each',
+    'invariant violated (spec/explorer.md). With --variant all: every variant, then the verdict table',
+    'compared with spec/expected-verdicts.json.',
+    'Exit 0: no violation (--variant all: every verdict as expected); 1: a violation (a verdict not as',
+    'expected); 2: bad input.',
+  ],
+  flags: {
+    config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: the built-in default; more in spec/configs/)' },
+    variant: { type: 'string', value: 'NAME|all', help: 'driver variant (default v6), or all; smmu-sva variants lists them' },
+    json: { type: 'boolean', help: 'one JSON object per variant instead of text' },
+    'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
+    'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 50000000); the result is marked truncated' },
+    workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
+    format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram' },
+  },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('explore', argv, {
-    config: { type: 'string' },
-    variant: { type: 'string' },
-    json: { type: 'boolean' },
-    'no-symmetry': { type: 'boolean' },
-    'max-states': { type: 'string' },
-    workers: { type: 'string' },
-    format: { type: 'string' },
-  });
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError(flags.left);
   const v = flags.right.values;
   const config = configFromFlag(v.config);

@@ -5,11 +5,27 @@ import { scenarios } from '../../scenarios/seed.ts';
 import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
 import { formatRecord } from '../../trace/format.ts';
-import { parseFlags, usageError } from '../args.ts';
+import { parseFlags, usageError, type CommandSpec } from '../args.ts';
 import { variantFromFlag } from '../configArg.ts';
 
+export const spec: CommandSpec = {
+  name: 'scenario',
+  args: 'NAME',
+  maxPositionals: 1,
+  about: [
+    `Run a scripted event sequence (NAME: ${scenarios.map((s) => s.name).join(', ')}), print its trace records as`,
+    'ftrace lines and check every invariant after every step. Exit 0; 1 when an invariant is violated or',
+    'the model refuses a step; 2: bad input.',
+  ],
+  flags: {
+    variant: { type: 'string', value: 'NAME', help: 'driver variant (default v6)' },
+    verbose: { type: 'boolean', help: 'every event with every observation and violation, not only the ftrace lines' },
+    json: { type: 'boolean', help: 'one JSON object: lines, violations, refused' },
+  },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('scenario', argv, { variant: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' } }, 1);
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError(flags.left);
   const names = scenarios.map((s) => s.name);
   const name = flags.right.positionals[0];

@@ -8,10 +8,29 @@ import { formatRecord } from '../../trace/format.ts';
 import { decodeWorkload, loadWorkloadFile, type Workload } from '../../workload/format.ts';
 import { presetNames, presets } from '../../workload/presets.ts';
 import { runWorkload, type RunReport } from '../../workload/driver.ts';
-import { intFlag, parseFlags, usageError } from '../args.ts';
+import { intFlag, parseFlags, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { variantFromFlag } from '../configArg.ts';
 
-const usage = 'usage: smmu-sva simulate [--workload FILE | --preset NAME] [--variant NAME] [--trace FILE] [--json] [--check-every N] [--seed N] [--print-workload]';
+export const spec: CommandSpec = {
+  name: 'simulate',
+  about: [
+    'Run a DMA workload on the fast adapter (src/adapter/) and print its totals. Give --workload FILE or',
+    '--preset NAME, not both (default: --preset pri-stream). Presets:',
+    `  ${presetNames.join(', ')}`,
+    'Exit 0; 1 when an invariant is violated; 2: bad input.',
+  ],
+  flags: {
+    workload: { type: 'string', value: 'FILE', help: 'workload JSON (--print-workload shows the format)' },
+    preset: { type: 'string', value: 'NAME', help: 'a built-in workload' },
+    variant: { type: 'string', value: 'NAME', help: "driver variant (default: the workload's)" },
+    trace: { type: 'string', value: 'FILE', help: 'write the trace records there as ftrace text' },
+    json: { type: 'boolean', help: 'one JSON object with the totals' },
+    'check-every': { type: 'string', value: 'N', help: "state invariants every N ticks (default: the workload's)" },
+    seed: { type: 'string', value: 'N', help: "random seed (default: the workload's)" },
+    'print-workload': { type: 'boolean', help: "print the preset's workload JSON and exit" },
+  },
+};
+const usage = synopsis(spec);
 
 /** Buffered line writer for the trace file. */
 class LineWriter {
@@ -74,10 +93,7 @@ function text(r: RunReport): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('simulate', argv, {
-    workload: { type: 'string' }, preset: { type: 'string' }, variant: { type: 'string' }, trace: { type: 'string' },
-    json: { type: 'boolean' }, 'check-every': { type: 'string' }, seed: { type: 'string' }, 'print-workload': { type: 'boolean' },
-  });
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError([flags.left, usage]);
   const v = flags.right.values;
   if (v.workload !== undefined && v.preset !== undefined) return usageError(['smmu-sva simulate: give --workload FILE or --preset NAME, not both', usage]);

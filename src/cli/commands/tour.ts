@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { seedTrace1 } from '../../scenarios/seed.ts';
 import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
-import { parseFlags, usageError } from '../args.ts';
+import { parseFlags, usageError, type CommandSpec } from '../args.ts';
 import { run as variantsRun } from './variants.ts';
 import { exploreEach, verdictTable } from './explore.ts';
 import { availableParallelism } from 'node:os';
@@ -18,8 +18,18 @@ import { shortestStory, staleAtcStory } from '../../explorer/story.ts';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 
+export const spec: CommandSpec = {
+  name: 'tour',
+  about: [
+    "A guided run (npm start) on the built-in default configuration: the seed's first trace under v6 and v6-atc, the",
+    "variants, the seed's stale-ATC story, the exhaustive verdict table of every variant, and the same on",
+    'seed-wide bounded to 30,000 states per variant. Exit 0 when every verdict is as expected, else 1.',
+  ],
+  flags: {},
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('tour', argv, {});
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError(flags.left);
   say('smmu-sva: a reference model of Arm SMMUv3 Shared Virtual Addressing in the Linux driver.');
   say('Events (bind, DMA, page faults, munmap, exit, unbind...) step an immutable state of SMMU');

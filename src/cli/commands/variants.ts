@@ -2,10 +2,16 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { loadExpectedVerdicts } from '../../model/expected.ts';
 import { variantNames, variants } from '../../model/variant.ts';
-import { parseFlags, usageError } from '../args.ts';
+import { parseFlags, usageError, type CommandSpec } from '../args.ts';
+
+export const spec: CommandSpec = {
+  name: 'variants',
+  about: ['The driver variants, what each changes, and their expected verdicts (spec/expected-verdicts.json).', 'Exit 0; 2: bad input.'],
+  flags: { json: { type: 'boolean', help: 'a JSON array instead of text' } },
+};
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags('variants', argv, { json: { type: 'boolean' } });
+  const flags = parseFlags(spec, argv);
   if (E.isLeft(flags)) return usageError(flags.left);
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
