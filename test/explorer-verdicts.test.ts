@@ -10,7 +10,11 @@ import { defaultConfig, seedWideConfig } from '../src/model/config.ts';
 import { loadExpectedVerdicts } from '../src/model/expected.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { explore } from '../src/explorer/explore.ts';
-import { violatedSet } from '../src/explorer/verdict.ts';
+import { violatedSet, type VariantReport } from '../src/explorer/verdict.ts';
+import type { ExploreResult } from '../src/explorer/explore.ts';
+import type { ExpectedVerdicts } from '../src/model/expected.ts';
+import type { VariantName } from '../src/model/variant.ts';
+import { verdictTable } from '../src/cli/commands/explore.ts';
 
 const expected = loadExpectedVerdicts();
 if (E.isLeft(expected)) throw new Error(expected.left.join('\n'));
@@ -58,5 +62,39 @@ describe('the built-in default configuration and its full-width sibling', () => 
     }
     const want = Object.fromEntries(variantNames.map((v) => [v, [...(expected.right.default![v] ?? [])].sort()]));
     expect(found).toEqual(want);
+  });
+});
+
+describe('the verdict table (src/cli/commands/explore.ts)', () => {
+  // only what verdictTable reads of a report
+  const rep = (variant: VariantName, violated: string[], truncated: boolean): VariantReport => ({
+    result: { variant, truncated, states: 1000, maxDepth: 6, violations: violated.map((invariant) => ({ kind: 'state', invariant, node: 1, length: 3 })) } as unknown as ExploreResult,
+    counterexamples: [],
+  });
+  const exp: ExpectedVerdicts = { default: { v6: ['no-stale-atc'], upstream: [] } };
+  const row = (t: { lines: string[] }, v: string) => t.lines.find((l) => l.includes(` ${v} `))!;
+
+  it('a complete run is ok when it found exactly the expected violations, FAIL otherwise', () => {
+    const t = verdictTable('default', [rep('v6', ['no-stale-atc'], false), rep('upstream', ['no-stale-tlb'], false)], exp);
+    expect(t.ok).toBe(false);
+    expect(row(t, 'v6')).toMatch(/^ {2}ok {3}v6 +violates no-stale-atc \(3\) +\(1000 states\)$/);
+    expect(row(t, 'upstream')).toMatch(/^ {2}FAIL upstream +violates no-stale-tlb \(3\) \(EXPECTED clean\)/);
+    expect(verdictTable('default', [rep('v6', ['no-stale-atc'], false)], exp).ok).toBe(true);
+  });
+  it('a truncated run is open while what it found is expected, FAIL once it finds an unexpected violation', () => {
+    const t = verdictTable('default', [rep('v6', [], true), rep('upstream', [], true)], exp);
+    expect(t.ok).toBe(false);
+    expect(row(t, 'v6')).toMatch(/^ {2}open v6 +no violation in the explored part \(reached depth 6\) \(expected no-stale-atc; not found before the cut: no-stale-atc\) +\(1000 states, TRUNCATED\)$/);
+    expect(row(t, 'upstream')).toMatch(/^ {2}open upstream +no violation in the explored part .*\(expected clean\)/);
+    expect(t.lines.at(-2)).toMatch(/^2 verdict\(s\) open: the run stopped at --max-states/);
+    const bad = verdictTable('default', [rep('upstream', ['no-stale-tlb'], true)], exp);
+    expect(row(bad, 'upstream')).toMatch(/^ {2}FAIL upstream +violates no-stale-tlb \(3\) \(EXPECTED clean\)/);
+    expect(bad.lines.some((l) => /open:/.test(l))).toBe(false);
+  });
+  it('with prefix, a truncated run must show exactly the expected violations', () => {
+    expect(verdictTable('default', [rep('v6', ['no-stale-atc'], true)], exp, true).ok).toBe(true);
+    const t = verdictTable('default', [rep('v6', [], true)], exp, true);
+    expect(t.ok).toBe(false);
+    expect(row(t, 'v6')).toMatch(/^ {2}FAIL v6 +no violation in the explored prefix \(reached depth 6\) \(EXPECTED no-stale-atc\)/);
   });
 });

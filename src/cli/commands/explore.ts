@@ -83,25 +83,43 @@ export function summaryLine(rep: VariantReport): string {
 
 /**
  * The verdict table: one row per variant, found vs expected. Returns the lines and whether all
- * match. A truncated run never matches, unless `prefix` says the table is about a bounded
- * breadth-first prefix: then the violations found there must be exactly the expected ones.
+ * match. A complete run matches when it found exactly the expected violations (none when no
+ * verdict is recorded). A truncated run cannot confirm a verdict: its row is `open` while what it
+ * found is among the expected violations (the rest may lie beyond the cut), and FAIL as soon as
+ * it found one that is not expected (its counterexample is real). With `prefix`, the table is
+ * about a bounded breadth-first prefix: the violations found there must be exactly the expected
+ * ones.
  */
 export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts, prefix = false): { lines: string[]; ok: boolean } {
   const w = Math.max(...reps.map((r) => r.result.variant.length));
   const lines = [`verdicts on ${config}${prefix ? ' (bounded prefix)' : ''} (expected: spec/expected-verdicts.json; in parentheses: events in the shortest counterexample)`];
   let ok = true;
+  let open = 0;
   for (const rep of reps) {
-    const found = violatedSet(rep.result);
-    const exp = expectedFor(expected, config, rep.result.variant);
-    const complete = prefix || !rep.result.truncated;
-    const match = exp ? sameSet(found, exp) && complete : found.length === 0 && complete;
+    const r = rep.result;
+    const found = violatedSet(r);
+    const exp = expectedFor(expected, config, r.variant);
+    const want = exp ?? [];
+    const complete = prefix || !r.truncated;
+    const match = complete && sameSet(found, want);
+    const unexpected = found.filter((n) => !want.includes(n));
+    const status = match ? 'ok  ' : !complete && unexpected.length === 0 ? 'open' : 'FAIL';
     if (!match) ok = false;
-    const len = new Map(rep.result.violations.map((x) => [x.invariant as string, x.length]));
-    const clean = prefix && rep.result.truncated ? `no violation in the explored prefix (reached depth ${rep.result.maxDepth})` : 'clean';
-    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : clean;
-    const note = exp === undefined ? ' (no expected verdict recorded)' : match ? '' : ` (EXPECTED ${exp.length ? exp.join(', ') : 'clean'})`;
-    lines.push(`  ${match ? 'ok  ' : 'FAIL'} ${rep.result.variant.padEnd(w)}  ${text}${note}  ` +
-      `(${rep.result.states} states${rep.result.truncated ? ', TRUNCATED' : ''})`);
+    if (status === 'open') open++;
+    const len = new Map(r.violations.map((x) => [x.invariant as string, x.length]));
+    const none = r.truncated ? `no violation in the explored ${prefix ? 'prefix' : 'part'} (reached depth ${r.maxDepth})` : 'clean';
+    const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : none;
+    const missing = want.filter((n) => !found.includes(n));
+    const note = exp === undefined
+      ? ' (no expected verdict recorded)'
+      : status === 'open'
+        ? ` (expected ${want.length ? want.join(', ') : 'clean'}${missing.length ? `; not found before the cut: ${missing.join(', ')}` : ''})`
+        : match ? '' : ` (EXPECTED ${want.length ? want.join(', ') : 'clean'})`;
+    lines.push(`  ${status} ${r.variant.padEnd(w)}  ${text}${note}  (${r.states} states${r.truncated ? ', TRUNCATED' : ''})`);
+  }
+  if (open > 0) {
+    lines.push(`${open} verdict(s) open: the run stopped at --max-states before the whole space was explored, so a`,
+      'verdict cannot be confirmed (exit 1); raise --max-states, or leave it out to explore everything.');
   }
   return { lines, ok };
 }
