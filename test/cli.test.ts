@@ -48,6 +48,11 @@ describe('smmu-sva CLI', () => {
     expect(r.err).toBe('smmu-sva explore: unknown flag --max-state: expected one of --config, --variant, --json, --no-symmetry, --max-states, --workers, --format (--help describes them)\n');
     expect(cli('tour', '--json').err).toBe('smmu-sva tour: unknown flag --json: it takes no flags (--help describes them)\n');
   });
+  it('--format with --json is refused: the JSON has its own trace format', () => {
+    const r = cli('explore', '--json', '--format', 'mermaid');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('smmu-sva explore: --format is for text output; --json prints each counterexample as JSON (leave out one of them)\n');
+  });
   it('COMMAND --help and help COMMAND print every flag of the command on stdout and exit 0', async () => {
     const commands = ['tour', 'variants', 'scenario', 'explore', 'check-trace', 'conform', 'simulate'];
     const top = cli('--help');

@@ -141,7 +141,7 @@ export const spec: CommandSpec = {
     'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
     'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 50000000); the result is marked truncated' },
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
-    format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram' },
+    format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
   },
 };
 
@@ -162,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
   if (workers.right < 1 || workers.right > 64) return usageError(`smmu-sva explore: --workers expects an integer in [1, 64], got ${workers.right}`);
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid') return usageError(`smmu-sva explore: --format expects text or mermaid, got "${String(format)}"`);
+  if (v.json && v.format !== undefined) return usageError('smmu-sva explore: --format is for text output; --json prints each counterexample as JSON (leave out one of them)');
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
 
