@@ -172,10 +172,17 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           const w = e * EDGE_WORDS;
           const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
           transitions++;
-          let t = visited.get(hi, lo);
+          // one probe per edge: below the bound insert() finds the node or adds it (-(index + 1));
+          // at the bound a state not found ends the run
+          let t: number;
+          if (visited.size < opts.maxStates) {
+            t = visited.insert(hi, lo);
+          } else {
+            t = visited.get(hi, lo);
+            if (t < 0) { truncated = true; encPos += len; continue; }
+          }
           if (t < 0) {
-            if (visited.size >= opts.maxStates) { truncated = true; encPos += len; continue; }
-            t = -visited.insert(hi, lo) - 1;
+            t = -t - 1;
             if (levelStart.length === depth + 1) levelStart.push(t);
             parent.push(node);
             eventIndex.set(t, evIdx);

@@ -131,7 +131,6 @@ export interface Mm {
   readonly pages: readonly number[];
 }
 
-
 export interface State {
   // hardware
   readonly ste: readonly Ste[];
