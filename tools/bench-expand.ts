@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { helpText, intFlag, parseFlags, usageError, wantsHelp, type CommandSpec } from '../src/cli/args.ts';
+import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
 import { initialState } from '../src/model/initial.ts';
 import type { Chunk, ChunkResult, ExpanderSpec } from '../src/explorer/expand.ts';
@@ -39,9 +39,8 @@ const command: CommandSpec = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) { process.stdout.write(`${helpText(command)}\n`); return 0; }
-  const flags = parseFlags(command, argv);
-  if (E.isLeft(flags)) return usageError(flags.left);
+  const flags = flagsOrExit(command, argv);
+  if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   const config = configFromFlag(v.config);
   if (E.isLeft(config)) return usageError(config.left);

@@ -2,7 +2,7 @@
 // run(argv) returning the exit code, and its flags and help as `spec`; user errors print one
 // message and exit 2, never a stack trace. `smmu-sva COMMAND --help` (or `smmu-sva help COMMAND`)
 // prints the command's help, built from the same flag table its parser uses.
-import { helpText, wantsHelp, type CommandSpec } from '../src/cli/args.ts';
+import { helpText, type CommandSpec } from '../src/cli/args.ts';
 
 type Command = { readonly summary: string; readonly load: () => Promise<{ spec: CommandSpec; run: (argv: string[]) => Promise<number> }> };
 
@@ -35,10 +35,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const mod = await cmd.load();
-  if (helpFor !== undefined || wantsHelp(afterFirst)) {
+  if (helpFor !== undefined) {
     process.stdout.write(`${helpText(mod.spec)}\n`);
     return 0;
   }
+  // COMMAND --help is the command's own (flagsOrExit in src/cli/args.ts)
   return mod.run(afterFirst);
 }
 

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { helpText, parseFlags, usageError, wantsHelp, type CommandSpec } from '../src/cli/args.ts';
+import { flagsOrExit, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { generateVectors, vectorConfig, vectorLine, type GenerateSpec } from '../src/explorer/vectors.ts';
 
@@ -93,9 +93,8 @@ const spec: CommandSpec = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) { process.stdout.write(`${helpText(spec)}\n`); return 0; }
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError(flags.left);
+  const flags = flagsOrExit(spec, argv);
+  if (E.isLeft(flags)) return flags.left;
   const { out, only } = flags.right.values;
   if (only !== undefined && !targets.some((t) => t.config === only)) return usageError(`npm run gen: --only expects one of ${targets.map((t) => t.config).join(', ')}, got "${String(only)}"`);
   const outDir = typeof out === 'string' ? out : join(root, 'generated');

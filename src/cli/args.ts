@@ -56,7 +56,7 @@ export function helpText(spec: CommandSpec): string {
 }
 
 /** Does argv ask for help (`--help` or `-h` before any `--`)? */
-export function wantsHelp(argv: readonly string[]): boolean {
+function wantsHelp(argv: readonly string[]): boolean {
   for (const a of argv) {
     if (a === '--') return false;
     if (a === '--help' || a === '-h') return true;
@@ -64,7 +64,7 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return false;
 }
 
-export function parseFlags(spec: CommandSpec, argv: string[]): E.Either<string, Parsed> {
+function parseFlags(spec: CommandSpec, argv: string[]): E.Either<string, Parsed> {
   const prog = progOf(spec), maxPositionals = spec.maxPositionals ?? 0;
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [n, f] of Object.entries(spec.flags)) options[n] = { type: f.type };
@@ -90,6 +90,20 @@ export function parseFlags(spec: CommandSpec, argv: string[]): E.Either<string, 
     // keep their first line only.
     return E.left(`${prog}: ${e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? lines.join(' ') : lines[0]}`);
   }
+}
+
+/**
+ * A command's flags, or the exit code to return at once: `--help` (or `-h`, before any `--`)
+ * prints the help on stdout (0); a bad flag prints its message, then `after` (a usage line), on
+ * stderr (2). Every command and tool starts with this, so each handles its own --help.
+ */
+export function flagsOrExit(spec: CommandSpec, argv: string[], after: readonly string[] = []): E.Either<number, Parsed> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${helpText(spec)}\n`);
+    return E.left(0);
+  }
+  const r = parseFlags(spec, argv);
+  return E.isLeft(r) ? E.left(usageError([r.left, ...after])) : r;
 }
 
 /** A non-negative integer flag value, or an error naming the flag. */

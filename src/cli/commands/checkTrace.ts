@@ -3,7 +3,7 @@
 // Exit 0 accepted, 1 rejected, 2 malformed input or bad usage (spec/trace-checker.md).
 import * as E from 'fp-ts/lib/Either.js';
 import { checkTrace } from '../../trace/run.ts';
-import { intFlag, parseFlags, synopsis, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
@@ -28,8 +28,8 @@ export const spec: CommandSpec = {
 const usage = synopsis(spec);
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError([flags.left, usage]);
+  const flags = flagsOrExit(spec, argv, [usage]);
+  if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   const file = flags.right.positionals[0];
   if (file === undefined) return usageError(['smmu-sva check-trace: missing trace file (use - for standard input)', usage]);

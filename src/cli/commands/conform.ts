@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { killAll } from '../../conform/channel.ts';
 import { conform } from '../../conform/runner.ts';
 import { formatText, reportJson } from '../../conform/report.ts';
-import { intFlag, parseFlags, synopsis, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag } from '../configArg.ts';
 import { isVariantName, variantNames } from '../../model/variant.ts';
 
@@ -43,8 +43,8 @@ export const spec: CommandSpec = {
 const usage = synopsis(spec);
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError([flags.left, usage]);
+  const flags = flagsOrExit(spec, argv, [usage]);
+  if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   if (typeof v.impl !== 'string' || v.impl.trim() === '') return usageError(['smmu-sva conform: --impl "COMMAND" is required (the implementation to run)', usage]);
   const ints: Record<string, number> = {};

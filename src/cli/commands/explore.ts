@@ -11,7 +11,7 @@ import { explore, type ExploreResult, type Progress } from '../../explorer/explo
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
-import { intFlag, parseFlags, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
@@ -146,8 +146,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError(flags.left);
+  const flags = flagsOrExit(spec, argv);
+  if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   const config = configFromFlag(v.config);
   if (E.isLeft(config)) return usageError(config.left.map((l) => `smmu-sva explore: ${l}`));

@@ -5,7 +5,7 @@ import { scenarios } from '../../scenarios/seed.ts';
 import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
 import { formatRecord } from '../../trace/format.ts';
-import { parseFlags, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, usageError, type CommandSpec } from '../args.ts';
 import { variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
@@ -25,8 +25,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError(flags.left);
+  const flags = flagsOrExit(spec, argv);
+  if (E.isLeft(flags)) return flags.left;
   const names = scenarios.map((s) => s.name);
   const name = flags.right.positionals[0];
   const sc = scenarios.find((s) => s.name === name);

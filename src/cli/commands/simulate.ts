@@ -8,7 +8,7 @@ import { formatRecord } from '../../trace/format.ts';
 import { decodeWorkload, loadWorkloadFile, type Workload } from '../../workload/format.ts';
 import { presetNames, presets } from '../../workload/presets.ts';
 import { runWorkload, type RunReport } from '../../workload/driver.ts';
-import { intFlag, parseFlags, synopsis, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
@@ -93,8 +93,8 @@ function text(r: RunReport): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError([flags.left, usage]);
+  const flags = flagsOrExit(spec, argv, [usage]);
+  if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   if (v.workload !== undefined && v.preset !== undefined) return usageError(['smmu-sva simulate: give --workload FILE or --preset NAME, not both', usage]);
   let decoded: E.Either<string[], Workload>;

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { seedTrace1 } from '../../scenarios/seed.ts';
 import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
-import { parseFlags, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, usageError, type CommandSpec } from '../args.ts';
 import { run as variantsRun } from './variants.ts';
 import { exploreEach, verdictTable } from './explore.ts';
 import { availableParallelism } from 'node:os';
@@ -29,8 +29,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError(flags.left);
+  const flags = flagsOrExit(spec, argv);
+  if (E.isLeft(flags)) return flags.left;
   say('smmu-sva: a reference model of Arm SMMUv3 Shared Virtual Addressing in the Linux driver.');
   say('Events (bind, DMA, page faults, munmap, exit, unbind...) step an immutable state of SMMU');
   say('hardware, driver bookkeeping and process memory; every step is checked against the invariants.');

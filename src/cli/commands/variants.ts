@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { loadExpectedVerdicts } from '../../model/expected.ts';
 import { variantNames, variants } from '../../model/variant.ts';
-import { parseFlags, usageError, type CommandSpec } from '../args.ts';
+import { flagsOrExit, usageError, type CommandSpec } from '../args.ts';
 
 export const spec: CommandSpec = {
   name: 'variants',
@@ -11,8 +11,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(spec, argv);
-  if (E.isLeft(flags)) return usageError(flags.left);
+  const flags = flagsOrExit(spec, argv);
+  if (E.isLeft(flags)) return flags.left;
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
   const byConfig = expected.right;
