@@ -46,7 +46,7 @@ describe('typed errors for bad events', () => {
   });
   it('unknown process and domain', () => {
     expect(refused(bound, { kind: 'exit', mm: 2 })).toEqual({ tag: 'UnknownProcess', mm: 2 });
-    expect(refused(bound, { kind: 'domainFree', domain: 1 })).toEqual({ tag: 'UnknownDomain', domain: 1 });
+    expect(refused(bound, { kind: 'domainFree', domain: 2 })).toEqual({ tag: 'UnknownDomain', domain: 2 });
   });
   it('wrong PASID: DMA on a PASID the device has no bond for', () => {
     const e = refused(bound, { kind: 'dma', dev: 0, pasid: 2, page: 0, write: true });

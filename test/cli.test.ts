@@ -82,7 +82,7 @@ describe('smmu-sva tour (npm start)', () => {
     expect(r.out).toMatch(/seed-trace-1 .* under v6\n/);
     expect(r.out).toMatch(/v6 violates dma-isolation: a shortest counterexample, 9 events/);
     expect(r.out).toMatch(/verdicts on default \(expected/);
-    expect(r.out).toMatch(/ok {3}v6 {20}violates dma-isolation \(6\), no-stale-atc \(5\) {2}\(262790 states\)/);
+    expect(r.out).toMatch(/ok {3}v6 {20}violates dma-isolation \(6\), no-stale-atc \(5\) {2}\(412902 states\)/);
     expect(r.out).toMatch(/verdicts on seed-wide \(bounded prefix\)/);
     expect(r.out).not.toMatch(/\bFAIL\b|\bDIFF\b/);
   }, 120_000);

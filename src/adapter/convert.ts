@@ -12,7 +12,7 @@ import type {
 import { Engine, type ObservationMode } from './engine.ts';
 import type { Observation } from '../model/observation.ts';
 import {
-  CD_A, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec,
+  CD_A, CD_ASET, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec,
 } from './store.ts';
 
 const statusCode = { pending: F_PENDING, success: F_SUCCESS, invalid: F_INVALID } as const;
@@ -55,7 +55,7 @@ export function storeFromState(config: Config, s: State): E.Either<string, Store
       if (!natural(ssid)) return E.left(`domain ${d}: bad SSID ${ssid}`);
       const slot = d * st.pasidCap + ssid;
       if (st.cdFlags[slot]) return E.left(`domain ${d}: two CDs at SSID ${ssid}`);
-      st.cdFlags[slot] = CD_PRESENT | (cd.v ? CD_V : 0) | (cd.epd0 ? CD_EPD0 : 0) | (cd.r ? CD_R : 0) | (cd.s ? CD_S : 0) | (cd.a ? CD_A : 0);
+      st.cdFlags[slot] = CD_PRESENT | (cd.v ? CD_V : 0) | (cd.epd0 ? CD_EPD0 : 0) | (cd.r ? CD_R : 0) | (cd.s ? CD_S : 0) | (cd.a ? CD_A : 0) | (cd.aset ? CD_ASET : 0);
       st.cdAsid[slot] = cd.asid;
       st.cdTtb0[slot] = cd.ttb0;
     }
@@ -128,7 +128,7 @@ export function storeToState(st: Store): State {
       const slot = d * st.pasidCap + ssid;
       const f = st.cdFlags[slot]!;
       if (!(f & CD_PRESENT)) continue;
-      cds.push({ ssid, cd: { v: (f & CD_V) !== 0, epd0: (f & CD_EPD0) !== 0, r: (f & CD_R) !== 0, s: (f & CD_S) !== 0, a: (f & CD_A) !== 0, asid: st.cdAsid[slot]!, ttb0: st.cdTtb0[slot]! } });
+      cds.push({ ssid, cd: { v: (f & CD_V) !== 0, epd0: (f & CD_EPD0) !== 0, r: (f & CD_R) !== 0, s: (f & CD_S) !== 0, a: (f & CD_A) !== 0, aset: (f & CD_ASET) !== 0, asid: st.cdAsid[slot]!, ttb0: st.cdTtb0[slot]! } });
     }
     domains.push({ freed: st.domFreed[d] === 1, privateAsid: st.domPrivateAsid[d]!, cds });
   }

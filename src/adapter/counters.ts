@@ -30,7 +30,7 @@ export const counterNames = [
   // 31..: the rest
   'walk', 'callback.invalidate_range', 'callback.release', 'callback.free_notifier',
   'return.ok', 'return.handle', 'return.ENODEV', 'return.EINVAL', 'return.ENOSPC', 'return.ENOMEM', 'return.EBUSY',
-  'warn',
+  'warn', 'bug', 'trace.dev_fault.unrecoverable',
 ] as const;
 export type CounterName = (typeof counterNames)[number];
 
@@ -62,6 +62,8 @@ export const C_RET_OK = at('return.ok');
 export const C_RET_HANDLE = at('return.handle');
 export const C_RET_ERR = at('return.ENODEV');
 export const C_WARN = at('warn');
+export const C_BUG = at('bug');
+export const C_T_FAULT_UNRECOV = at('trace.dev_fault.unrecoverable');
 
 export const errnoOrder = ['ENODEV', 'EINVAL', 'ENOSPC', 'ENOMEM', 'EBUSY'] as const;
 

@@ -10,17 +10,19 @@ import type { AllocFailurePoint, Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
 import { eventArgError } from '../model/guard.ts';
 import type { DmaResult, Errno, Observation } from '../model/observation.ts';
-import { PTE_NOT_IN_VMA, PTE_UNMAPPED } from '../model/state.ts';
+import { PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE } from '../model/state.ts';
+import { mmuNotifierRegisterBug } from '../driver/sva.ts';
+import { faultReasonPteFetch, unrecovFlagsPasidAddr } from '../hardware/translate.ts';
 import type { VariantTraits } from '../model/variant.ts';
 import {
   C_ATC_INV, C_BAD_CD, C_CB_FREE, C_CB_INVAL, C_CB_RELEASE, C_CFGI, C_DMA, C_F_STALL, C_F_TERM, C_PRI_RESP,
   C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_T_BIND,
-  C_T_FAULT, C_T_INVAL, C_T_RELEASE, C_T_RESP, C_T_UNBIND, C_WALK, C_WARN, counterNames, errnoOrder,
+  C_BUG, C_T_FAULT, C_T_FAULT_UNRECOV, C_T_INVAL, C_T_RELEASE, C_T_RESP, C_T_UNBIND, C_WALK, C_WARN, counterNames, errnoOrder,
   R_ABORTED, R_ACCESS_ATC, R_ACCESS_TLB, R_ACCESS_WALK, R_NO_ACCESS, R_PAGE_REQUEST, R_REFUSED, R_STALLED,
   R_TRANSLATED_TLB, R_TRANSLATED_WALK, R_UNSUPPORTED,
 } from './counters.ts';
 import {
-  CD_A, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec,
+  CD_A, CD_ASET, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec,
 } from './store.ts';
 
 /** Where observations go: nowhere, counters only, an array (read `observations`), or a callback. */
@@ -365,15 +367,21 @@ export class Engine {
       case T_BAD_CD: return R_ABORTED;
       default: {
         if (this.xStall) {
-          const group = this.reportFault('stall', dev, pasid, page, write);
+          const stag = this.freeGroup(dev);
           if (this.counting) this.counts[C_F_STALL]!++;
-          if (this.materialize) this.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: true, stag: group } });
+          if (this.materialize) this.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: true, stag } });
+          const group = this.reportFault('stall', dev, pasid, page, write);
           this.lastValue = group;
           return R_STALLED;
         }
         if (this.xRecord) {
           if (this.counting) this.counts[C_F_TERM]!++;
           if (this.materialize) this.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: false, stag: -1 } });
+          // DRV-EVT-UNRECOV reportUnrecoverable()
+          if (this.st.svaEnabled[dev]) {
+            if (this.counting) this.counts[C_T_FAULT_UNRECOV]!++;
+            if (this.materialize) this.push({ kind: 'trace', record: { tp: 'dev_fault', dev, type: 1, reason: faultReasonPteFetch, mm: this.st.mmOfPasid(pasid), page, pasid, group: 0, flags: unrecovFlagsPasidAddr, prot: write ? 2 : 1 } });
+          }
         }
         return R_ABORTED;
       }
@@ -394,10 +402,25 @@ export class Engine {
         return R_UNSUPPORTED;
       default: {
         if (!this.devPri[dev]) return R_NO_ACCESS;
+        if (this.traits.priHandling === 'deny') {
+          // DRV-PRI-DENY
+          const prgi = this.freeGroup(dev);
+          this.obsCmd(C_PRI_RESP + 1, () => ({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 1 } }));
+          this.lastValue = prgi;
+          return R_PAGE_REQUEST;
+        }
         this.lastValue = this.reportFault('pri', dev, pasid, page, write);
         return R_PAGE_REQUEST;
       }
     }
+  }
+
+  /** freeGroup(): the lowest group number no pending fault of the device uses. */
+  private freeGroup(dev: number): number {
+    const list = this.st.faults[dev]!;
+    let group = 0;
+    for (let at = 0; at < list.length && list[at]!.group <= group; at++) if (list[at]!.group === group) group++;
+    return group;
   }
 
   /** DRV-IOPF-REPORT reportFault(): lowest free group of the device, trace dev_fault. */
@@ -537,7 +560,8 @@ export class Engine {
         if (present && (flags & CD_V) !== 0) {
           st.cdAsid[slot] = asid;
         } else {
-          st.cdFlags[slot] = CD_PRESENT | CD_V | CD_R | (st.domStallBit[domain] ? CD_S : 0) | CD_A;
+          this.cfgiCd(domain, ssid); // words 1-3 synced before word 0
+          st.cdFlags[slot] = CD_PRESENT | CD_V | CD_R | (st.domStallBit[domain] ? CD_S : 0) | CD_A | (ttb0 === TTB0_PRIVATE ? CD_ASET : 0);
           st.cdAsid[slot] = asid;
           st.cdTtb0[slot] = ttb0;
         }
@@ -550,7 +574,9 @@ export class Engine {
   /** DRV-SVA-ENABLE enableSva(). */
   private enableSva(dev: number): void {
     const device = this.config.devices[dev]!;
-    const iopfCapable = (device.ats && device.pri) || (device.stall && this.config.smmu.stallModel !== 'none');
+    const sm = this.config.smmu.stallModel;
+    const stallEnabled = sm === 'forced' || (sm === 'configurable' && device.stall);
+    const iopfCapable = !this.traits.svaRequiresIopf || (device.ats && device.pri && this.traits.priHandling === 'iopf') || stallEnabled;
     const btmMissing = this.traits.requiresBtm && this.config.options.enforceBtmRequirement && !this.config.smmu.btm;
     if (!iopfCapable || btmMissing) return this.obsReturnErr('ENODEV');
     this.obsReturnOk();
@@ -568,6 +594,14 @@ export class Engine {
   /** DRV-DOMAIN-FREE domainFree(). */
   private domainFree(domain: number): void {
     const st = this.st;
+    for (let dev = 0; dev < st.nDev; dev++) {
+      if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain && st.steEats[dev] === 1) {
+        // HW-CMD-ATC-INV-MASTER atcInvMaster()
+        this.obsCmd(C_ATC_INV, () => ({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: 0, start: 0, end: -1 } }));
+        this.obsSync();
+        st.atcDropDevice(dev);
+      }
+    }
     for (let dev = 0; dev < st.nDev; dev++) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) { st.steTranslate[dev] = 0; st.steEats[dev] = 0; }
     }
@@ -723,15 +757,19 @@ export class Engine {
 
   // =============================================================== bind / unbind (driver/sva.ts)
 
-  /** DRV-MN-GET notifierGet(): key, or a negative errno marker. */
-  private notifierGet(domain: number, mm: number, failAt: AllocFailurePoint): number | Errno {
+  /** DRV-MN-GET notifierGet(): key, an errno, or 'BUG' (DRV-MN-REGISTER). */
+  private notifierGet(domain: number, mm: number, failAt: AllocFailurePoint): number | Errno | 'BUG' {
     const st = this.st;
     const found = this.lookupNotifier(domain, mm);
     if (found >= 0) { st.mnRefs[found]!++; return found; }
     if (failAt === 'notifier') return 'ENOMEM';
+    if (!st.mmAlive[mm]) {
+      if (this.counting) this.counts[C_BUG]!++;
+      if (this.materialize) this.push({ kind: 'bug', message: mmuNotifierRegisterBug });
+      return 'BUG';
+    }
     if (!this.allocSharedCd(mm)) return 'ENOSPC';
-    const afterExit = st.mmAlive[mm] ? 0 : 1;
-    const k = this.mnKey(domain, mm, afterExit);
+    const k = this.mnKey(domain, mm, 0);
     st.mnOn[k] = 1; st.mnRefs[k] = 1; st.mnCleared[k] = 0;
     if (this.traits.notifier === 'upstream') this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);
     return k;
@@ -762,10 +800,10 @@ export class Engine {
       st.bondRefs[bk]!++;
       return;
     }
-    if (traits.bindChecksMmAlive && !st.mmAlive[mm]) return this.obsReturnErr('EINVAL');
     let notifier = -1;
     if (traits.notifier === 'v6') {
       const got = this.notifierGet(domain, mm, failAt);
+      if (got === 'BUG') return;
       if (typeof got === 'string') return this.obsReturnErr(got);
       notifier = got;
     }
@@ -779,6 +817,7 @@ export class Engine {
     }
     if (traits.notifier === 'upstream') {
       const got = this.notifierGet(domain, mm, failAt);
+      if (got === 'BUG') { this.freePasid(mm); return; } // the reducer keeps the state before the step
       if (typeof got === 'string') { this.freePasid(mm); return this.obsReturnErr(got); }
       notifier = got;
     } else {
@@ -834,13 +873,14 @@ export class Engine {
   private munmap(mm: number, start: number, end: number): void {
     const st = this.st;
     const pages = st.pages[mm]!;
+    let populated = false;
     for (let p = start; p < end; p++) {
       const f = pages[p]!;
-      if (f >= 0) st.unmapFrame(f);
+      if (f >= 0) { st.unmapFrame(f); populated = true; }
       pages[p] = PTE_NOT_IN_VMA;
     }
-    if (this.config.smmu.btm) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
-    for (let round = 0; round < 2; round++) {
+    if (populated && this.config.smmu.btm) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
+    for (let round = 0, rounds = populated ? 2 : 1; round < rounds; round++) {
       for (let domain = 0; domain < st.nDom; domain++) {
         for (let ae = 0; ae < 2; ae++) if (st.mnOn[this.mnKey(domain, mm, ae)]) this.invalidateRange(domain, mm, start, end);
       }

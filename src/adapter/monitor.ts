@@ -96,6 +96,9 @@ export class TransitionMonitor {
       case 'warn':
         this.report('refcount-sane', () => `kernel warning: ${o.message}`);
         return;
+      case 'bug':
+        this.report('no-kernel-bug', () => o.message);
+        return;
       case 'trace': {
         const rec = o.record;
         if (rec.tp === 'smmu_bind_alloc') this.bindAllocSeen = true;

@@ -13,6 +13,7 @@ export const CD_EPD0 = 4;
 export const CD_R = 8;
 export const CD_S = 16;
 export const CD_A = 32;
+export const CD_ASET = 64;
 
 /** Fault status codes (PendingFault.status). */
 export const F_PENDING = 0;
@@ -267,5 +268,10 @@ export class Store {
       }
     }
     if (extra && extra.size === 0) this.atcExtra.delete(slot);
+  }
+
+  /** Drop every ATC entry of `dev`, whatever its PASID (CMD_ATC_INV without SSV). */
+  atcDropDevice(dev: number): void {
+    for (let pasid = 0; pasid < this.pasidCap; pasid++) this.atcDrop(dev, pasid, 0, -1);
   }
 }

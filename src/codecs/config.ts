@@ -45,6 +45,7 @@ const options = t.exact(t.partial({
   dmaAccesses: t.array(access),
   atsPrefetch: t.boolean,
   remap: t.boolean,
+  priHandling: t.keyof({ variant: null, iopf: null, deny: null }, '"variant", "iopf" or "deny"'),
 }));
 
 export const configCodec = t.exact(t.intersection([
@@ -77,6 +78,16 @@ function semanticErrors(c: Config): string[] {
     if (c.processes.findIndex((x) => x.cpuAsid === p.cpuAsid) !== i) errs.push(`$.processes[${i}].cpuAsid: expected an ASID no other process has, got ${p.cpuAsid} again`);
     if (c.processes.findIndex((x) => x.name === p.name) !== i) errs.push(`$.processes[${i}].name: expected a unique process name, got "${p.name}" again`);
   });
+  // arm_smmu_attach_dev() (the seed's series v6 22/25; Linux 5.14): "cannot attach to stall-%s domain", -EINVAL
+  if (c.smmu.stallModel === 'configurable') {
+    c.devices.forEach((d, i) => {
+      const first = c.devices.findIndex((x) => x.domain === d.domain);
+      const other = c.devices[first]!;
+      if (c.domains[d.domain]?.stage === 1 && other.stall !== d.stall) {
+        errs.push(`$.devices[${i}].domain: the kernel refuses to attach a ${d.stall ? 'stalling' : 'non-stalling'} master to the stall-${other.stall ? 'enabled' : 'disabled'} stage-1 domain ${d.domain} of "${other.name}" (arm_smmu_attach_dev, the v6 series and Linux 5.14: "cannot attach to stall-%s domain", -EINVAL); put it in a domain of its own`);
+      }
+    });
+  }
   const stage1 = c.domains.filter((d) => d.stage === 1).length;
   if (stage1 > maxAsid) errs.push(`$.domains: ${stage1} stage-1 domains need more private ASIDs than smmu.asidBits = ${c.smmu.asidBits} provides`);
   return errs;

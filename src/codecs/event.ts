@@ -73,6 +73,7 @@ export const observationCodec: t.Type<Observation, Observation, unknown> = t.uni
   t.exact(t.type({ kind: k('callback'), op: t.keyof({ invalidate_range: null, release: null, free_notifier: null }), domain: idx, mm: idx })),
   t.exact(t.type({ kind: k('return'), result: apiResult })),
   t.exact(t.type({ kind: k('warn'), message: t.string })),
+  t.exact(t.type({ kind: k('bug'), message: t.string })),
 ], 'an observation object') as unknown as t.Type<Observation, Observation, unknown>;
 
 export const observationsCodec = t.array(observationCodec);

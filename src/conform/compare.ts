@@ -44,7 +44,7 @@ export function explainErrors(errors: t.Errors, root = '$'): string[] {
   return [...lines];
 }
 
-const observationKinds: Record<Observation['kind'], null> = { trace: null, event: null, cmd: null, dma: null, walk: null, callback: null, return: null, warn: null };
+const observationKinds: Record<Observation['kind'], null> = { trace: null, event: null, cmd: null, dma: null, walk: null, callback: null, return: null, warn: null, bug: null };
 
 /** Decode a parsed reply line into Actual, or the JSON-path errors that make it garbage. */
 export function decodeStepReply(value: unknown): E.Either<string[], Actual> {

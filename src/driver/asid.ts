@@ -2,7 +2,7 @@
 // arm_smmu_free_shared_cd(). The ASID of an mm's ctx desc is its pinned CPU ASID.
 import type { Ctx } from '../model/context.ts';
 import { lowestFree, replaceAt } from '../model/sorted.ts';
-import { domainWith, mmWith, stateWith, type State } from '../model/state.ts';
+import { domainWith, mmWith, stateWith, TTB0_PRIVATE, type State } from '../model/state.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { tlbInvAsid } from '../hardware/commands.ts';
 
@@ -31,7 +31,7 @@ export function allocSharedCd(ctx: Ctx, s0: State, mm: number): { s: State } | {
     if (fresh < 0) return { errno: 'ENOSPC' };
     const dom = s.domains[owner]!;
     s = stateWith(s, { domains: replaceAt(s.domains, owner, domainWith(dom, { privateAsid: fresh })) });
-    s = writeCtxDesc(ctx, s, owner, 0, { tag: 'install', asid: fresh, ttb0: -1 });
+    s = writeCtxDesc(ctx, s, owner, 0, { tag: 'install', asid: fresh, ttb0: TTB0_PRIVATE });
     s = tlbInvAsid(ctx, s, asid);
   }
   return { s: stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(s.mms[mm]!, { ctxDescRefs: 1 })) }) };

@@ -3,11 +3,15 @@ import type { Ctx } from '../model/context.ts';
 import { mapEach, replaceAt } from '../model/sorted.ts';
 import { domainWith, stateWith, steWith, type State } from '../model/state.ts';
 import { synchronize } from './notifier.ts';
+import { atcInvMaster } from '../hardware/commands.ts';
 
-/** DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (PRI or stall), and BTM in v6. */
+/** DRV-SVA-ENABLE: v6 needs a way to resolve I/O page faults (PRI through IOPF, or stall) and BTM; 5.14 only SSIDs. */
 export function enableSva(ctx: Ctx, s: State, dev: number): State {
   const device = ctx.config.devices[dev]!;
-  const iopfCapable = (device.ats && device.pri) || (device.stall && ctx.config.smmu.stallModel !== 'none');
+  const stallModel = ctx.config.smmu.stallModel;
+  // master->stall_enabled: the device can stall and the SMMU has FEAT_STALLS, or stall is forced
+  const stallEnabled = stallModel === 'forced' || (stallModel === 'configurable' && device.stall);
+  const iopfCapable = !ctx.traits.svaRequiresIopf || (device.ats && device.pri && ctx.traits.priHandling === 'iopf') || stallEnabled;
   const btmMissing = ctx.traits.requiresBtm && ctx.config.options.enforceBtmRequirement && !ctx.config.smmu.btm;
   if (!iopfCapable || btmMissing) {
     ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'ENODEV' } });
@@ -32,8 +36,16 @@ export function disableSva(ctx: Ctx, s0: State, dev: number): State {
   return s;
 }
 
-/** DRV-DOMAIN-FREE: detach the domain's devices (STE abort) and free it with its CD table. */
-export function domainFree(_ctx: Ctx, s: State, domain: number): State {
+/**
+ * DRV-DOMAIN-FREE: detach the domain's devices (arm_smmu_detach_dev: ATS disabled and the whole ATC
+ * invalidated, then the STE made abort) and free the domain with its CD table.
+ */
+export function domainFree(ctx: Ctx, s0: State, domain: number): State {
+  let s = s0;
+  for (let dev = 0; dev < s0.ste.length; dev++) {
+    const e = s0.ste[dev]!;
+    if (e.config === 'translate' && e.domain === domain && e.eats) s = atcInvMaster(ctx, s, dev);
+  }
   const ste = mapEach(s.ste, (e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
   const dom = s.domains[domain]!;
   return stateWith(s, { ste, domains: replaceAt(s.domains, domain, domainWith(dom, { freed: true, privateAsid: 0, cds: [] })) });

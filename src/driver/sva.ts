@@ -27,7 +27,7 @@ function fail(ctx: Ctx, s: State, errno: Errno): State {
  * DRV-MN-GET: find or create the notifier of (domain, mm), taking a reference. A fresh one takes
  * a ctx desc reference (DRV-CD-ALLOC) and is registered on the mm. Returns its index or an errno.
  */
-function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: AllocFailurePoint): { s: State; i: number } | { errno: Errno } {
+function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: AllocFailurePoint): { s: State; i: number } | { errno: Errno } | { bug: true } {
   const found = lookupNotifier(ctx, s0, domain, mm);
   if (found >= 0) {
     const n = s0.notifiers[found]!;
@@ -36,17 +36,25 @@ function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: Al
   // v6 allocates the notifier before the ctx desc; upstream the ctx desc first. Either way a
   // kzalloc failure of the notifier leaves nothing behind.
   if (failAt === 'notifier') return { errno: 'ENOMEM' };
+  // DRV-MN-REGISTER: __mmu_notifier_register() on an mm without users hits its BUG_ON (the
+  // kernel gets the ctx desc first; the model stops before it, see the rule)
+  if (!s0.mms[mm]!.alive) {
+    ctx.out.push({ kind: 'bug', message: mmuNotifierRegisterBug });
+    return { bug: true };
+  }
   const cd = allocSharedCd(ctx, s0, mm);
   if ('errno' in cd) return cd;
-  const afterExit = !s0.mms[mm]!.alive;
-  const n = { domain, mm, refs: 1, cleared: false, afterExit };
+  const n = { domain, mm, refs: 1, cleared: false, afterExit: false };
   let s: State = stateWith(cd.s, { notifiers: insertSorted(cd.s.notifiers, n, byNotifierKey) });
   if (ctx.traits.notifier === 'upstream') {
     // upstream writes the CD as part of getting a fresh notifier
     s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });
   }
-  return { s, i: notifierIndex(s, domain, mm, afterExit) };
+  return { s, i: notifierIndex(s, domain, mm, false) };
 }
+
+/** The BUG_ON of __mmu_notifier_register() (mm/mmu_notifier.c) as the kernel reports it. */
+export const mmuNotifierRegisterBug = 'kernel BUG at mm/mmu_notifier.c: __mmu_notifier_register: BUG_ON(atomic_read(&mm->mm_users) <= 0)';
 
 /**
  * DRV-BIND-ERR-PUT (v6 err_put_mn): refcount_dec(&smmu_mn->refs) then mmu_notifier_put(). On a
@@ -78,13 +86,11 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
     ret(ctx, { tag: 'handle', dev, mm, pasid: s0.mms[mm]!.pasid });
     return stateWith(s0, { bonds: replaceAt(s0.bonds, bi, bondWith(b, { refs: b.refs + 1 })) });
   }
-  // DRV-BIND-MMGET: upstream refuses an mm whose users already dropped to zero
-  if (traits.bindChecksMmAlive && !s0.mms[mm]!.alive) return fail(ctx, s0, 'EINVAL');
-
   let s = s0;
   let notifier = -1;
   if (traits.notifier === 'v6') {
     const got = notifierGet(ctx, s, domain, mm, failAt);
+    if ('bug' in got) return s0; // the task died inside the call: the step ends at the BUG
     if ('errno' in got) return fail(ctx, s0, got.errno);
     ({ s, i: notifier } = got);
   }
@@ -102,6 +108,7 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   s = withPasid;
   if (traits.notifier === 'upstream') {
     const got = notifierGet(ctx, s, domain, mm, failAt);
+    if ('bug' in got) return s0; // the task died inside the call: the step ends at the BUG
     if ('errno' in got) return fail(ctx, freePasid(s, mm), got.errno);
     ({ s, i: notifier } = got);
   } else {

@@ -29,7 +29,7 @@ const b = (x: boolean) => (x ? 1 : 0);
 
 // The flag packers are written out, without a helper per bit: the canonicaliser calls them for
 // every CD and fault of every successor, and V8 had stopped inlining the nested calls there.
-export const cdFlags = (cd: Cd) => (cd.v ? 1 : 0) | (cd.epd0 ? 2 : 0) | (cd.r ? 4 : 0) | (cd.s ? 8 : 0) | (cd.a ? 16 : 0);
+export const cdFlags = (cd: Cd) => (cd.v ? 1 : 0) | (cd.epd0 ? 2 : 0) | (cd.r ? 4 : 0) | (cd.s ? 8 : 0) | (cd.a ? 16 : 0) | (cd.aset ? 32 : 0);
 const VIA = ['stall', 'pri'] as const;
 const STATUS = ['pending', 'success', 'invalid'] as const;
 export const faultFlags = (f: PendingFault) =>
@@ -81,7 +81,7 @@ export function decodeState(config: Config, a: Int32Array, start: number): State
     const cds: CdSlot[] = [];
     for (let k = 0; k < n; k++) {
       const ssid = a[i++]!, f = a[i++]!, asid = a[i++]!, ttb0 = a[i++]!;
-      cds.push({ ssid, cd: { v: (f & 1) !== 0, epd0: (f & 2) !== 0, r: (f & 4) !== 0, s: (f & 8) !== 0, a: (f & 16) !== 0, asid, ttb0 } });
+      cds.push({ ssid, cd: { v: (f & 1) !== 0, epd0: (f & 2) !== 0, r: (f & 4) !== 0, s: (f & 8) !== 0, a: (f & 16) !== 0, aset: (f & 32) !== 0, asid, ttb0 } });
     }
     domains.push({ freed, privateAsid, cds });
   }

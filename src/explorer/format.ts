@@ -37,6 +37,7 @@ const obsArrow = (o: Observation): [Who, Who, '->>' | '-->>'] =>
     .with({ kind: 'callback' }, () => ['P', 'D', '->>'] as [Who, Who, '->>'])
     .with({ kind: 'return' }, () => ['D', 'P', '-->>'] as [Who, Who, '-->>'])
     .with({ kind: 'warn' }, () => ['D', 'D', '-->>'] as [Who, Who, '-->>'])
+    .with({ kind: 'bug' }, () => ['D', 'D', '-->>'] as [Who, Who, '-->>'])
     .exhaustive();
 
 /** Mermaid message text: no ';' or '#' (statement separator, entity escape), one line. */

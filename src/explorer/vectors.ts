@@ -38,7 +38,7 @@ import type { State } from '../model/state.ts';
 /** Shape of one observation: what it is, without the numbers. */
 function obsShape(o: Observation): string {
   switch (o.kind) {
-    case 'trace': return `trace:${o.record.tp}${o.record.tp === 'dev_page_response' ? `:${o.record.code}` : ''}`;
+    case 'trace': return `trace:${o.record.tp}${o.record.tp === 'dev_page_response' ? `:${o.record.code}` : o.record.tp === 'dev_fault' ? `:${o.record.type}` : ''}`;
     case 'event': return `event:${o.event.type}${o.event.type === 'F_TRANSLATION' && o.event.stall ? ':stall' : ''}`;
     case 'cmd': return `cmd:${o.cmd.op}${o.cmd.op === 'CMD_RESUME' ? `:${o.cmd.action}` : ''}`;
     case 'dma': return `dma:${o.result.tag}${'via' in o.result ? `:${o.result.via}` : ''}`;
@@ -46,6 +46,7 @@ function obsShape(o: Observation): string {
     case 'callback': return `callback:${o.op}`;
     case 'return': return `return:${o.result.tag}${o.result.tag === 'error' ? `:${o.result.errno}` : ''}`;
     case 'warn': return 'warn';
+    case 'bug': return 'bug';
   }
 }
 

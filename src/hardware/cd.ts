@@ -2,7 +2,7 @@
 import type { Config } from '../model/config.ts';
 import type { Ctx } from '../model/context.ts';
 import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
-import { cdWith, domainWith, stateWith, type Cd, type CdSlot, type State } from '../model/state.ts';
+import { cdWith, domainWith, stateWith, TTB0_PRIVATE, type Cd, type CdSlot, type State } from '../model/state.ts';
 import { cfgiCd } from './commands.ts';
 
 /** What the driver writes into the CD at one SSID. */
@@ -37,7 +37,7 @@ export function cdAt(s: State, domain: number, ssid: number): Cd | undefined {
 
 const bySsid = (a: CdSlot, b: CdSlot) => a.ssid - b.ssid;
 
-/** DRV-CD-WRITE: the five cases of __arm_smmu_write_ctx_desc, followed by arm_smmu_sync_cd. */
+/** DRV-CD-WRITE: the five cases of __arm_smmu_write_ctx_desc, each followed by arm_smmu_sync_cd (an install of a CD that is not live syncs twice). */
 export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w: CdWrite): State {
   const dom = s.domains[domain]!;
   const i = dom.cds.findIndex((c) => c.ssid === ssid);
@@ -60,8 +60,10 @@ export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w
         // (3) update the ASID of a live CD; every other field (EPD0 included) is left as it is
         cds = replaceAt(dom.cds, i, { ssid, cd: cdWith(old, { asid: w.asid }) });
       } else {
-        // (1)/(2) install a CD: translation enabled, R set, S per stall configuration
-        const cd: Cd = { v: true, epd0: false, r: true, s: cdStallBit(ctx.config, domain), a: true, asid: w.asid, ttb0: w.ttb0 };
+        // (1)/(2) install a CD: words 1-3 first, synced, then word 0 with V=1 (synced below);
+        // translation enabled, R and A set, S per stall configuration, ASET only for a private CD
+        cfgiCd(ctx, s, domain, ssid);
+        const cd: Cd = { v: true, epd0: false, r: true, s: cdStallBit(ctx.config, domain), a: true, aset: w.ttb0 === TTB0_PRIVATE, asid: w.asid, ttb0: w.ttb0 };
         cds = i >= 0 ? replaceAt(dom.cds, i, { ssid, cd }) : insertSorted(dom.cds, { ssid, cd }, bySsid);
       }
       break;

@@ -50,3 +50,14 @@ export function atcInvDomain(ctx: Ctx, s: State, domain: number, pasid: number, 
 function atcInvHits(e: { dev: number; pasid: number; page: number }, devs: readonly number[], pasid: number, start: number, end: number): boolean {
   return devs.includes(e.dev) && e.pasid === pasid && (end < 0 || (e.page >= start && e.page < end));
 }
+
+/**
+ * HW-CMD-ATC-INV-MASTER: arm_smmu_atc_inv_master: CMD_ATC_INV without a PASID (SSV=0, written ssid
+ * 0) over the whole address space, then CMD_SYNC; without a PASID prefix the device drops every
+ * ATC entry, whatever its PASID.
+ */
+export function atcInvMaster(ctx: Ctx, s: State, dev: number): State {
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: 0, start: 0, end: -1 } });
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
+  return stateWith(s, { atc: keepIf(s.atc, (e) => e.dev !== dev) });
+}

@@ -52,7 +52,7 @@ export function translate(ctx: Ctx, s: State, dev: number, ssid: number, page: n
 }
 
 /** Lowest group number free for this device's faults of one kind (STAG, PRGI). */
-function freeGroup(s: State, dev: number): number {
+export function freeGroup(s: State, dev: number): number {
   let g = 0;
   for (;;) {
     if (!s.faults.some((f) => f.dev === dev && f.group === g)) return g;
@@ -60,7 +60,7 @@ function freeGroup(s: State, dev: number): number {
   }
 }
 
-/** DRV-IOPF-REPORT: queue a recoverable fault for the IOPF handler and trace dev_fault. */
+/** DRV-IOPF-REPORT: queue a recoverable fault for the IOPF handler and trace dev_fault (type=2). */
 export function reportFault(ctx: Ctx, s: State, via: 'stall' | 'pri', dev: number, pasid: number, page: number, write: boolean): { s: State; group: number } {
   const group = freeGroup(s, dev);
   const m = mmOfPasid(s, pasid);
@@ -73,9 +73,29 @@ export function reportFault(ctx: Ctx, s: State, via: 'stall' | 'pri', dev: numbe
   return { s: stateWith(s, { faults: insertSorted(s.faults, fault, byFaultKey) }), group };
 }
 
+/** IOMMU_FAULT_REASON_PTE_FETCH (include/uapi/linux/iommu.h): what arm_smmu_handle_evt gives F_TRANSLATION. */
+export const faultReasonPteFetch = 5;
+/** IOMMU_FAULT_UNRECOV_PASID_VALID | IOMMU_FAULT_UNRECOV_ADDR_VALID. */
+export const unrecovFlagsPasidAddr = 3;
+
+/**
+ * DRV-EVT-UNRECOV: arm_smmu_handle_evt (the seed's series, v6 22/25; mainline from 5.14) reports a
+ * non-stalled translation fault as IOMMU_FAULT_DMA_UNRECOV through iommu_report_device_fault, which
+ * needs a fault handler (registered while SVA is enabled); the development tree traces it as
+ * dev_fault type=1.
+ */
+function reportUnrecoverable(ctx: Ctx, s: State, dev: number, pasid: number, page: number, write: boolean): void {
+  if (!s.svaEnabled[dev]) return;
+  ctx.out.push({
+    kind: 'trace',
+    record: { tp: 'dev_fault', dev, type: 1, reason: faultReasonPteFetch, mm: mmOfPasid(s, pasid), page, pasid, group: 0, flags: unrecovFlagsPasidAddr, prot: write ? 2 : 1 },
+  });
+}
+
 /**
  * HW-UNTRANSLATED: an untranslated transaction (no ATS, or ATC bypassed). A stalling fault is
- * recorded with its STAG and handed to the IOPF handler; a terminated fault is recorded if CD.R.
+ * recorded with its STAG and handed to the IOPF handler; a terminated fault is recorded if CD.R
+ * (and reported as unrecoverable, DRV-EVT-UNRECOV).
  */
 export function untranslatedAccess(ctx: Ctx, s0: State, dev: number, pasid: number, page: number, write: boolean): { s: State; result: DmaResult } {
   const { s, t } = translate(ctx, s0, dev, pasid, page);
@@ -87,11 +107,15 @@ export function untranslatedAccess(ctx: Ctx, s0: State, dev: number, pasid: numb
       return { s, result: { tag: 'aborted' } };
     case 'fault': {
       if (t.stall) {
+        const group = freeGroup(s, dev);
+        ctx.out.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: true, stag: group } });
         const r = reportFault(ctx, s, 'stall', dev, pasid, page, write);
-        ctx.out.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: true, stag: r.group } });
         return { s: r.s, result: { tag: 'stalled', stag: r.group } };
       }
-      if (t.record) ctx.out.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: false, stag: -1 } });
+      if (t.record) {
+        ctx.out.push({ kind: 'event', event: { type: 'F_TRANSLATION', code: 0x10, dev, ssid: pasid, page, write, stall: false, stag: -1 } });
+        reportUnrecoverable(ctx, s, dev, pasid, page, write);
+      }
       return { s, result: { tag: 'aborted' } };
     }
   }
@@ -100,7 +124,8 @@ export function untranslatedAccess(ctx: Ctx, s0: State, dev: number, pasid: numb
 /**
  * HW-ATS-TR: an ATS Translation Request. Success fills the device's ATC; a translation fault
  * completes with R=W=0 and records no event; a bad CD records C_BAD_CD and completes as
- * Unsupported Request. With PRI, R=W=0 makes the device send a page request (last=1).
+ * Unsupported Request. With PRI, R=W=0 makes the device send a page request (last=1), which the
+ * driver resolves through IOPF (DRV-IOPF-REPORT) or denies (DRV-PRI-DENY).
  */
 export function atsTranslationRequest(ctx: Ctx, s0: State, dev: number, pasid: number, page: number, write: boolean): { s: State; result: DmaResult } {
   const { s, t } = translate(ctx, s0, dev, pasid, page);
@@ -114,6 +139,13 @@ export function atsTranslationRequest(ctx: Ctx, s0: State, dev: number, pasid: n
       return { s, result: { tag: 'unsupportedRequest' } };
     case 'fault': {
       if (!ctx.config.devices[dev]!.pri) return { s, result: { tag: 'noAccess' } };
+      if (ctx.traits.priHandling === 'deny') {
+        // DRV-PRI-DENY: arm_smmu_handle_ppr() logs "unexpected PRI request received" and answers
+        // the last request of the group with PRI_RESP_DENY (Invalid Request); nothing is reported
+        const prgi = freeGroup(s, dev);
+        ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 1 } });
+        return { s, result: { tag: 'pageRequest', prgi } };
+      }
       const r = reportFault(ctx, s, 'pri', dev, pasid, page, write);
       return { s: r.s, result: { tag: 'pageRequest', prgi: r.group } };
     }

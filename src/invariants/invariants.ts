@@ -14,7 +14,7 @@ export const stateInvariantNames = [
 ] as const;
 export const transitionInvariantNames = [
   'handle-identity', 'no-bad-cd-while-bound', 'no-walk-after-exit', 'dma-isolation', 'refcount-sane',
-  'release-answers-invalid', 'no-freed-domain-access',
+  'release-answers-invalid', 'no-freed-domain-access', 'no-kernel-bug',
 ] as const;
 /** INV-FAULTS-RESOLVABLE: the liveness property, checked by the explorer on the state graph. */
 export const livenessPropertyNames = ['faults-resolvable'] as const;
@@ -245,6 +245,10 @@ export function checkTransition(m: Model, before: State, event: Event, after: St
           const f = before.faults.find((x) => x.dev === r.dev && x.group === r.group);
           if (f?.afterRelease) out.push({ invariant: 'release-answers-invalid', detail: `Success response to group ${f.group} of device ${f.dev}, reported after its process exited` });
         }
+        break;
+      case 'bug':
+        // INV-NO-KERNEL-BUG: no step reaches a BUG_ON
+        out.push({ invariant: 'no-kernel-bug', detail: o.message });
         break;
       case 'callback':
         // INV-NO-FREED-DOMAIN: no notifier callback runs on a freed domain

@@ -60,6 +60,9 @@ export interface ModelOptions {
   readonly atsPrefetch: boolean;
   /** Enumerate mmap() of an unmapped VA page (re-adding it to a VMA). */
   readonly remap: boolean;
+  /** PCIe page requests: resolved through IOPF (the SVA development tree), denied (mainline), or
+   *  as the variant does ('variant': v6 family IOPF, upstream deny). */
+  readonly priHandling: 'variant' | 'iopf' | 'deny';
 }
 
 export interface Config {
@@ -82,20 +85,23 @@ export const defaultOptions: ModelOptions = {
   dmaAccesses: ['write'],
   atsPrefetch: false,
   remap: false,
+  priHandling: 'variant',
 };
 
 /**
  * The seed's setup at full width: one PCIe device with ATS+PRI and one platform device that stalls,
- * in one stage-1 domain; two processes of two pages, three frames. Far too many states for the
- * exhaustive explorer (spec/explorer.md, "Bounds"); explore it with --max-states, simulate on it.
+ * each in a stage-1 domain of its own (the kernel refuses to mix stalling and non-stalling masters
+ * in one domain, spec/configuration.md); two processes of two pages, three frames. Far too many
+ * states for the exhaustive explorer (spec/explorer.md, "Bounds"); explore it with --max-states,
+ * simulate on it.
  */
 export const seedWideConfig: Config = {
   name: 'seed-wide',
   smmu: { stallModel: 'configurable', btm: true, asidBits: 8 },
-  domains: [{ name: 'dom0', stage: 1 }],
+  domains: [{ name: 'dom0', stage: 1 }, { name: 'dom1', stage: 1 }],
   devices: [
     { name: '0000:00:03.0', bus: 'pci', ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 },
-    { name: 'dma-plat', bus: 'platform', ats: false, pri: false, stall: true, ssidBits: 20, domain: 0 },
+    { name: 'dma-plat', bus: 'platform', ats: false, pri: false, stall: true, ssidBits: 20, domain: 1 },
   ],
   processes: [
     { name: 'procA', pages: 2, cpuAsid: 11, vaBase: 0x0000ffff860e6000n },

@@ -9,7 +9,7 @@ const b = (x: boolean) => (x ? 1 : 0);
 export function canonicalState(s: State): string {
   const parts: string[] = [];
   parts.push(`ste:${s.ste.map((e) => `${e.config === 'translate' ? 't' : 'a'},${e.domain},${b(e.s1stalld)},${b(e.eats)}`).join(';')}`);
-  parts.push(`dom:${s.domains.map((d) => `${b(d.freed)},${d.privateAsid},[${d.cds.map(({ ssid, cd }) => `${ssid}:${b(cd.v)}${b(cd.epd0)}${b(cd.r)}${b(cd.s)}${b(cd.a)},${cd.asid},${cd.ttb0}`).join(';')}]`).join(';')}`);
+  parts.push(`dom:${s.domains.map((d) => `${b(d.freed)},${d.privateAsid},[${d.cds.map(({ ssid, cd }) => `${ssid}:${b(cd.v)}${b(cd.epd0)}${b(cd.r)}${b(cd.s)}${b(cd.a)}${b(cd.aset)},${cd.asid},${cd.ttb0}`).join(';')}]`).join(';')}`);
   parts.push(`tlb:${s.tlb.map((e) => `${e.asid},${e.page},${e.frame}`).join(';')}`);
   parts.push(`atc:${s.atc.map((e) => `${e.dev},${e.pasid},${e.page},${e.frame}`).join(';')}`);
   parts.push(`flt:${s.faults.map((f) => `${f.via},${f.dev},${f.group},${f.pasid},${f.page},${b(f.write)},${b(f.afterRelease)},${f.status}`).join(';')}`);

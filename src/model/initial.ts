@@ -5,7 +5,7 @@ import { lowestFree, mapEach, pageTable } from './sorted.ts';
 import { PTE_UNMAPPED, TTB0_PRIVATE, type DomainState, type State } from './state.ts';
 import { cdStallBit } from '../hardware/cd.ts';
 
-/** INIT-STE / INIT-PRIVATE-ASID: STEs translate through their domain; each stage-1 domain gets the lowest free ASID. */
+/** INIT-STE / INIT-PRIVATE-ASID: STEs translate through their domain; each stage-1 domain gets the lowest free ASID, its CD A and ASET set. */
 export function initialState(config: Config): State {
   const used: number[] = [];
   const domains: readonly DomainState[] = mapEach(config.domains, (d, i): DomainState => {
@@ -13,13 +13,14 @@ export function initialState(config: Config): State {
     const asid = lowestFree(used, 1, (1 << config.smmu.asidBits) - 1);
     used.push(asid);
     const s = cdStallBit(config, i);
-    return { freed: false, privateAsid: asid, cds: [{ ssid: 0, cd: { v: true, epd0: false, r: true, s, a: false, asid, ttb0: TTB0_PRIVATE } }] };
+    return { freed: false, privateAsid: asid, cds: [{ ssid: 0, cd: { v: true, epd0: false, r: true, s, a: true, aset: true, asid, ttb0: TTB0_PRIVATE } }] };
   });
   return {
     ste: mapEach(config.devices, (d) => ({
       config: 'translate' as const,
       domain: d.domain,
-      s1stalld: config.smmu.stallModel === 'forced' ? false : !d.stall || config.smmu.stallModel === 'none',
+      // INIT-STE: S1STALLD only with FEAT_STALLS (STALL_MODEL 0b00) for a master that cannot stall
+      s1stalld: config.smmu.stallModel === 'configurable' && !d.stall,
       eats: d.ats,
     })),
     domains,

@@ -7,6 +7,9 @@ export interface Model {
   readonly traits: VariantTraits;
 }
 
+/** The variant's traits, with options.priHandling (when not 'variant') overriding its PRI handling. */
 export function createModel(config: Config, variant: VariantName): Model {
-  return { config, traits: variants[variant] };
+  const traits = variants[variant];
+  const pri = config.options.priHandling;
+  return { config, traits: pri === 'variant' || pri === traits.priHandling ? traits : { ...traits, priHandling: pri } };
 }

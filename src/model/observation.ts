@@ -10,7 +10,7 @@ export type TraceRecord =
   | {
       readonly tp: 'dev_fault';
       readonly dev: number;
-      /** 1 unrecoverable DMA fault, 2 page request. */
+      /** 1 unrecoverable DMA fault (IOMMU_FAULT_DMA_UNRECOV), 2 page request (IOMMU_FAULT_PAGE_REQ). */
       readonly type: 1 | 2;
       readonly reason: number;
       readonly mm: number;
@@ -85,4 +85,6 @@ export type Observation =
   | { readonly kind: 'callback'; readonly op: 'invalidate_range' | 'release' | 'free_notifier'; readonly domain: number; readonly mm: number }
   | { readonly kind: 'return'; readonly result: ApiResult }
   /** A kernel WARN (refcount_t saturation messages and the like). */
-  | { readonly kind: 'warn'; readonly message: string };
+  | { readonly kind: 'warn'; readonly message: string }
+  /** A kernel BUG: the task oopses in the middle of the step (INV-NO-KERNEL-BUG). */
+  | { readonly kind: 'bug'; readonly message: string };

@@ -30,8 +30,11 @@ export interface Cd {
   /** Record faults (R) and stall faults (S). */
   readonly r: boolean;
   readonly s: boolean;
-  /** Accessed-flag / shared mm marker (A); kept for completeness. */
+  /** CD.A: hardware access flag management; the driver always sets it. */
   readonly a: boolean;
+  /** CD.ASET: the ASID set is private, outside broadcast TLB maintenance. The driver sets it for
+   *  private (non-SVA) contexts only, so that BTM reaches the TLB entries of shared mms. */
+  readonly aset: boolean;
   readonly asid: number;
   /** TTB0: index of the process whose page table this CD points at, or TTB0_PRIVATE. */
   readonly ttb0: number;
@@ -82,14 +85,14 @@ export interface Bond {
   readonly dev: number;
   readonly mm: number;
   readonly refs: number;
-  /** bond->smmu_mn: the notifier of (domain of dev, mm) registered after the mm exited, or before. */
+  /** Always false: no notifier is ever registered after its mm exited (DRV-MN-REGISTER); kept
+   *  because the state encodings (PROTO-DIGEST, the explorer's) carry it. */
   readonly afterExit: boolean;
 }
 
 /**
- * arm_smmu_mmu_notifier: one per (domain, mm); sorted by (domain, mm, afterExit). Identified by
- * (domain, mm, afterExit): exit_mmap() unlinks every notifier of the mm, so v6 can register a
- * second one on an exited mm (options.bindAfterExit) while the first is still referenced.
+ * arm_smmu_mmu_notifier: one per (domain, mm); sorted by (domain, mm, afterExit). A bind that
+ * would register a second one on an exited mm BUGs instead (DRV-MN-REGISTER).
  */
 export interface Notifier {
   readonly domain: number;
@@ -97,7 +100,7 @@ export interface Notifier {
   readonly refs: number;
   /** release() ran: the CD was quiesced and the TLB invalidated. */
   readonly cleared: boolean;
-  /** Registered after the mm exited: release() never runs on it. */
+  /** Always false (see Bond.afterExit). */
   readonly afterExit: boolean;
 }
 
@@ -169,7 +172,7 @@ export function steWith(e: Ste, patch: Partial<Ste>): Ste {
 export function cdWith(cd: Cd, patch: Partial<Cd>): Cd {
   return {
     v: patch.v ?? cd.v, epd0: patch.epd0 ?? cd.epd0, r: patch.r ?? cd.r, s: patch.s ?? cd.s, a: patch.a ?? cd.a,
-    asid: patch.asid ?? cd.asid, ttb0: patch.ttb0 ?? cd.ttb0,
+    aset: patch.aset ?? cd.aset, asid: patch.asid ?? cd.asid, ttb0: patch.ttb0 ?? cd.ttb0,
   };
 }
 

@@ -22,12 +22,18 @@ export interface VariantTraits {
   readonly tlbRangeWithoutBtm: boolean;
   /** Enabling SVA requires BTM (the v6 series). */
   readonly requiresBtm: boolean;
+  /** Enabling SVA requires a way to resolve I/O page faults: PRI resolved through IOPF, or stall
+   *  (the v6 series: "SSID and IOPF support are mandatory"); Linux 5.14 enables SVA on any master
+   *  with SSIDs and leaves faults of masters without IOPF to device-specific handlers. */
+  readonly svaRequiresIopf: boolean;
   /** disable_sva fails with EBUSY while the master has bonds. */
   readonly disableChecksBonds: boolean;
   /** disable_sva calls mmu_notifier_synchronize(). */
   readonly synchronizeOnDisable: boolean;
-  /** bind fails on an mm whose users dropped to zero (mmget_not_zero guard). */
-  readonly bindChecksMmAlive: boolean;
+  /** What the driver does with a PCIe page request: resolve it through IOPF (the out-of-tree SVA
+   *  development tree the seed's traces come from) or deny it (mainline arm_smmu_handle_ppr).
+   *  options.priHandling overrides it per configuration. */
+  readonly priHandling: 'iopf' | 'deny';
 }
 
 const v6: VariantTraits = {
@@ -39,9 +45,10 @@ const v6: VariantTraits = {
   notifier: 'v6',
   tlbRangeWithoutBtm: false,
   requiresBtm: true,
+  svaRequiresIopf: true,
   disableChecksBonds: false,
   synchronizeOnDisable: true,
-  bindChecksMmAlive: false,
+  priHandling: 'iopf',
 };
 
 export const variants: Readonly<Record<VariantName, VariantTraits>> = {
@@ -49,16 +56,17 @@ export const variants: Readonly<Record<VariantName, VariantTraits>> = {
   'v6-atc': { ...v6, name: 'v6-atc', summary: 'v6 plus the series\' next patch: ATC invalidation in invalidate_range, release and unbind', atcInvalidation: true },
   upstream: {
     name: 'upstream',
-    summary: 'as merged (about Linux 5.11): per-domain notifier list, TLB range invalidation without BTM, EBUSY on disable while bound',
+    summary: 'mainline Linux 5.14: per-domain notifier list (5.11), TLB range invalidation without BTM (5.12), stall-only IOPF (5.14), PRI page requests denied',
     atcInvalidation: true,
     releaseCd: 'quiesce',
     releaseTlbi: true,
     notifier: 'upstream',
     tlbRangeWithoutBtm: true,
     requiresBtm: false,
+    svaRequiresIopf: false,
     disableChecksBonds: true,
     synchronizeOnDisable: false,
-    bindChecksMmAlive: true,
+    priHandling: 'deny',
   },
   'release-clears-valid': { ...v6, name: 'release-clears-valid', summary: 'the naive release: clear CD.V', atcInvalidation: true, releaseCd: 'clearValid' },
   'release-clears-sr': { ...v6, name: 'release-clears-sr', summary: 'the v5 release: EPD0=1 and S=R=0', atcInvalidation: true, releaseCd: 'clearSR' },

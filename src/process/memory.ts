@@ -25,20 +25,23 @@ export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: numb
 }
 
 /**
- * MEM-MUNMAP: zap the range, flush the CPU TLB (with BTM this also drops the SMMU TLB entries of
- * the mm's ASID), free the frames; each notifier of the mm gets invalidate_range() twice, once
- * from the TLB flush and once from invalidate_range_end (the seed's first trace).
+ * MEM-MUNMAP: zap the range and free the frames; each notifier of the mm gets invalidate_range()
+ * from invalidate_range_end and, when PTEs were cleared, once more from the TLB flush, whose CPU
+ * TLBI (with BTM) also drops the SMMU TLB entries of the mm's ASID (the seed's first trace).
  */
 export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: number): State {
   const m = s0.mms[mm]!;
+  let populated = false;
+  for (let p = start; p < end; p++) if (m.pages[p]! >= 0) populated = true;
   const pages = withPages(m.pages, start, end, PTE_NOT_IN_VMA);
   let s: State = stateWith(s0, { mms: replaceAt(s0.mms, mm, mmWith(m, { pages })) });
-  if (ctx.config.smmu.btm) {
+  if (populated && ctx.config.smmu.btm) {
     // MEM-BTM: the CPU's broadcast TLBI by ASID and VA reaches the SMMU TLB
     const asid = ctx.config.processes[mm]!.cpuAsid;
     s = stateWith(s, { tlb: keepIf(s.tlb, (e) => e.asid !== asid || e.page < start || e.page >= end) });
   }
-  for (let round = 0; round < 2; round++) {
+  const rounds = populated ? 2 : 1;
+  for (let round = 0; round < rounds; round++) {
     for (const n of s.notifiers) {
       if (n.mm !== mm) continue;
       s = invalidateRange(ctx, s, n, start, end);

@@ -3,7 +3,11 @@
 import { defaultOptions, type Config } from '../model/config.ts';
 import type { Event } from '../model/event.ts';
 
-/** The setup of the seed's test: one PCIe device with ATS and PRI behind an SMMU with BTM. */
+/**
+ * The setup of the seed's test: one PCIe device with ATS and PRI behind an SMMU with BTM. Its page
+ * requests are resolved through IOPF, as in the SVA development tree the seed's traces come from
+ * (mainline denies them, DRV-PRI-DENY).
+ */
 export const seedConfig: Config = {
   name: 'seed',
   smmu: { stallModel: 'configurable', btm: true, asidBits: 8 },
@@ -14,7 +18,7 @@ export const seedConfig: Config = {
     { name: 'job-killed', pages: 2, cpuAsid: 12, vaBase: 0x0000ffffb9d15000n },
   ],
   frames: 4,
-  options: defaultOptions,
+  options: { ...defaultOptions, priHandling: 'iopf' },
 };
 
 export interface Scenario {
@@ -44,6 +48,9 @@ export const seedTrace1: Scenario = {
     { kind: 'iopfHandle', dev, group: 0, frame: 1 },
     { kind: 'iopfRespond', dev, group: 0 },
     dmaWrite(1, 1),
+    // the second range holds a page the CPU touched (unlogged): the seed shows two invalidate_range
+    // calls for it, and the TLB-flush call happens only when PTEs were cleared (MEM-MUNMAP)
+    { kind: 'touch', mm: 0, page: 2, frame: 2 },
     { kind: 'munmap', mm: 0, start: 0, end: 2 },
     { kind: 'munmap', mm: 0, start: 2, end: 4 },
     { kind: 'unbind', dev, mm: 0 },

@@ -6,7 +6,7 @@ import { createModel } from '../../src/model/model.ts';
 import type { State } from '../../src/model/state.ts';
 import { checkInvariants, invariantNames } from '../../src/invariants/invariants.ts';
 import {
-  atsFaultIn, bind, dma, enable, exit, handle, munmap, respond, run, touch, unbind, withOptions, withSmmu,
+  atsFaultIn, bind, dma, enable, exit, handle, munmap, respond, run, sharedDomain, touch, unbind, withOptions, withSmmu,
 } from '../rules/helpers.ts';
 import { firstViolation, stateViolations } from './helpers.ts';
 
@@ -23,7 +23,7 @@ it('the reference good state violates nothing', () => {
 it('invariantNames lists every invariant of the spec', () => {
   expect([...invariantNames].sort()).toEqual([
     'asid-exclusive', 'cd-valid-while-bound', 'dma-isolation', 'faults-resolvable', 'handle-identity', 'no-bad-cd-while-bound',
-    'no-freed-domain-access', 'no-leak', 'no-stale-atc', 'no-stale-tlb', 'no-walk-after-exit', 'notifier-unique', 'pasid-in-range',
+    'no-freed-domain-access', 'no-kernel-bug', 'no-leak', 'no-stale-atc', 'no-stale-tlb', 'no-walk-after-exit', 'notifier-unique', 'pasid-in-range',
     'pasid-unique', 'refcount-sane', 'release-answers-invalid',
   ]);
 });
@@ -60,10 +60,14 @@ describe('INV-NOTIFIER-UNIQUE: notifier-unique', () => {
     const bad: State = { ...good, notifiers: [good.notifiers[0]!, { ...good.notifiers[0]!, afterExit: true }] };
     expect(stateViolations(m, bad)).toContain('notifier-unique');
   });
-  it('v6 with options.bindAfterExit: a bind after exit registers a second notifier', () => {
-    const cfg = withOptions({ bindAfterExit: true });
+  it('with options.bindAfterExit no variant registers a second notifier: the registration BUGs instead', () => {
+    const cfg = withOptions({ bindAfterExit: true }, sharedDomain);
     const events = [enable(0), enable(1), bind(0, 0), exit(0), bind(1, 0)];
-    expect(firstViolation(run(cfg, 'v6', events), events, 'notifier-unique')).toBe(4);
+    for (const variant of ['v6', 'upstream'] as const) {
+      const r = run(cfg, variant, events);
+      expect(firstViolation(r, events, 'notifier-unique')).toBe(-1);
+      expect(r.state.notifiers).toHaveLength(1);
+    }
   });
 });
 
@@ -125,9 +129,9 @@ describe('INV-NO-STALE-ATC: no-stale-atc', () => {
 describe('INV-REFCOUNT: refcount-sane (state part)', () => {
   it('flags refcounts that do not match their holders', () => {
     expect(stateViolations(m, { ...good, bonds: good.bonds.map((b) => ({ ...b, refs: 0 })) })).toContain('refcount-sane');
-    expect(stateViolations(m, { ...good, notifiers: good.notifiers.map((n) => ({ ...n, refs: 1 })) })).toContain('refcount-sane');
+    expect(stateViolations(m, { ...good, notifiers: good.notifiers.map((n) => ({ ...n, refs: 2 })) })).toContain('refcount-sane');
     expect(stateViolations(m, { ...good, mms: [{ ...good.mms[0]!, pasidRefs: 3 }, good.mms[1]!] })).toContain('refcount-sane');
-    expect(stateViolations(m, { ...good, mms: [{ ...good.mms[0]!, ctxDescRefs: 2 }, good.mms[1]!] })).toContain('refcount-sane');
+    expect(stateViolations(m, { ...good, mms: [{ ...good.mms[0]!, ctxDescRefs: 3 }, good.mms[1]!] })).toContain('refcount-sane');
   });
 });
 

@@ -54,10 +54,26 @@ describe('INV-NO-WALK-AFTER-EXIT: no-walk-after-exit', () => {
     expect(check([walk], exited, exited)).toContain('no-walk-after-exit');
     expect(check([walk])).toEqual([]);
   });
-  it('v6 with options.bindAfterExit: rebinding an exited mm installs a fresh CD and the SMMU walks it', () => {
+  it('no variant walks an exited mm, even with options.bindAfterExit: the bind that would install its CD is a kernel BUG', () => {
     const cfg = withOptions({ bindAfterExit: true });
-    const events = [enable(1), bind(1, 0), exit(0), unbind(1, 0), bind(1, 0), dma(1, 1, 0)];
-    expect(firstViolation(run(cfg, 'v6', events), events, 'no-walk-after-exit')).toBe(5);
+    const events = [enable(1), bind(1, 0), exit(0), unbind(1, 0), bind(1, 0)];
+    for (const variant of variantNames) {
+      const r = run(cfg, variant, events);
+      expect(firstViolation(r, events, 'no-walk-after-exit')).toBe(-1);
+      expect(firstViolation(r, events, 'no-kernel-bug')).toBe(4);
+    }
+  });
+});
+
+describe('INV-NO-KERNEL-BUG: no-kernel-bug', () => {
+  it('flags a step that reached a BUG_ON', () => {
+    expect(check([{ kind: 'bug', message: 'kernel BUG at mm/mmu_notifier.c' }])).toContain('no-kernel-bug');
+    expect(check([{ kind: 'warn', message: 'refcount_t: decrement hit 0; leaking memory.' }])).not.toContain('no-kernel-bug');
+  });
+  it('every variant with options.bindAfterExit: binding an exited mm that needs a fresh notifier', () => {
+    const cfg = withOptions({ bindAfterExit: true });
+    const events = [enable(0), exit(0), bind(0, 0)];
+    for (const variant of variantNames) expect(firstViolation(run(cfg, variant, events), events, 'no-kernel-bug')).toBe(2);
   });
 });
 
@@ -161,8 +177,8 @@ describe('INV-FAULTS-RESOLVABLE: faults-resolvable (liveness; the explorer check
       let withFaults = 0;
       for (const config of configs) {
         const model = createModel(config, variant);
-        for (let seed = 1; seed <= 6; seed++) {
-          for (const s of statesOfWalk(model, seed, 30)) {
+        for (let seed = 1; seed <= 24; seed++) {
+          for (const s of statesOfWalk(model, seed, 40)) {
             if (s.faults.length === 0) continue;
             withFaults++;
             expect(faultsResolvable(model, s, 2 * s.faults.length + 2)).toBe(true);

@@ -41,7 +41,7 @@ const hunts: readonly Hunt[] = [
   { variant: 'v6', invariant: 'no-stale-atc', config: seedWideConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
   { variant: 'release-clears-valid', invariant: 'no-bad-cd-while-bound', config: seedWideConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
   { variant: 'release-skips-tlbi', invariant: 'no-stale-tlb', config: seedWideConfig, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
-  { variant: 'no-synchronize', invariant: 'no-freed-domain-access', config: seedWideConfig, numRuns: 200_000, maxLength: 20, shrunkAtMost: 8 },
+  { variant: 'no-synchronize', invariant: 'no-freed-domain-access', config: seedWideConfig, numRuns: 200_000, maxLength: 20, shrunkAtMost: 10 }, // shortest is 6; index-based choices shrink less well with two domains
   { variant: 'release-clears-sr', invariant: 'no-bad-cd-while-bound', config: stallForced, numRuns: 20_000, maxLength: 30, shrunkAtMost: 8 },
 ];
 

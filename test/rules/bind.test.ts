@@ -9,8 +9,9 @@ import { allocPasid, freePasid } from '../../src/driver/pasid.ts';
 import { cdAt } from '../../src/hardware/cd.ts';
 import { variants } from '../../src/model/variant.ts';
 import {
-  bind, cmds, enable, errnoOf, exit, notifierFree, ops, refusal, returns, run, tps, twoDomains, unbind, warns, withOptions,
+  bind, cmds, enable, errnoOf, exit, notifierFree, ops, refusal, returns, run, sharedDomain, tps, twoDomains, unbind, warns, withOptions,
 } from './helpers.ts';
+import { mmuNotifierRegisterBug } from '../../src/driver/sva.ts';
 
 describe('DRV-BIND: iommu_sva_bind_device', () => {
   for (const variant of ['v6', 'upstream'] as const) {
@@ -21,9 +22,14 @@ describe('DRV-BIND: iommu_sva_bind_device', () => {
       expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: false }]);
       expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false }]);
       expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 1, ctxDescRefs: 1 });
-      expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: false, r: true, s: true, a: true, asid: 11, ttb0: 0 });
-      // the CD write is made visible to both masters of the domain (HW-CMD-CFGI)
+      expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: false, r: true, s: false, a: true, aset: false, asid: 11, ttb0: 0 });
+      // DRV-CD-WRITE: the install is synced twice, each time to every master of the domain (HW-CMD-CFGI)
       expect(cmds(r.last)).toEqual([
+        { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' }, { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' },
+      ]);
+      const shared = run(sharedDomain, variant, [enable(0), bind(0, 0)]);
+      expect(cmds(shared.last)).toEqual([
+        { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
         { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
       ]);
     });
@@ -70,18 +76,29 @@ describe('DRV-BIND-REUSE: the same (device, mm) returns the same handle, refcoun
   }
 });
 
-describe('DRV-BIND-MMGET: binding an mm whose users are gone (options.bindAfterExit)', () => {
+describe('DRV-MN-REGISTER: binding an mm whose users are gone (options.bindAfterExit)', () => {
   const cfg = withOptions({ bindAfterExit: true });
-  it('upstream refuses with EINVAL and changes nothing', () => {
-    const before = run(cfg, 'upstream', [enable(0), exit(0)]);
-    const r = run(cfg, 'upstream', [bind(0, 0)], before.state);
-    expect(errnoOf(r.last)).toBe('EINVAL');
-    expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+  for (const variant of ['v6', 'upstream'] as const) {
+    it(`${variant}: a fresh notifier on an exited mm hits the BUG_ON of __mmu_notifier_register; the state stays as before`, () => {
+      const before = run(cfg, variant, [enable(0), exit(0)]);
+      const r = run(cfg, variant, [bind(0, 0)], before.state);
+      expect(r.last).toEqual([{ kind: 'bug', message: mmuNotifierRegisterBug }]);
+      expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+      // no return value, no trace, no CD write: the task died inside the call
+      expect(returns(r.last)).toEqual([]);
+    });
+  }
+  it('upstream: a second device of the same domain finds the cleared notifier on the domain list and binds', () => {
+    const shared = withOptions({ bindAfterExit: true }, sharedDomain);
+    const r = run(shared, 'upstream', [enable(0), enable(1), bind(0, 0), exit(0), bind(1, 0)]);
+    expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 1, mm: 0, pasid: 1 }]);
+    expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: true, afterExit: false }]);
+    expect(cmds(r.last)).toEqual([]); // upstream writes the CD only when it creates the notifier
   });
-  it('v6 binds it (no mmget_not_zero guard)', () => {
-    const r = run(cfg, 'v6', [enable(0), exit(0), bind(0, 0)]);
-    expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
-    expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: true }]);
+  it('v6: the mm list was emptied by exit_mmap, so the second device of the domain needs a fresh notifier: BUG', () => {
+    const shared = withOptions({ bindAfterExit: true }, sharedDomain);
+    const r = run(shared, 'v6', [enable(0), enable(1), bind(0, 0), exit(0), bind(1, 0)]);
+    expect(r.last).toEqual([{ kind: 'bug', message: mmuNotifierRegisterBug }]);
   });
   it('without options.bindAfterExit a bind on an exited mm is not an event', () => {
     const r = run(seedWideConfig, 'v6', [enable(0), exit(0)]);
@@ -92,7 +109,7 @@ describe('DRV-BIND-MMGET: binding an mm whose users are gone (options.bindAfterE
 describe('DRV-MN-GET: one notifier per (domain, mm), refcounted per bond', () => {
   for (const variant of ['v6', 'upstream'] as const) {
     it(`${variant}: a second device of the same domain reuses the notifier`, () => {
-      const r = run(seedWideConfig, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+      const r = run(sharedDomain, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
       expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: false, afterExit: false }]);
       expect(r.state.mms[0]!.ctxDescRefs).toBe(1);
       expect(r.state.mms[0]!.pasidRefs).toBe(2);
@@ -108,22 +125,12 @@ describe('DRV-MN-GET: one notifier per (domain, mm), refcounted per bond', () =>
 
 describe('DRV-MN-LOOKUP: which notifier bind() reuses', () => {
   const cfg = withOptions({ bindAfterExit: true });
-  it('v6: exit_mmap() unlinked the notifiers, so a bind after exit registers a fresh one', () => {
-    const r = run(cfg, 'v6', [enable(0), enable(1), bind(0, 0), exit(0), bind(1, 0)]);
-    expect(r.state.notifiers).toEqual([
-      { domain: 0, mm: 0, refs: 1, cleared: true, afterExit: false },
-      { domain: 0, mm: 0, refs: 1, cleared: false, afterExit: true },
-    ]);
-    expect(r.state.bonds.map((b) => b.afterExit)).toEqual([false, true]);
-  });
-  it('lookup on a hand-built state: v6 skips unlinked notifiers of an exited mm, upstream finds them', () => {
+  it('v6 skips the notifiers exit_mmap() unlinked from the mm, upstream finds them on the domain list', () => {
     const r = run(cfg, 'v6', [enable(0), bind(0, 0), exit(0)]);
     expect(lookupNotifier({ traits: variants.v6 }, r.state, 0, 0)).toBe(-1);
     expect(lookupNotifier({ traits: variants.upstream }, r.state, 0, 0)).toBe(0);
     const alive = run(cfg, 'v6', [enable(0), bind(0, 0)]);
     expect(lookupNotifier({ traits: variants.v6 }, alive.state, 0, 0)).toBe(0);
-    const again = run(cfg, 'v6', [bind(1, 0)], run(cfg, 'v6', [enable(1)], r.state).state);
-    expect(lookupNotifier({ traits: variants.v6 }, again.state, 0, 0)).toBe(1); // the after-exit one
   });
 });
 
@@ -160,7 +167,7 @@ describe('DRV-BIND-ERR-PUT: v6 error path refcount_dec() then mmu_notifier_put()
     expect(warns(r.last)).toEqual(['refcount_t: decrement hit 0; leaking memory.']);
   });
   it('on a reused notifier it only drops the reference bind took: no WARN', () => {
-    const r = run(cfg, 'v6', [enable(0), enable(1), bind(1, 0), bind(0, 0, 'bond')]);
+    const r = run(withOptions({ allocFailure: true }, sharedDomain), 'v6', [enable(0), enable(1), bind(1, 0), bind(0, 0, 'bond')]);
     expect(warns(r.last)).toEqual([]);
     expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false }]);
   });
@@ -218,12 +225,12 @@ describe('DRV-PASID-FREE: the PASID is freed with its last bond', () => {
 
 describe('DRV-BIND-CD: where bind writes the CD', () => {
   it('v6 writes the CD on every new bond (a live CD only gets its ASID rewritten)', () => {
-    const r = run(seedWideConfig, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
-    expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC']);
+    const r = run(sharedDomain, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC']); // case (3): one sync
     expect(cdAt(r.state, 0, 1)).toMatchObject({ v: true, epd0: false, asid: 11 });
   });
   it('upstream writes it only when the (domain, mm) notifier is created', () => {
-    const r = run(seedWideConfig, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    const r = run(sharedDomain, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
     expect(ops(r.last)).toEqual([]);
     expect(tps(r.last)).toEqual(['smmu_bind_alloc']);
   });
@@ -242,13 +249,15 @@ describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh
   it('the private CD at SSID 0 is rewritten with the lowest free ASID and the old ASID invalidated', () => {
     expect(initialState(clash).domains[0]!.privateAsid).toBe(1);
     const r = run(clash, 'v6-atc', [enable(0), bind(0, 0)]);
-    expect(r.state.domains[0]!.privateAsid).toBe(2);
-    expect(cdAt(r.state, 0, 0)).toMatchObject({ v: true, asid: 2, ttb0: -1 });
+    expect(r.state.domains[0]!.privateAsid).toBe(3); // 2 is dom1's
+    expect(cdAt(r.state, 0, 0)).toMatchObject({ v: true, asid: 3, ttb0: -1 });
     expect(cdAt(r.state, 0, 1)).toMatchObject({ asid: 1, ttb0: 0 });
-    expect(cmds(r.last).slice(0, 5)).toEqual([
-      { op: 'CMD_CFGI_CD', dev: 0, ssid: 0 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 0 }, { op: 'CMD_SYNC' },
+    // the private CD is live: case (3), one sync
+    expect(cmds(r.last).slice(0, 4)).toEqual([
+      { op: 'CMD_CFGI_CD', dev: 0, ssid: 0 }, { op: 'CMD_SYNC' },
       { op: 'CMD_TLBI_NH_ASID', asid: 1 }, { op: 'CMD_SYNC' },
     ]);
+    expect(cdAt(r.state, 0, 0)).toMatchObject({ a: true, aset: true });
   });
   it('ENOSPC when no ASID is free for the private domain', () => {
     const full: Config = {

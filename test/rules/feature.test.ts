@@ -13,13 +13,22 @@ describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in
     expect(r.state.svaEnabled).toEqual([true, true]);
     expect(returns(r.last)).toEqual([{ tag: 'ok' }]);
   });
-  it('ENODEV for a device with neither PRI nor stall, and for a stalling device when STALL_MODEL is 0b01', () => {
+  it('v6 family (svaRequiresIopf): ENODEV for a device with neither PRI resolved through IOPF nor stall, and for a stalling device when STALL_MODEL is 0b01', () => {
     const plain: Config = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false }, seedWideConfig.devices[1]!] };
-    expect(errnoOf(run(plain, 'upstream', [enable(0)]).last)).toBe('ENODEV');
+    expect(errnoOf(run(plain, 'v6', [enable(0)]).last)).toBe('ENODEV');
     const none = withSmmu({ stallModel: 'none' });
-    const r = run(none, 'upstream', [enable(1)]);
+    const r = run(none, 'v6', [enable(1)]);
     expect(errnoOf(r.last)).toBe('ENODEV');
     expect(r.state.svaEnabled).toEqual([false, false]);
+    // a PRI device whose page requests would be denied has no way to resolve faults
+    expect(errnoOf(run(withOptions({ priHandling: 'deny' }), 'v6', [enable(0)]).last)).toBe('ENODEV');
+    // under STALL_FORCE every master is stall_enabled
+    expect(errnoOf(run(withSmmu({ stallModel: 'forced' }, plain), 'v6', [enable(0)]).last)).toBeUndefined();
+  });
+  it('upstream (5.14, no IOPF requirement): any master with SSIDs enables SVA', () => {
+    const plain: Config = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false }, seedWideConfig.devices[1]!] };
+    expect(errnoOf(run(plain, 'upstream', [enable(0)]).last)).toBeUndefined();
+    expect(errnoOf(run(withSmmu({ stallModel: 'none' }), 'upstream', [enable(1)]).last)).toBeUndefined();
   });
   it('without BTM: v6 refuses (ENODEV) unless options.enforceBtmRequirement=false; upstream accepts', () => {
     const noBtm = withSmmu({ btm: false });
@@ -55,31 +64,34 @@ describe('DRV-SVA-DISABLE: disable SVA on a master', () => {
 describe('DRV-CD-WRITE: the cases of __arm_smmu_write_ctx_desc', () => {
   const cfg = seedWideConfig;
   const base = initialState(cfg);
-  const live = { v: true, epd0: true, r: true, s: true, a: true, asid: 11, ttb0: 0 };
-  const withCd: State = { ...base, domains: [{ ...base.domains[0]!, cds: [...base.domains[0]!.cds, { ssid: 1, cd: live }] }] };
+  const live = { v: true, epd0: true, r: true, s: false, a: true, aset: false, asid: 11, ttb0: 0 };
+  const withCd: State = { ...base, domains: [{ ...base.domains[0]!, cds: [...base.domains[0]!.cds, { ssid: 1, cd: live }] }, base.domains[1]!] };
   const write = (s: State, w: Parameters<typeof writeCtxDesc>[4]) => {
     const ctx = ctxOf(cfg, 'v6');
     const next = writeCtxDesc(ctx, s, 0, 1, w);
     return { cd: cdAt(next, 0, 1), ops: ops(ctx.out) };
   };
-  it('(1)/(2) install on a free SSID: V=1, EPD0=0, R=1, S per HW-CD-S, ASID and TTB0', () => {
+  it('(1)/(2) install on a free SSID: V=1, EPD0=0, R=1, A=1, ASET=0, S per HW-CD-S, ASID and TTB0; synced before and after word 0', () => {
     expect(write(base, { tag: 'install', asid: 12, ttb0: 1 })).toEqual({
-      cd: { v: true, epd0: false, r: true, s: true, a: true, asid: 12, ttb0: 1 },
-      ops: ['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC'],
+      cd: { v: true, epd0: false, r: true, s: false, a: true, aset: false, asid: 12, ttb0: 1 },
+      ops: ['CMD_CFGI_CD', 'CMD_SYNC', 'CMD_CFGI_CD', 'CMD_SYNC'],
     });
+  });
+  it('(3) on a live CD syncs once', () => {
+    expect(write(withCd, { tag: 'install', asid: 12, ttb0: 1 }).ops).toEqual(['CMD_CFGI_CD', 'CMD_SYNC']);
   });
   it('(3) install on a live CD only rewrites the ASID (EPD0 of a quiesced CD is kept)', () => {
     expect(write(withCd, { tag: 'install', asid: 12, ttb0: 1 }).cd).toEqual({ ...live, asid: 12 });
   });
   it('(4) quiesce: EPD0=1, V kept', () => {
-    const s: State = { ...withCd, domains: [{ ...withCd.domains[0]!, cds: [withCd.domains[0]!.cds[0]!, { ssid: 1, cd: { ...live, epd0: false } }] }] };
+    const s: State = { ...withCd, domains: [{ ...withCd.domains[0]!, cds: [withCd.domains[0]!.cds[0]!, { ssid: 1, cd: { ...live, epd0: false } }] }, withCd.domains[1]!] };
     expect(write(s, { tag: 'quiesce' }).cd).toEqual(live);
     expect(write(base, { tag: 'quiesce' }).cd).toBeUndefined();
   });
-  it('v5 quiesce also clears S and R; the naive release and (5) remove clear the whole CD', () => {
-    expect(write(withCd, { tag: 'quiesceClearSR' }).cd).toEqual({ ...live, s: false, r: false });
+  it('v5 quiesce also clears S and R; the naive release and (5) remove clear the whole CD, synced once', () => {
+    expect(write({ ...withCd, domains: [{ ...withCd.domains[0]!, cds: [withCd.domains[0]!.cds[0]!, { ssid: 1, cd: { ...live, s: true } }] }, withCd.domains[1]!] }, { tag: 'quiesceClearSR' }).cd).toEqual({ ...live, s: false, r: false });
     expect(write(withCd, { tag: 'clearValid' }).cd).toBeUndefined();
-    expect(write(withCd, { tag: 'remove' })).toEqual({ cd: undefined, ops: ['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC'] });
+    expect(write(withCd, { tag: 'remove' })).toEqual({ cd: undefined, ops: ['CMD_CFGI_CD', 'CMD_SYNC'] });
   });
 });
 

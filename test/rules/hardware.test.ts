@@ -8,7 +8,7 @@ import { atcInvDomain, cfgiCd, tlbInvAsid, tlbInvRange } from '../../src/hardwar
 import { translate, untranslatedAccess } from '../../src/hardware/translate.ts';
 import {
   ats, atsFaultIn, bind, cmds, ctxOf, dma, dmaResults, domainFree, enable, exit, handle, hwEvents, refusal, respond, run,
-  touch, tps, traces, walks, withSmmu,
+  sharedDomain, touch, tps, traces, walks, withOptions, withSmmu,
 } from './helpers.ts';
 
 const forced = withSmmu({ stallModel: 'forced' });
@@ -17,10 +17,11 @@ describe('INIT-STE: every device translates through its configured domain', () =
   it('STE fields from the configuration and STALL_MODEL', () => {
     expect(initialState(seedWideConfig).ste).toEqual([
       { config: 'translate', domain: 0, s1stalld: true, eats: true },
-      { config: 'translate', domain: 0, s1stalld: false, eats: false },
+      { config: 'translate', domain: 1, s1stalld: false, eats: false },
     ]);
-    expect(initialState(forced).ste.map((e) => e.s1stalld)).toEqual([false, false]); // S1STALLD is ILLEGAL when stall is forced
-    expect(initialState(withSmmu({ stallModel: 'none' })).ste.map((e) => e.s1stalld)).toEqual([true, true]);
+    expect(initialState(forced).ste.map((e) => e.s1stalld)).toEqual([false, false]); // every master is stall_enabled when stall is forced
+    // S1STALLD needs FEAT_STALLS, which an SMMU with STALL_MODEL 0b01 lacks
+    expect(initialState(withSmmu({ stallModel: 'none' })).ste.map((e) => e.s1stalld)).toEqual([false, false]);
   });
 });
 
@@ -30,7 +31,7 @@ describe('INIT-PRIVATE-ASID: each stage-1 domain has a private context at SSID 0
     const s = initialState(c);
     expect(s.domains.map((d) => d.privateAsid)).toEqual([1, 0, 2]);
     expect(s.domains[1]!.cds).toEqual([]);
-    expect(cdAt(s, 2, 0)).toEqual({ v: true, epd0: false, r: true, s: false, a: false, asid: 2, ttb0: -1 });
+    expect(cdAt(s, 2, 0)).toEqual({ v: true, epd0: false, r: true, s: false, a: true, aset: true, asid: 2, ttb0: -1 });
     expect(s.mms.every((m) => m.alive && m.pasid === 0 && m.pages.every((p) => p === -1))).toBe(true);
   });
 });
@@ -39,14 +40,15 @@ describe('HW-CD-S: the S bit a CD gets', () => {
   it('forced -> 1, none -> 0, configurable -> 1 iff a device of the domain stalls', () => {
     expect(cdStallBit(forced, 0)).toBe(true);
     expect(cdStallBit(withSmmu({ stallModel: 'none' }), 0)).toBe(false);
-    expect(cdStallBit(seedWideConfig, 0)).toBe(true);
+    expect(cdStallBit(seedWideConfig, 1)).toBe(true);
+    expect(cdStallBit(seedWideConfig, 0)).toBe(false);
     const pciOnly: Config = { ...seedWideConfig, devices: [seedWideConfig.devices[0]!] };
     expect(cdStallBit(pciOnly, 0)).toBe(false);
   });
 });
 
 describe('HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 with 0b10', () => {
-  const cd = { v: true, epd0: false, r: true, s: true, a: true, asid: 11, ttb0: 0 };
+  const cd = { v: true, epd0: false, r: true, s: true, a: true, aset: false, asid: 11, ttb0: 0 };
   it('legality per STALL_MODEL', () => {
     expect(cdLegal(seedWideConfig, cd)).toBe(true);
     expect(cdLegal(seedWideConfig, { ...cd, s: false })).toBe(true);
@@ -63,12 +65,12 @@ describe('HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 with 0b10', () 
 describe('HW-XLATE: STE, CD, TLB, then a walk', () => {
   it('a TLB hit translates even when EPD0=1 (no walk)', () => {
     const r = run(seedWideConfig, 'release-skips-tlbi', [enable(1), bind(1, 0), touch(0, 0, 0), dma(1, 1, 0), exit(0), dma(1, 1, 0)]);
-    expect(cdAt(r.state, 0, 1)!.epd0).toBe(true);
+    expect(cdAt(r.state, 1, 1)!.epd0).toBe(true);
     expect(dmaResults(r.last)).toEqual([{ tag: 'access', frame: 0, via: 'tlb' }]);
     expect(walks(r.last)).toEqual([]);
   });
   it('an aborting STE terminates the transaction silently', () => {
-    const r = run(seedWideConfig, 'v6', [domainFree(0)]);
+    const r = run(seedWideConfig, 'v6', [domainFree(1)]);
     const ctx = ctxOf(seedWideConfig, 'v6');
     expect(translate(ctx, r.state, 1, 1, 0).t).toEqual({ tag: 'abort' });
     expect(ctx.out).toEqual([]);
@@ -111,16 +113,31 @@ describe('HW-UNTRANSLATED: an untranslated transaction that faults', () => {
     expect(traces(r.last)).toEqual([{ tp: 'dev_fault', dev: 1, type: 2, reason: 0, mm: 0, page: 1, pasid: 1, group: 0, flags: 3, prot: 1 }]);
     expect(r.state.faults).toEqual([{ via: 'stall', dev: 1, group: 0, pasid: 1, page: 1, write: false, afterRelease: false, status: 'pending' }]);
   });
-  it('terminated with R=1: F_TRANSLATION without stall, no dev_fault (unrecoverable faults are not traced)', () => {
-    const s0 = run(seedWideConfig, 'v6', [enable(1), bind(1, 0)]).state;
-    const dom = s0.domains[0]!;
-    const s: State = { ...s0, domains: [{ ...dom, cds: dom.cds.map((c) => (c.ssid === 1 ? { ...c, cd: { ...c.cd, s: false } } : c)) }] };
+  it('the event is recorded before the driver reports the fault', () => {
+    const r = run(seedWideConfig, 'v6', [enable(1), bind(1, 0), dma(1, 1, 1, false)]);
+    expect(r.last.map((o) => o.kind)).toEqual(['walk', 'event', 'trace', 'dma']);
+  });
+});
+
+describe('DRV-EVT-UNRECOV: a recorded fault that does not stall is reported as unrecoverable (dev_fault type=1)', () => {
+  const s0 = run(seedWideConfig, 'v6', [enable(1), bind(1, 0)]).state;
+  const dom = s0.domains[1]!;
+  const s: State = { ...s0, domains: [s0.domains[0]!, { ...dom, cds: dom.cds.map((c) => (c.ssid === 1 ? { ...c, cd: { ...c.cd, s: false } } : c)) }] };
+  it('terminated with R=1: F_TRANSLATION without stall, then dev_fault type=1 reason=5 (PTE_FETCH) group=0 flags=3', () => {
     const ctx = ctxOf(seedWideConfig, 'v6');
     const r = untranslatedAccess(ctx, s, 1, 1, 0, true);
     expect(r.result).toEqual({ tag: 'aborted' });
+    expect(ctx.out.map((o) => o.kind)).toEqual(['walk', 'event', 'trace']);
     expect(hwEvents(ctx.out)).toEqual([{ type: 'F_TRANSLATION', code: 0x10, dev: 1, ssid: 1, page: 0, write: true, stall: false, stag: -1 }]);
-    expect(tps(ctx.out)).toEqual([]);
+    expect(traces(ctx.out)).toEqual([{ tp: 'dev_fault', dev: 1, type: 1, reason: 5, mm: 0, page: 0, pasid: 1, group: 0, flags: 3, prot: 2 }]);
     expect(r.s.faults).toEqual([]);
+  });
+  it('no fault handler without SVA on the master: recorded, not reported', () => {
+    const off: State = { ...s, svaEnabled: [false, false] };
+    const ctx = ctxOf(seedWideConfig, 'upstream');
+    untranslatedAccess(ctx, off, 1, 1, 0, false);
+    expect(hwEvents(ctx.out)).toHaveLength(1);
+    expect(tps(ctx.out)).toEqual([]);
   });
   it('terminated with R=0 and S=0 (v5 release without forced stall): nothing recorded', () => {
     const r = run(seedWideConfig, 'release-clears-sr', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
@@ -178,12 +195,12 @@ describe('DEV-ATS-TR: a standalone Translation Request (ATC prefetch)', () => {
 
 describe('HW-CMD-CFGI: a CD write is followed by CMD_CFGI_CD per master of the domain, then CMD_SYNC', () => {
   it('only translating masters of the domain get it', () => {
-    const s = initialState(seedWideConfig);
-    const ctx = ctxOf(seedWideConfig, 'v6');
+    const s = initialState(sharedDomain);
+    const ctx = ctxOf(sharedDomain, 'v6');
     cfgiCd(ctx, s, 0, 3);
     expect(cmds(ctx.out)).toEqual([{ op: 'CMD_CFGI_CD', dev: 0, ssid: 3 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 3 }, { op: 'CMD_SYNC' }]);
     const detached: State = { ...s, ste: [s.ste[0]!, { ...s.ste[1]!, config: 'abort' }] };
-    const ctx2 = ctxOf(seedWideConfig, 'v6');
+    const ctx2 = ctxOf(sharedDomain, 'v6');
     cfgiCd(ctx2, detached, 0, 3);
     expect(cmds(ctx2.out)).toEqual([{ op: 'CMD_CFGI_CD', dev: 0, ssid: 3 }, { op: 'CMD_SYNC' }]);
   });

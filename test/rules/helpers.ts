@@ -22,12 +22,19 @@ export function withSmmu(smmu: Partial<Config['smmu']>, base: Config = seedWideC
   return { ...base, smmu: { ...base.smmu, ...smmu } };
 }
 
-/** The default configuration, but the platform device (1) attached to a second stage-1 domain. */
-export const twoDomains: Config = {
+/** The default shape: the PCIe device (0) in dom0, the stalling platform device (1) in dom1. */
+export const twoDomains: Config = seedWideConfig;
+
+/**
+ * Two PCIe functions with ATS+PRI in ONE stage-1 domain (spec/configs/shared-domain.json at full
+ * width), resolving page requests through IOPF in every variant.
+ */
+export const sharedDomain: Config = {
   ...seedWideConfig,
-  name: 'two-domains',
-  domains: [{ name: 'dom0', stage: 1 }, { name: 'dom1', stage: 1 }],
-  devices: [seedWideConfig.devices[0]!, { ...seedWideConfig.devices[1]!, domain: 1 }],
+  name: 'shared-domain',
+  domains: [{ name: 'dom0', stage: 1 }],
+  devices: [seedWideConfig.devices[0]!, { ...seedWideConfig.devices[0]!, name: '0000:00:04.0' }],
+  options: { ...seedWideConfig.options, priHandling: 'iopf' },
 };
 
 export interface Run {

@@ -5,7 +5,7 @@ import { cdAt } from '../../src/hardware/cd.ts';
 import { release } from '../../src/driver/notifier.ts';
 import {
   atsFaultIn, bind, callbacks, cmds, ctxOf, disable, dma, domainFree, enable, exit, munmap, notifierFree, ops, refusal,
-  returns, run, touch, traces, tps, twoDomains, unbind, withOptions, withSmmu,
+  returns, run, sharedDomain, touch, traces, tps, twoDomains, unbind, withOptions, withSmmu,
 } from './helpers.ts';
 
 describe('DRV-UNBIND: iommu_sva_unbind_device', () => {
@@ -35,7 +35,7 @@ describe('DRV-MN-TEARDOWN: the last bond of a notifier clears the CD and invalid
     const r = run(seedWideConfig, 'v6-atc', [...atsFaultIn, unbind(0, 0)]);
     expect(cdAt(r.state, 0, 1)).toBeUndefined();
     expect(cmds(r.last)).toEqual([
-      { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
+      { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' },
       { op: 'CMD_TLBI_NH_ASID', asid: 11 }, { op: 'CMD_SYNC' },
       { op: 'CMD_ATC_INV', dev: 0, ssid: 1, start: 0, end: -1 }, { op: 'CMD_SYNC' },
     ]);
@@ -49,11 +49,11 @@ describe('DRV-MN-TEARDOWN: the last bond of a notifier clears the CD and invalid
   });
   it('after release (cleared) the CD is cleared without a second TLBI', () => {
     const r = run(seedWideConfig, 'v6-atc', [enable(1), bind(1, 0), exit(0), unbind(1, 0)]);
-    expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_CFGI_CD', 'CMD_SYNC']);
-    expect(cdAt(r.state, 0, 1)).toBeUndefined();
+    expect(ops(r.last)).toEqual(['CMD_CFGI_CD', 'CMD_SYNC']);
+    expect(cdAt(r.state, 1, 1)).toBeUndefined();
   });
   it('a notifier that keeps a bond keeps the CD', () => {
-    const r = run(seedWideConfig, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
+    const r = run(sharedDomain, 'v6-atc', [enable(0), enable(1), bind(0, 0), bind(1, 0), unbind(0, 0)]);
     expect(ops(r.last)).toEqual([]);
     expect(r.state.notifiers[0]!.refs).toBe(1);
     expect(cdAt(r.state, 0, 1)).toMatchObject({ v: true });
@@ -105,15 +105,21 @@ describe('DRV-MN-SYNC: mmu_notifier_synchronize() in disable_sva', () => {
 });
 
 describe('DRV-MN-INVALIDATE: invalidate_range() on every unmap', () => {
-  it('each notifier of the mm is called twice per munmap, each call traced', () => {
-    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(0, 0, 2)]);
+  it('each notifier of the mm is called twice per munmap that cleared PTEs, each call traced', () => {
+    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), touch(0, 1, 0), munmap(0, 0, 2)]);
     expect(traces(r.last)).toEqual([
       { tp: 'smmu_mm_invalidate', mm: 0, pasid: 1, start: 0, end: 2 },
       { tp: 'smmu_mm_invalidate', mm: 0, pasid: 1, start: 0, end: 2 },
     ]);
     expect(callbacks(r.last).map((c) => c.op)).toEqual(['invalidate_range', 'invalidate_range']);
-    const two = run(twoDomains, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), munmap(0, 1, 2)]);
+    const two = run(twoDomains, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), touch(0, 1, 0), munmap(0, 1, 2)]);
     expect(callbacks(two.last).map((c) => c.domain)).toEqual([0, 1, 0, 1]);
+  });
+  it('once per notifier when the range was not populated (only invalidate_range_end calls it)', () => {
+    const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(0, 0, 2)]);
+    expect(traces(r.last)).toEqual([{ tp: 'smmu_mm_invalidate', mm: 0, pasid: 1, start: 0, end: 2 }]);
+    const two = run(twoDomains, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), munmap(0, 1, 2)]);
+    expect(callbacks(two.last).map((c) => c.domain)).toEqual([0, 1]);
   });
   it('an mm without notifiers gets no callback', () => {
     const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(1, 0, 1)]);
@@ -164,9 +170,9 @@ describe('DRV-MN-RELEASE: release() when the mm exits', () => {
     const r = run(seedWideConfig, 'v6-atc', [...atsFaultIn, exit(0)]);
     expect(tps(r.last)).toEqual(['smmu_mm_release']);
     expect(traces(r.last)[0]).toEqual({ tp: 'smmu_mm_release', mm: 0, pasid: 1 });
-    expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: true, r: true, s: true, a: true, asid: 11, ttb0: 0 });
+    expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: true, r: true, s: false, a: true, aset: false, asid: 11, ttb0: 0 });
     expect(cmds(r.last)).toEqual([
-      { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
+      { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' },
       { op: 'CMD_TLBI_NH_ASID', asid: 11 }, { op: 'CMD_SYNC' },
       { op: 'CMD_ATC_INV', dev: 0, ssid: 1, start: 0, end: -1 }, { op: 'CMD_SYNC' },
     ]);
@@ -185,9 +191,19 @@ describe('DRV-MN-RELEASE: release() when the mm exits', () => {
 
 describe('DRV-DOMAIN-FREE: detach and free a domain', () => {
   it('STEs abort (ATS off), CD table dropped, private ASID released', () => {
-    const r = run(seedWideConfig, 'v6', [domainFree(0)]);
+    const r = run(sharedDomain, 'v6', [domainFree(0)]);
     expect(r.state.ste.map((e) => [e.config, e.eats])).toEqual([['abort', false], ['abort', false]]);
     expect(r.state.domains[0]).toEqual({ freed: true, privateAsid: 0, cds: [] });
+    const other = run(seedWideConfig, 'v6', [domainFree(1)]);
+    expect(other.state.ste.map((e) => e.config)).toEqual(['translate', 'abort']);
+  });
+  it('HW-CMD-ATC-INV-MASTER: detach disables ATS and invalidates the whole ATC of each ATS master, every PASID', () => {
+    const lax = withOptions({ strictDisable: false });
+    const r = run(lax, 'v6', [...atsFaultIn, disable(0), domainFree(0)]);
+    expect(cmds(r.last)).toEqual([{ op: 'CMD_ATC_INV', dev: 0, ssid: 0, start: 0, end: -1 }, { op: 'CMD_SYNC' }]);
+    expect(r.state.atc).toEqual([]);
+    // a domain without ATS masters: nothing is sent
+    expect(run(seedWideConfig, 'v6', [domainFree(1)]).last).toEqual([]);
   });
   it('caller contract: SVA disabled on every device of the domain first; bonds gone under strictDisable', () => {
     const r = run(seedWideConfig, 'v6', [enable(0)]);

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig } from '../../src/model/config.ts';
 import { cdAt } from '../../src/hardware/cd.ts';
+import { createModel } from '../../src/model/model.ts';
 import { variantNames, variants, type VariantTraits } from '../../src/model/variant.ts';
 import {
-  atsFaultIn, bind, disable, dma, enable, errnoOf, exit, munmap, ops, run, touch, unbind, warns, withOptions, withSmmu,
+  atsFaultIn, bind, disable, dma, enable, errnoOf, exit, munmap, ops, run, touch, tps, unbind, warns, withOptions, withSmmu,
 } from './helpers.ts';
 
 describe('VariantTraits.atcInvalidation (DRV-MN-ATC-RANGE)', () => {
@@ -23,7 +24,7 @@ describe('VariantTraits.atcInvalidation (DRV-MN-ATC-RANGE)', () => {
 describe('VariantTraits.releaseCd (DRV-MN-RELEASE, DRV-CD-WRITE)', () => {
   it('quiesce keeps V and sets EPD0; clearValid removes the CD; clearSR sets EPD0 and clears S and R', () => {
     const cd = (variant: 'v6-atc' | 'release-clears-valid' | 'release-clears-sr') =>
-      cdAt(run(seedWideConfig, variant, [enable(1), bind(1, 0), exit(0)]).state, 0, 1);
+      cdAt(run(seedWideConfig, variant, [enable(1), bind(1, 0), exit(0)]).state, 1, 1);
     expect(cd('v6-atc')).toMatchObject({ v: true, epd0: true, s: true, r: true });
     expect(cd('release-clears-valid')).toBeUndefined();
     expect(cd('release-clears-sr')).toMatchObject({ v: true, epd0: true, s: false, r: false });
@@ -87,11 +88,33 @@ describe('VariantTraits.synchronizeOnDisable (DRV-MN-SYNC)', () => {
   });
 });
 
-describe('VariantTraits.bindChecksMmAlive (DRV-BIND-MMGET)', () => {
-  it('true: EINVAL on an exited mm; false: bound', () => {
-    const cfg = withOptions({ bindAfterExit: true });
-    expect(errnoOf(run(cfg, 'upstream', [enable(0), exit(0), bind(0, 0)]).last)).toBe('EINVAL');
-    expect(errnoOf(run(cfg, 'v6', [enable(0), exit(0), bind(0, 0)]).last)).toBeUndefined();
+describe('VariantTraits.priHandling (DRV-PRI-DENY, DRV-IOPF-REPORT)', () => {
+  it('iopf: a page request becomes a pending fault traced dev_fault; deny: CMD_PRI_RESP Invalid Request at once, nothing reported', () => {
+    const script = [enable(0), bind(0, 0), dma(0, 1, 0)];
+    const iopf = run(seedWideConfig, 'v6-atc', script);
+    expect(tps(iopf.last)).toEqual(['dev_fault']);
+    expect(iopf.state.faults).toHaveLength(1);
+    const deny = run(seedWideConfig, 'upstream', script);
+    expect(deny.last).toEqual([
+      { kind: 'walk', dev: 0, mm: 0, page: 0 },
+      { kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev: 0, ssid: 1, prgi: 0, code: 1 } },
+      { kind: 'dma', dev: 0, pasid: 1, page: 0, write: true, result: { tag: 'pageRequest', prgi: 0 } },
+    ]);
+    expect(deny.state.faults).toEqual([]);
+  });
+  it('options.priHandling overrides the variant', () => {
+    const script = [enable(0), bind(0, 0), dma(0, 1, 0)];
+    expect(run(withOptions({ priHandling: 'iopf' }), 'upstream', script).state.faults).toHaveLength(1);
+    expect(createModel(withOptions({ priHandling: 'deny' }), 'v6').traits.priHandling).toBe('deny');
+    expect(createModel(seedWideConfig, 'v6').traits).toBe(variants.v6);
+  });
+});
+
+describe('VariantTraits.svaRequiresIopf (DRV-SVA-ENABLE)', () => {
+  it('true: a master that cannot resolve faults cannot enable SVA; false (5.14): any master with SSIDs can', () => {
+    const plain = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, ats: false, pri: false }, seedWideConfig.devices[1]!] };
+    expect(errnoOf(run(plain, 'v6-atc', [enable(0)]).last)).toBe('ENODEV');
+    expect(errnoOf(run(plain, 'upstream', [enable(0)]).last)).toBeUndefined();
   });
 });
 
