@@ -20,6 +20,29 @@ describe('smmu-sva check-trace', () => {
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ accepted: true, firstUnexplainedLine: null, lines: 20, records: 7, skipped: 1, variant: 'upstream', reason: 'accepted' });
   });
+  it('accepts the four shapes of real logs (exit 0): TRACE-DOMAIN-SHARE, INFER-UNRECOV, TRACE-TOUCH-MUNMAP, TRACE-RESPONSE-ADDR', () => {
+    for (const f of ['shared-domain.tracefs.txt', 'unrecoverable.tracefs.txt', 'unpopulated-munmap.trace-cmd.txt', 'old-response.bare.txt']) {
+      const r = cli([`${dir}/${f}`, '--variant', 'upstream', '--json']);
+      expect(r.code, `${f}: ${r.out}${r.err}`).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ accepted: true, firstUnexplainedLine: null, variant: 'upstream' });
+    }
+    const seed = cli([`${dir}/seed1.tracefs.txt`, '--variant', 'upstream', '--config', `${dir}/seed-config.json`]);
+    expect(seed.code, seed.out + seed.err).toBe(0);
+  });
+  it('the new invalid fixtures exit 1 naming file:line', () => {
+    for (const [f, line] of [['shared-domain-stall-mix', 7], ['unrecoverable-after-unbind', 4], ['munmap-three-records', 6]] as const) {
+      const r = cli([`${dir}/invalid/${f}.txt`, '--variant', 'upstream']);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`${dir}/invalid/${f}.txt:${line}: rejected under upstream`);
+    }
+  });
+  it('output is byte-identical from one run to the next', () => {
+    for (const f of ['shared-domain.tracefs.txt', 'invalid/shared-domain-stall-mix.txt']) {
+      const a = cli([`${dir}/${f}`, '--json']);
+      const b = cli([`${dir}/${f}`, '--json']);
+      expect(a.out).toBe(b.out);
+    }
+  });
   it('rejects with exit 1, the line, the record, the alternatives and a witness', () => {
     const r = cli([`${dir}/invalid/success-after-release.txt`]);
     expect(r.code).toBe(1);

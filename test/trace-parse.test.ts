@@ -42,6 +42,20 @@ describe('parseLine', () => {
     expect(notLast.tag === 'record' && notLast.record.tp === 'dev_fault' && notLast.record.flags).toBe(1);
   });
 
+  it('TRACE-RESPONSE-ADDR: reads the older dev_page_response format, with addr= between code and pasid, to the same record', () => {
+    const current = parseLine('dev_page_response: IOMMU:0000:00:03.0 code=1 pasid=1 group=383');
+    expect(parseLine('dev_page_response: IOMMU:0000:00:03.0 code=1 addr=0x0000ffffb9d15000 pasid=1 group=383')).toEqual(current);
+    expect(parseLine('  kworker/u8:2-87 [001] d..1.  1.000001: dev_page_response: IOMMU:0000:00:03.0 code=1 addr=0x0000ffffb9d15000 pasid=1 group=383')).toEqual(current);
+  });
+
+  it('TRACE-UNRECOV-FIELDS: reads dev_fault flags as the tracepoint prints them (%x), and unrecoverable faults (type=1)', () => {
+    const unrecov = parseLine('dev_fault: IOMMU:a0000.dma type=1 reason=6 addr=0x0000ffff860e6000 fetch=0x0000000000000000 pasid=1 group=0 flags=3 prot=2');
+    expect(unrecov).toEqual({ tag: 'record', record: { tp: 'dev_fault', dev: 'a0000.dma', type: 1, reason: 6, addr: 0xffff860e6000n, pasid: 1, group: 0, flags: 3, prot: 2 } });
+    const hex = parseLine(fault.replace('flags=3', 'flags=b'));
+    expect(hex.tag === 'record' && hex.record.tp === 'dev_fault' && hex.record.flags).toBe(11);
+    expect(parseLine(fault.replace('flags=3', 'flags=0x3'))).toEqual(parseLine(fault));
+  });
+
   it('skips headers and blank lines; other tracepoints are reported as such', () => {
     for (const l of ['', '   ', '# tracer: nop', '#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION', 'cpus=4', 'version = 6', 'CPU 3 is empty']) {
       expect(parseLine(l), JSON.stringify(l)).toEqual({ tag: 'skip' });
@@ -66,6 +80,10 @@ describe('parseLine', () => {
     [fault.slice(0, 60), 'pasid'], // cut inside the address: the address is short but valid, the fields after it are missing
     [fault.slice(0, 46), 'addr'], // cut inside "addr="
     ['dev_page_response: IOMMU:0000:00:03.0 code=7 pasid=1 group=383', 'code'],
+    ['dev_page_response: IOMMU:0000:00:03.0 code=0 addr=0xzz pasid=1 group=383', 'addr'],
+    ['dev_page_response: IOMMU:0000:00:03.0 code=0 addr=0x0000ffff860e6000 addr=0x0 pasid=1 group=383', 'addr'],
+    [fault.replace('flags=3', 'flags=zz'), 'flags'],
+    [fault.replace('flags=3', 'flags=123456789'), 'flags'],
     ['garbage without structure', '(line)'],
     ['smmu_bind_alloc: dev=0000:00:03.0 pasid=1\u0000\u0001\u0002', '(line)'],
     ['\ufffd\ufffdsmmu_mm_release: pasid=1', '(line)'],

@@ -1,7 +1,9 @@
 // Benchmark of check-trace on a long valid trace (not part of npm test).
-//   npx tsx tools/bench-trace.ts [--lines N] [--variant NAME] [--out FILE] [--keep]
+//   npx tsx tools/bench-trace.ts [--lines N] [--variant NAME] [--shared] [--out FILE] [--keep]
 // Generates a trace by scripting the reducer (bind / page requests / responses / munmap / unbind
-// cycles like the seed's first trace, and exit-while-faulting cycles like its second), formats it
+// cycles like the seed's first trace, and exit-while-faulting cycles like its second; with --shared
+// two PCIe functions in one domain take turns, so the inferred run also weighs the shared-domain
+// hypotheses), formats it
 // as tracefs text with formatRecord (kernel-like group numbers, other tracepoints mixed in), then
 // checks it twice: with an inferred configuration (two streaming passes) and with --config (one).
 // Prints lines/s and the heap at 10% of the trace and at its end.
@@ -20,7 +22,8 @@ import { formatRecord } from '../src/trace/format.ts';
 import { checkTrace } from '../src/trace/run.ts';
 import { Transitions, type Ext, type Op } from '../src/trace/transitions.ts';
 
-const { values } = parseArgs({ options: { lines: { type: 'string' }, variant: { type: 'string' }, out: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { lines: { type: 'string' }, variant: { type: 'string' }, shared: { type: 'boolean' }, out: { type: 'string' }, keep: { type: 'boolean' } } });
+const shared = values.shared ?? false;
 const target = Number(values.lines ?? 1_000_000);
 const variant = values.variant ?? 'v6';
 if (!isVariantName(variant)) throw new Error(`unknown variant ${variant}`);
@@ -30,10 +33,14 @@ const config: Config = {
   name: 'bench',
   smmu: { stallModel: 'configurable', btm: true, asidBits: 8 },
   domains: [{ name: 'dom0', stage: 1 }],
-  devices: [{ name: '0000:00:03.0', bus: 'pci', ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 }],
+  devices: [
+    { name: '0000:00:03.0', bus: 'pci', ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 },
+    ...(shared ? [{ name: '0000:00:04.0', bus: 'pci' as const, ats: true, pri: true, stall: false, ssidBits: 20, domain: 0 }] : []),
+  ],
   processes: [{ name: 'job', pages: 4, cpuAsid: 11, vaBase: 0x0000ffff860e6000n }],
   frames: 4,
-  options: { ...defaultOptions, remap: true },
+  // the seed's page requests are resolved through IOPF (the SVA development tree), whatever the variant
+  options: { ...defaultOptions, remap: true, priHandling: 'iopf' },
 };
 
 /** Deterministic PRNG (mulberry32). */
@@ -79,19 +86,23 @@ async function generate(): Promise<number> {
   };
   const ev = (event: Event): Op => ({ op: 'event', event });
   const dev = 0;
+  const other = shared ? 1 : 0;
   write('# tracer: nop\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n');
   run(ev({ kind: 'enableSva', dev }));
+  if (shared) run(ev({ kind: 'enableSva', dev: other }));
   while (lines < target) {
     run({ op: 'recycle', slot: 0 });
     run(ev({ kind: 'bind', dev, mm: 0, fail: 'none' }));
+    if (shared) run(ev({ kind: 'bind', dev: other, mm: 0, fail: 'none' }));
     const pasid = x.state.mms[0]!.pasid;
     if (rand() < 0.8) {
       // the seed's first trace: page requests on an 8 kB (or larger) buffer, munmap, unbind
       const pages = 2 + Math.floor(rand() * 3);
       for (let p = 0; p < pages && p < 4; p++) {
-        run(ev({ kind: 'dma', dev, pasid, page: p, write: true }));
-        run(ev({ kind: 'iopfHandle', dev, group: 0, frame: p }));
-        run(ev({ kind: 'iopfRespond', dev, group: 0 }));
+        const d = p % 2 === 0 ? dev : other;
+        run(ev({ kind: 'dma', dev: d, pasid, page: p, write: true }));
+        run(ev({ kind: 'iopfHandle', dev: d, group: 0, frame: p }));
+        run(ev({ kind: 'iopfRespond', dev: d, group: 0 }));
       }
       run(ev({ kind: 'munmap', mm: 0, start: 0, end: 2 }));
       run(ev({ kind: 'munmap', mm: 0, start: 2, end: 4 }));
@@ -105,6 +116,7 @@ async function generate(): Promise<number> {
       run(ev({ kind: 'iopfHandle', dev, group: 0, frame: -1 }));
       run(ev({ kind: 'iopfRespond', dev, group: 0 }));
     }
+    if (shared) run(ev({ kind: 'unbind', dev: other, mm: 0 }));
     run(ev({ kind: 'unbind', dev, mm: 0 }));
     if (buf.length > 1 << 16) await flush();
   }

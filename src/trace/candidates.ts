@@ -3,7 +3,8 @@
 // (enable SVA, a fresh process in a slot) then the model event whose first record must match.
 // The candidates are targeted by the record's values; matchRecord has the last word.
 import type { Model } from '../model/model.ts';
-import type { State } from '../model/state.ts';
+import { PTE_UNMAPPED, type State } from '../model/state.ts';
+import { freeFrames } from '../process/memory.ts';
 import { mmOfPasid } from '../hardware/translate.ts';
 import type { AddressMap } from './addressMap.ts';
 import { modelGroup, modelPasid, type Maps } from './match.ts';
@@ -61,7 +62,20 @@ export function candidates(model: Model, s: State, maps: Maps, c: ConcreteRecord
       const start = addresses.pageOf(slot, c.start);
       const end = addresses.endOf(slot, c.end);
       if (start === undefined || end === undefined || end <= start) return [];
-      return [[{ op: 'event', event: { kind: 'munmap', mm: slot, start, end } }]];
+      const munmap: Op = { op: 'event', event: { kind: 'munmap', mm: slot, start, end } };
+      // TRACE-TOUCH-MUNMAP: munmap emits one record per notifier for an unpopulated range and two
+      // for a populated one (MEM-MUNMAP); the CPU may have populated the range unlogged. Touching
+      // one page is enough: the munmap then frees it again, so the state after is the same.
+      const pages = s.mms[slot]!.pages;
+      let populated = false;
+      let untouched = -1;
+      for (let p = start; p < end && !populated; p++) {
+        if (pages[p]! >= 0) populated = true;
+        else if (untouched < 0 && pages[p] === PTE_UNMAPPED) untouched = p;
+      }
+      const frame = populated || untouched < 0 ? undefined : freeFrames(s, model.config.frames)[0];
+      if (frame === undefined) return [[munmap]];
+      return [[munmap], [{ op: 'event', event: { kind: 'touch', mm: slot, page: untouched, frame } }, munmap]];
     }
     case 'dev_fault': {
       const slot = slotOf(s, maps, c.pasid);

@@ -33,6 +33,8 @@ interface Hyp {
   readonly pending: readonly TraceRecord[];
   readonly maps: Maps;
   readonly node: WNode | null;
+  /** Checker steps taken before this line's steps (a domain choice), put in the line's witness node. */
+  readonly pre: readonly WStep[];
 }
 
 export interface CheckerOptions {
@@ -40,9 +42,14 @@ export interface CheckerOptions {
   readonly maxStates: number;
   /** Lines of witness kept (older steps are forgotten, so memory does not grow with the trace). */
   readonly witnessLines: number;
+  /**
+   * TRACE-DOMAIN-SHARE: when a device first appears, also try attaching it to the domain of each
+   * device seen before with the same stall capability (inferred configurations).
+   */
+  readonly shareDomains: boolean;
 }
 
-export const defaultCheckerOptions: CheckerOptions = { maxStates: 10000, witnessLines: 2000 };
+export const defaultCheckerOptions: CheckerOptions = { maxStates: 10000, witnessLines: 2000, shareDomains: false };
 
 export interface Verdict {
   readonly accepted: boolean;
@@ -71,13 +78,15 @@ export class TraceChecker {
   private rejected: Verdict | null = null;
   private lastLine = 0;
   private readonly devIndex = new Map<string, number>();
+  /** Devices named by a record so far, in order of first appearance (the same in every hypothesis). */
+  private readonly seenDevices: number[] = [];
 
   constructor(readonly model: Model, readonly addresses: AddressMap, private readonly opts: CheckerOptions = defaultCheckerOptions) {
     this.t = new Transitions(model);
     model.config.devices.forEach((d, i) => this.devIndex.set(d.name, i));
     const ext: Ext = { state: initialState(model.config), remapped: [] };
     const key = this.t.intern(ext);
-    this.hyps = [{ ext, xkey: key, key: this.hypKey(key, [], emptyMaps), pending: [], maps: emptyMaps, node: null }];
+    this.hyps = [{ ext, xkey: key, key: this.hypKey(key, [], emptyMaps), pending: [], maps: emptyMaps, node: null, pre: [] }];
   }
 
   get stats() { return { ...this.t.stats, states: this.hyps.length }; }
@@ -100,14 +109,19 @@ export class TraceChecker {
       if (next.size >= this.opts.maxStates) { cut = true; return; }
       next.set(h.key, h);
     };
-    for (const h of this.hyps) {
+    let hyps = this.hyps;
+    if (dev >= 0 && !this.seenDevices.includes(dev)) {
+      if (this.opts.shareDomains) hyps = this.branchDomains(dev);
+      this.seenDevices.push(dev);
+    }
+    for (const h of hyps) {
       if (h.pending.length > 0) {
         const m = matchRecord(h.maps, h.pending[0]!, c, dev, this.addresses);
         if (!m) continue;
         const pending = h.pending.slice(1);
         const maps = pending.length === 0 ? dropFreedPasids(m, h.ext.state) : m;
         const node: WNode = { line, steps: [], cont: true, text, parent: h.node };
-        add({ ext: h.ext, xkey: h.xkey, key: this.hypKey(h.xkey, pending, maps), pending, maps, node });
+        add({ ext: h.ext, xkey: h.xkey, key: this.hypKey(h.xkey, pending, maps), pending, maps, node, pre: [] });
         continue;
       }
       const cl = this.t.closure(h.ext, h.xkey);
@@ -120,8 +134,9 @@ export class TraceChecker {
           if (!m) continue;
           const pending = r.records.slice(1);
           const maps = pending.length === 0 ? dropFreedPasids(m, r.ext.state) : m;
-          const node: WNode = { line, steps: entry.steps.length === 0 ? r.steps : [...entry.steps, ...r.steps], cont: false, text, parent: h.node };
-          add({ ext: r.ext, xkey: r.key, key: this.hypKey(r.key, pending, maps), pending, maps, node });
+          const steps = entry.steps.length === 0 && h.pre.length === 0 ? r.steps : [...h.pre, ...entry.steps, ...r.steps];
+          const node: WNode = { line, steps, cont: false, text, parent: h.node };
+          add({ ext: r.ext, xkey: r.key, key: this.hypKey(r.key, pending, maps), pending, maps, node, pre: [] });
         }
       }
     }
@@ -134,6 +149,31 @@ export class TraceChecker {
     this.maxStatesSeen = Math.max(this.maxStatesSeen, this.hyps.length);
     if (line % 1024 === 0) this.forgetOldWitness(line - this.opts.witnessLines);
     return true;
+  }
+
+  /**
+   * TRACE-DOMAIN-SHARE: the hypotheses for a device's first record: each state as it is (the device
+   * in a domain of its own) and, for each domain of a device seen before with the same stall
+   * capability, the state with the device attached there instead (Linux 5.13 refuses a stalling
+   * and a non-stalling master in one stage-1 domain). Domains in ascending order (determinism).
+   */
+  private branchDomains(dev: number): Hyp[] {
+    const devices = this.model.config.devices;
+    const stall = devices[dev]!.stall;
+    const peers = this.seenDevices.filter((e) => devices[e]!.stall === stall);
+    if (peers.length === 0) return this.hyps;
+    const out: Hyp[] = [];
+    for (const h of this.hyps) {
+      out.push(h);
+      if (h.pending.length > 0) continue;
+      const doms = [...new Set(peers.map((e) => h.ext.state.ste[e]!.domain))].sort((a, b) => a - b);
+      for (const domain of doms) {
+        const r = this.t.apply(h.ext, h.xkey, { op: 'share', dev, domain });
+        if (!r) continue;
+        out.push({ ext: r.ext, xkey: r.key, key: this.hypKey(r.key, h.pending, h.maps), pending: h.pending, maps: h.maps, node: h.node, pre: [...h.pre, ...r.steps] });
+      }
+    }
+    return out;
   }
 
   /** Cut every witness chain before line `before`: memory stays bounded on long traces. */
@@ -202,10 +242,17 @@ export class TraceChecker {
     if (h.pending.length > 0) return `${generic}: the previous step has not finished emitting its records`;
     const known = modelPasid(h.maps, c.pasid) !== undefined;
     switch (c.tp) {
-      case 'smmu_bind_alloc':
+      case 'smmu_bind_alloc': {
+        if (dev >= 0 && !h.ext.state.svaEnabled[dev]) {
+          const r = this.t.apply(h.ext, h.xkey, { op: 'event', event: { kind: 'enableSva', dev } });
+          const d = this.model.config.devices[dev]!;
+          const what = d.ats && d.pri ? 'ATS and PRI' : d.stall ? 'stall' : 'no ATS, PRI or stall';
+          if (!r || !r.ext.state.svaEnabled[dev]) return `${generic}: SVA cannot be enabled on ${c.dev} (a device with ${what}) under ${this.model.traits.name}`;
+        }
         return known && h.ext.state.bonds.some((b) => b.dev === dev && h.ext.state.mms[b.mm]!.pasid === modelPasid(h.maps, c.pasid))
           ? `${generic}: a bond for (${c.dev}, pasid ${c.pasid}) already exists; a second bind returns it without allocating`
           : generic;
+      }
       case 'smmu_unbind_free':
         return known ? `${generic}: no bond of ${c.dev} holds pasid ${c.pasid} that can be unbound now` : `${generic}: no bond holds pasid ${c.pasid}`;
       case 'smmu_mm_release':

@@ -67,5 +67,6 @@ export function describeObservation(c: Config, o: Observation): string {
         .with({ tag: 'error' }, (e) => `returns -${e.errno}`)
         .exhaustive())
     .with({ kind: 'warn' }, (x) => `WARNING: ${x.message}`)
+    .with({ kind: 'bug' }, (x) => x.message)
     .exhaustive();
 }

@@ -1,5 +1,6 @@
-// Trace records in the kernel's ftrace text format (the seed's lines; include/trace/events/iommu.h
-// for dev_fault and dev_page_response).
+// Trace records in the kernel's ftrace text format (the seed's lines; dev_fault and
+// dev_page_response as the SVA development tree's include/trace/events/iommu.h prints them: they
+// are out-of-tree, not in mainline; dev_fault prints its flags with %x).
 import type { Config } from '../model/config.ts';
 import { pageSize } from '../model/config.ts';
 import type { TraceRecord } from '../model/observation.ts';
@@ -27,7 +28,7 @@ export function formatRecord(config: Config, r: TraceRecord): string {
     case 'smmu_mm_release':
       return `smmu_mm_release: pasid=${r.pasid}`;
     case 'dev_fault':
-      return `dev_fault: IOMMU:${devName(r.dev)} type=${r.type} reason=${r.reason} addr=${hex16(address(config, r.mm, r.page))} pasid=${r.pasid} group=${r.group} flags=${r.flags} prot=${r.prot}`;
+      return `dev_fault: IOMMU:${devName(r.dev)} type=${r.type} reason=${r.reason} addr=${hex16(address(config, r.mm, r.page))} pasid=${r.pasid} group=${r.group} flags=${r.flags.toString(16)} prot=${r.prot}`;
     case 'dev_page_response':
       return `dev_page_response: IOMMU:${devName(r.dev)} code=${r.code} pasid=${r.pasid} group=${r.group}`;
   }

@@ -21,11 +21,16 @@ export class Inference {
   /** Outstanding bonds per concrete PASID, as the trace's bind/unbind lines count them. */
   private readonly bonds = new Map<number, number>();
   private maxLive = 0;
+  /** Devices with an unrecoverable fault record (dev_fault type=1). */
+  private readonly unrecoverable = new Set<string>();
+  /** Devices with a page request or stall record (dev_fault type=2). */
+  private readonly recoverable = new Set<string>();
 
   constructor(private readonly pageSize: bigint) {}
 
   feed(r: ConcreteRecord): void {
     if ('dev' in r && !this.devices.includes(r.dev)) this.devices.push(r.dev);
+    if (r.tp === 'dev_fault') (r.type === 1 ? this.unrecoverable : this.recoverable).add(r.dev);
     for (const p of boundaries(this.pageSize, r as { tp: string; addr?: bigint; start?: bigint; end?: bigint })) this.points.add(p);
     if (r.tp === 'smmu_bind_alloc') {
       this.bonds.set(r.pasid, (this.bonds.get(r.pasid) ?? 0) + 1);
@@ -41,14 +46,28 @@ export class Inference {
   result(): Inferred {
     const notes: string[] = [];
     const names = this.devices.length > 0 ? this.devices : ['dev0'];
-    // INFER-DOMAIN: each device in its own stage-1 domain (Linux's default domain per IOMMU group)
+    // INFER-DOMAIN-START: each device starts in a stage-1 domain of its own; the checker decides per
+    // hypothesis, when the device first appears, whether it shares one instead (TRACE-DOMAIN-SHARE)
     const domains: DomainConfig[] = names.map((_, i) => ({ name: `dom${i}`, stage: 1 }));
+    let priRequests = false;
     const devices: DeviceConfig[] = names.map((name, i) => {
-      // INFER-DEVICE: PCIe functions cannot stall: a PCI name means ATS+PRI, anything else a stalling platform device
       const pci = pciName.test(name);
-      notes.push(`device ${name}: ${pci ? 'PCIe with ATS and PRI (a PCI name)' : 'platform device that stalls (not a PCI name)'}, own domain dom${i}`);
+      const where = `domain dom${i}, or one shared with an earlier device that ${pci || this.unrecoverable.has(name) ? 'does not stall' : 'stalls'}`;
+      if (this.unrecoverable.has(name)) {
+        // INFER-UNRECOV: only a master whose untranslated transactions fault without stalling
+        // reports unrecoverable faults: no ATS (no PRI) and no stall
+        notes.push(`device ${name}: ${pci ? 'PCIe' : 'platform device'} without ATS, PRI or stall (it has dev_fault type=1 records), ${where}`);
+        return { name, bus: pci ? 'pci' : 'platform', ats: false, pri: false, stall: false, ssidBits: 20, domain: i };
+      }
+      // INFER-DEVICE: PCIe functions cannot stall: a PCI name means ATS+PRI, anything else a stalling platform device
+      if (pci && this.recoverable.has(name)) priRequests = true;
+      notes.push(`device ${name}: ${pci ? 'PCIe with ATS and PRI (a PCI name)' : 'platform device that stalls (not a PCI name)'}, ${where}`);
       return { name, bus: pci ? 'pci' : 'platform', ats: pci, pri: pci, stall: !pci, ssidBits: 20, domain: i };
     });
+    // INFER-PRI: page requests answered by dev_page_response are resolved through IOPF (the SVA
+    // development tree); without any, the variant's own PRI handling stays
+    const priHandling = priRequests ? 'iopf' : defaultOptions.priHandling;
+    if (priRequests) notes.push('PRI page requests resolved through IOPF (options.priHandling "iopf"): the trace has dev_fault type=2 records of a PCIe device');
     const points = [...this.points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const pages = Math.max(1, points.length - 1);
     // INFER-PROCESS: as many process slots as PASIDs bound at once; a slot is recycled for each new PASID lifetime
@@ -70,7 +89,7 @@ export class Inference {
       devices,
       processes,
       frames,
-      options: { ...defaultOptions, remap: true },
+      options: { ...defaultOptions, remap: true, priHandling },
     };
     return { config, addresses: compressedMap(points.length >= 2 ? points : [vaBase, vaBase + this.pageSize], this.pageSize), notes };
   }

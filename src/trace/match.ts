@@ -80,6 +80,25 @@ export function dropFreedPasids(m: Maps, s: State): Maps {
   return { ...m, pasids };
 }
 
+/** prot bits the model decides: read (bit 0) and write (bit 1); exec and privileged are not modelled. */
+const PROT_MODELLED = 0b0011;
+/** Page request flags the model decides: PASID valid, last page, private data (not NEEDS_PASID, bit 3). */
+const PRQ_FLAGS_MODELLED = 0b0111;
+/** Unrecoverable fault flags the model decides: PASID valid and address valid (not FETCH_ADDR_VALID, bit 2). */
+const UNRECOV_FLAGS_MODELLED = 0b0011;
+
+/**
+ * TRACE-UNRECOV-FIELDS: the fields of a dev_fault record the model fixes are compared; the ones it
+ * does not are accepted whatever their value: the exec/privileged bits of prot, NEEDS_PASID of a
+ * page request, and for an unrecoverable fault (type=1) its reason (kernels map event records to
+ * IOMMU_FAULT_REASON_* differently), FETCH_ADDR_VALID and the group.
+ */
+function faultFieldsMatch(r: Extract<TraceRecord, { tp: 'dev_fault' }>, c: Extract<ConcreteRecord, { tp: 'dev_fault' }>): boolean {
+  if ((r.prot & PROT_MODELLED) !== (c.prot & PROT_MODELLED)) return false;
+  if (r.type === 1) return (r.flags & UNRECOV_FLAGS_MODELLED) === (c.flags & UNRECOV_FLAGS_MODELLED);
+  return r.reason === c.reason && (r.flags & PRQ_FLAGS_MODELLED) === (c.flags & PRQ_FLAGS_MODELLED);
+}
+
 /**
  * Does model record r explain concrete record c? Returns the updated maps, or null.
  * `dev` is the index of c's device in the configuration (-1 when unknown).
@@ -99,9 +118,11 @@ export function matchRecord(m: Maps, r: TraceRecord, c: ConcreteRecord, dev: num
     }
     case 'dev_fault': {
       const cc = c as Extract<ConcreteRecord, { tp: 'dev_fault' }>;
-      if (r.dev !== dev || r.type !== cc.type || r.reason !== cc.reason || r.flags !== cc.flags || r.prot !== cc.prot) return null;
+      if (r.dev !== dev || r.type !== cc.type || !faultFieldsMatch(r, cc)) return null;
       if (addresses.pageOf(r.mm, cc.addr) !== r.page) return null;
       const mp = withPasid(m, cc.pasid, r.pasid);
+      // TRACE-UNRECOV-FIELDS: an unrecoverable fault has no group (the tracepoint prints 0) and no response
+      if (r.type === 1) return mp;
       return mp && withNewGroup(mp, r.dev, r.group, cc.group);
     }
     case 'dev_page_response': {
@@ -132,7 +153,7 @@ export function displayRecord(config: Config, addresses: AddressMap, m: Maps, r:
     case 'smmu_mm_release':
       return `smmu_mm_release: pasid=${pasid}`;
     case 'dev_fault':
-      return `dev_fault: IOMMU:${devName(r.dev)} type=${r.type} reason=${r.reason} addr=${hex16(addresses.addrOf(r.mm, r.page))} pasid=${pasid} group=${concreteGroup(m, r.dev, r.group) ?? '?'} flags=${r.flags} prot=${r.prot}`;
+      return `dev_fault: IOMMU:${devName(r.dev)} type=${r.type} reason=${r.reason} addr=${hex16(addresses.addrOf(r.mm, r.page))} pasid=${pasid} group=${r.type === 1 ? r.group : (concreteGroup(m, r.dev, r.group) ?? '?')} flags=${r.flags.toString(16)} prot=${r.prot}`;
     case 'dev_page_response':
       return `dev_page_response: IOMMU:${devName(r.dev)} code=${r.code} pasid=${pasid} group=${concreteGroup(m, r.dev, r.group) ?? '?'}`;
   }

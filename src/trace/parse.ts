@@ -75,6 +75,13 @@ function hexAddr(f: Fields, key: string): Result<bigint> {
   return ok(BigInt(v));
 }
 
+/** dev_fault prints its flags with "%x": hexadecimal digits without "0x" (a "0x" prefix is accepted too). */
+function hexFlags(f: Fields, key: string): Result<number> {
+  const v = f.get(key)!;
+  if (!/^(?:0x)?[0-9a-fA-F]{1,8}$/.test(v)) return bad(key, `expected hexadecimal flags (printed with %x, e.g. 3 or b), got ${show(v)}`);
+  return ok(Number.parseInt(v.startsWith('0x') ? v.slice(2) : v, 16));
+}
+
 function deviceName(v: string | undefined, field: string): Result<string> {
   if (v === undefined || v.length === 0) return bad(field, 'missing device name');
   if (!/^[\x21-\x7e]{1,128}$/.test(v)) return bad(field, `expected a device name, got ${show(v)}`);
@@ -155,12 +162,15 @@ export function parseFields(tp: (typeof checkedTracepoints)[number], text: strin
       const dev = deviceName(head.slice('IOMMU:'.length), 'IOMMU');
       if (!dev.ok) return dev;
       if (tp === 'dev_page_response') {
-        const kv = keyValues(tokens.slice(1), ['code', 'pasid', 'group']);
+        // TRACE-RESPONSE-ADDR: older trees print "code=%d addr=0x%016llx pasid=%d group=%d"; the
+        // address is checked for its form only (the model's response carries no address)
+        const kv = keyValues(tokens.slice(1), ['code', 'addr', 'pasid', 'group']);
         if (!kv.ok) return kv;
         const code = decimal(kv.value, 'code', 2);
+        const addr = kv.value.has('addr') ? hexAddr(kv.value, 'addr') : ok(0n);
         const pasid = decimal(kv.value, 'pasid', MAX_PASID);
         const group = decimal(kv.value, 'group', MAX_U32);
-        const e = firstError(code, pasid, group);
+        const e = firstError(code, addr, pasid, group);
         if (e) return e;
         return ok({ tp, dev: dev.value, code: (code as { value: number }).value, pasid: (pasid as { value: number }).value, group: (group as { value: number }).value });
       }
@@ -176,7 +186,7 @@ export function parseFields(tp: (typeof checkedTracepoints)[number], text: strin
       const group = decimal(f, 'group', MAX_U32);
       const prot = decimal(f, 'prot', 15);
       let flags: Result<number>;
-      if (f.has('flags')) flags = decimal(f, 'flags', 7);
+      if (f.has('flags')) flags = hexFlags(f, 'flags');
       else if (f.has('last')) {
         const last = decimal(f, 'last', 1);
         // flags bit 0 PASID valid (a PASID is printed), bit 1 last page in group

@@ -117,7 +117,8 @@ export async function checkTrace(req: CheckRequest): Promise<CheckOutcome> {
       addresses = r.addresses;
       notes = r.notes;
     }
-    const checker = new TraceChecker(createModel(config, req.variant), addresses, { ...defaultCheckerOptions, ...req.checker });
+    // TRACE-DOMAIN-SHARE only for an inferred configuration: a given one says which domain each device is in
+    const checker = new TraceChecker(createModel(config, req.variant), addresses, { ...defaultCheckerOptions, shareDomains: !req.config, ...req.checker });
     const s = await scan(source(), req.strict, (line, r, text) => checker.feed(line, r, text), req.onProgress, req.progressEvery ?? 0);
     const verdict = s.malformed ? null : checker.finish();
     return { tag: 'checked', name, lines: s.lines, records: s.records, skipped: s.skipped, malformed: s.malformed, verdict, config, inferenceNotes: notes };

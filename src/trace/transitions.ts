@@ -1,9 +1,10 @@
 // The model steps the trace checker takes, cached (spec/trace-checker.md, "Unlogged steps").
 //
 // A checker state (Ext) is a model State plus the set of pages a remap brought back into a VMA.
-// Ops are model events or two checker-level steps that stand for unlogged model steps done
-// earlier ("recycle": a fresh process takes over a slot; "hole": an munmap done before the slot's
-// first bind). After every model event the pending SRCU notifier frees run at once (TRACE-EAGER-FREE).
+// Ops are model events or checker-level steps that stand for unlogged model steps done earlier
+// ("recycle": a fresh process takes over a slot; "hole": an munmap done before the slot's first
+// bind) or for a choice of the inferred configuration ("share": a device attached to another
+// device's domain, decided when the device first appears). After every model event the pending SRCU notifier frees run at once (TRACE-EAGER-FREE).
 // Transitions are cached on (state key, op key): traces repeat the same few states.
 import * as E from 'fp-ts/lib/Either.js';
 import { canonicalState } from '../model/digest.ts';
@@ -28,7 +29,9 @@ export type Op =
   /** TRACE-RECYCLE: the slot's process is gone (or exits, unlogged: it has no notifier) and a fresh one takes its place. */
   | { readonly op: 'recycle'; readonly slot: number }
   /** TRACE-HOLE: the slot's process munmapped this never-touched page before its first bind (unlogged: no notifier yet). */
-  | { readonly op: 'hole'; readonly slot: number; readonly page: number };
+  | { readonly op: 'hole'; readonly slot: number; readonly page: number }
+  /** TRACE-DOMAIN-SHARE: the device (not used yet) is attached to `domain`, another device's, instead of its own. */
+  | { readonly op: 'share'; readonly dev: number; readonly domain: number };
 
 /** One step of a witness: a model event or a checker note. */
 export type WStep = { readonly kind: 'event'; readonly event: Event } | { readonly kind: 'note'; readonly text: string };
@@ -56,6 +59,7 @@ function opKey(o: Op): string {
   switch (o.op) {
     case 'recycle': return `R${o.slot}`;
     case 'hole': return `H${o.slot},${o.page}`;
+    case 'share': return `S${o.dev},${o.domain}`;
     case 'event': {
       const e = o.event as unknown as Record<string, unknown>;
       let k = e.kind as string;
@@ -138,6 +142,16 @@ export class Transitions {
         const ext = { state, remapped: x.remapped };
         const name = config.processes[o.slot]!.name;
         return { ext, key: this.intern(ext), records: [], steps: [{ kind: 'note', text: `${name} had munmapped page ${o.page} before its first bind (unlogged: no notifier then)` }] };
+      }
+      case 'share': {
+        const s = x.state;
+        const e = s.ste[o.dev]!;
+        if (e.domain === o.domain || s.svaEnabled[o.dev] || o.domain >= s.domains.length) return null;
+        const state: State = { ...s, ste: replaceAt(s.ste, o.dev, { ...e, domain: o.domain }) };
+        const ext = { state, remapped: x.remapped };
+        const others = config.devices.flatMap((d, i) => (i !== o.dev && s.ste[i]!.domain === o.domain ? [d.name] : [])).join(', ');
+        const text = `${config.devices[o.dev]!.name} shares ${config.domains[o.domain]?.name ?? `domain ${o.domain}`} with ${others || 'no device'} (inferred: one domain, one notifier per mm)`;
+        return { ext, key: this.intern(ext), records: [], steps: [{ kind: 'note', text }] };
       }
       case 'event': {
         const r = step(this.model, x.state, o.event);
