@@ -19,6 +19,9 @@ import { checkInvariants, checkTransition } from '../src/invariants/invariants.t
 import { toState } from '../src/adapter/convert.ts';
 import { decodeWorkload, loadWorkloadFile, type Workload } from '../src/workload/format.ts';
 import { presets } from '../src/workload/presets.ts';
+import { syntheticConfig } from '../src/workload/synthetic.ts';
+import { decodeConfig, encodeConfig } from '../src/codecs/config.ts';
+import type { Config } from '../src/model/config.ts';
 import { Runner, runWorkload } from '../src/workload/driver.ts';
 
 const presetWorkload = (name: string): Workload => {
@@ -75,6 +78,10 @@ describe('workload format', () => {
     ['bad stream field', { ...small, phases: [{ stream: { ops: 5, pattern: 'zigzag' } }] }, /\$\.phases\[0\]\.stream\.pattern: expected "sequential" or "random"/],
     ['bad action', { ...small, phases: [{ stream: { ops: 5, at: [{ op: 1, action: { explode: {} } }] } }] }, /\$\.phases\[0\]\.stream\.at\[0\]\.action: expected an action/],
     ['bad synthetic config', { ...small, config: { synthetic: { devices: 0, processes: 1, pages: 1 } } }, /\$\.config\.synthetic\.devices: expected a positive integer/],
+    ['synthetic: stalling and non-stalling devices in one domain', { ...small, config: { synthetic: { devices: 2, pciDevices: 1, domains: 1, processes: 1, pages: 1 } } },
+      /\$\.config\.synthetic\.domains: expected at least 2 domains when there are both PCIe devices \(1\) and stalling platform devices \(1\) under stallModel "configurable".*got 1/],
+    ['inline config: stalling and non-stalling devices in one domain', { ...small, config: { ...small.config, devices: [...small.config.devices,
+      { name: 'plat', bus: 'platform', ats: false, pri: false, stall: true, ssidBits: 20, domain: 0 }] } }, /\$\.config\.devices\[1\]\.domain: the kernel refuses to attach a stalling master/],
     ['missing phases', { name: 'x', config: small.config }, /\$\.phases: expected/],
   ];
   for (const [what, input, msg] of bad) {
@@ -106,6 +113,108 @@ describe('workload format', () => {
 
   it('every preset decodes', () => {
     for (const p of presets) expect(E.isRight(decodeWorkload(p.workload, p.name)), p.name).toBe(true);
+  });
+});
+
+/** Stage-1 domains holding both a stalling and a non-stalling master (the kernel refuses them). */
+const mixedDomains = (c: Config): number[] => c.domains.flatMap((d, i) => {
+  const stalls = new Set(c.devices.filter((x) => x.domain === i).map((x) => x.stall));
+  return c.smmu.stallModel === 'configurable' && d.stage === 1 && stalls.size > 1 ? [i] : [];
+});
+
+describe('configurations the kernel accepts', () => {
+  it('every preset\'s configuration passes the configuration decoder (semantic checks included), no domain mixes stall', () => {
+    for (const p of presets) {
+      const c = presetWorkload(p.name).config;
+      const r = decodeConfig(encodeConfig(c), p.name);
+      expect(E.isLeft(r) ? r.left : [], p.name).toEqual([]);
+      expect(mixedDomains(c), p.name).toEqual([]);
+    }
+  });
+
+  it('presets keep their intent: shared notifiers among PCIe functions, a domain of its own for the stalling device', () => {
+    const dom = (w: Workload, dev: string) => w.config.devices.find((d) => d.name === dev)!.domain;
+    const shared = presetWorkload('shared-process');
+    expect(shared.config.devices).toHaveLength(3);
+    expect(dom(shared, '0000:00:03.0')).toBe(dom(shared, '0000:00:04.0'));
+    expect(dom(shared, 'dma-plat')).not.toBe(dom(shared, '0000:00:03.0'));
+    // unbind-rebind: the function that unbinds shares its domain (and notifier) with a device still bound
+    const rebind = presetWorkload('unbind-rebind');
+    expect(dom(rebind, '0000:00:03.0')).toBe(dom(rebind, '0000:00:04.0'));
+    for (const name of ['pri-stream', 'stall-stream', 'exit-mid-stream', 'stale-atc', 'disable-race', 'hit-stream']) {
+      const w = presetWorkload(name);
+      expect(dom(w, 'dma-plat'), name).not.toBe(dom(w, '0000:00:03.0'));
+    }
+  });
+
+  it('PRI fault-in presets set priHandling "iopf"; the others follow the variant (upstream denies)', () => {
+    const iopf = ['pri-stream', 'shared-process', 'exit-mid-stream', 'unbind-rebind'];
+    for (const p of presets) expect(presetWorkload(p.name).config.options.priHandling, p.name).toBe(iopf.includes(p.name) ? 'iopf' : 'variant');
+    // under upstream, pri-stream still faults pages in through PRI ...
+    const w = { ...shortened('pri-stream', 4000), variant: 'upstream' as const };
+    const up = runWorkload(w);
+    expect(up.faults.pri).toBeGreaterThan(0);
+    expect(up.pageResponses.success).toBe(up.faults.pri);
+    expect(up.violations).toEqual({});
+    // ... and with the variant's own handling every page request is denied (mainline arm_smmu_handle_ppr)
+    const denied = runWorkload({ ...w, config: { ...w.config, options: { ...w.config.options, priHandling: 'variant' } } });
+    expect(denied.faults.pri).toBeGreaterThan(0);
+    expect(denied.faults.handled).toBe(0);
+    expect(denied.pageResponses.success).toBe(0);
+    expect(denied.commands['CMD_PRI_RESP.1']).toBe(denied.faults.pri);
+    expect(denied.violations).toEqual({});
+  });
+
+  describe('synthetic configurations', () => {
+    const build = (s: Parameters<typeof syntheticConfig>[0]) => {
+      const r = syntheticConfig(s, '$.config.synthetic');
+      if (E.isLeft(r)) throw new Error(r.left.join('\n'));
+      return r.right;
+    };
+    const domainsOf = (c: Config, stall: boolean) => [...new Set(c.devices.filter((d) => d.stall === stall).map((d) => d.domain))].sort((a, b) => a - b);
+
+    it('PCIe devices round-robin over the first domains, platform devices over the rest', () => {
+      const c = build({ devices: 64, pciDevices: 48, domains: 4, processes: 8, pages: 4 });
+      expect(domainsOf(c, false)).toEqual([0, 1, 2]);
+      expect(domainsOf(c, true)).toEqual([3]);
+      expect(c.devices.slice(0, 4).map((d) => d.domain)).toEqual([0, 1, 2, 0]);
+      const few = build({ devices: 10, pciDevices: 1, domains: 4, processes: 1, pages: 1 });
+      expect(domainsOf(few, false)).toEqual([0]);
+      expect(domainsOf(few, true)).toEqual([1, 2, 3]);
+      const most = build({ devices: 10, pciDevices: 9, domains: 3, processes: 1, pages: 1 });
+      expect(domainsOf(most, false)).toEqual([0, 1]);
+      expect(domainsOf(most, true)).toEqual([2]);
+      for (const x of [c, few, most]) {
+        expect(mixedDomains(x)).toEqual([]);
+        expect(E.isRight(decodeConfig(encodeConfig(x)))).toBe(true);
+      }
+    });
+
+    it('domains defaults to 2 when both kinds must be separated, else 1; an explicit 1 is an error naming the path', () => {
+      const c = build({ devices: 3, pciDevices: 2, processes: 2, pages: 4 });
+      expect(c.domains).toHaveLength(2);
+      expect(c.devices.map((d) => d.domain)).toEqual([0, 0, 1]);
+      expect(c.processes.map((p) => p.cpuAsid)).toEqual([3, 4]);
+      expect(build({ devices: 3, processes: 2, pages: 4 }).domains).toHaveLength(1);
+      expect(build({ devices: 3, pciDevices: 0, processes: 2, pages: 4 }).domains).toHaveLength(1);
+      const r = syntheticConfig({ devices: 3, pciDevices: 2, domains: 1, processes: 2, pages: 4 }, '$.config.synthetic');
+      expect(E.isLeft(r) && r.left).toEqual([expect.stringMatching(/^\$\.config\.synthetic\.domains: expected at least 2 domains .*got 1; omit domains for 2/)]);
+    });
+
+    it('stallModel "none" or "forced": devices of both kinds may share a domain (round-robin over all)', () => {
+      for (const stallModel of ['none', 'forced'] as const) {
+        const c = build({ devices: 4, pciDevices: 2, processes: 1, pages: 1, stallModel });
+        expect(c.domains, stallModel).toHaveLength(1);
+        const d = build({ devices: 4, pciDevices: 2, domains: 2, processes: 1, pages: 1, stallModel });
+        expect(d.devices.map((x) => x.domain), stallModel).toEqual([0, 1, 0, 1]);
+        expect(E.isRight(decodeConfig(encodeConfig(d))), stallModel).toBe(true);
+      }
+    });
+
+    it('priHandling passes through to the options', () => {
+      expect(build({ devices: 1, processes: 1, pages: 1 }).options.priHandling).toBe('variant');
+      expect(build({ devices: 1, processes: 1, pages: 1, priHandling: 'iopf' }).options.priHandling).toBe('iopf');
+    });
   });
 });
 

@@ -50,7 +50,8 @@ function mustStep(eng: Engine, e: Event): void {
 
 // ------------------------------------------------------------------ 1. TLB/ATC-hit workload
 
-/** Two devices (PCIe with ATS: ATC hits; platform: TLB hits), two processes of 256 resident pages. */
+/** Two devices (PCIe with ATS: ATC hits; platform: TLB hits; each in a stage-1 domain of its own, as
+ *  seed-wide has them), two processes of 256 resident pages. */
 const hitConfig: Config = {
   ...seedWideConfig,
   name: 'bench-hit',
@@ -231,6 +232,7 @@ interface ScaleFigure { devices: number; processes: number; pages: number; setup
 
 function scale(devices: number, processes: number, pagesPer: number): ScaleFigure {
   const t0 = performance.now();
+  // PCIe functions over dom0-dom2, platform devices in dom3 (no domain mixes stalling and non-stalling masters)
   const cfg = syntheticConfig({ devices, pciDevices: Math.round(devices * 0.75), domains: 4, processes, pages: pagesPer }, 'bench');
   if (E.isLeft(cfg)) throw new Error(cfg.left.join('\n'));
   const model = createModel(cfg.right, 'v6-atc');
