@@ -2,7 +2,7 @@
 // run(argv) returning the exit code, and its flags and help as `spec`; user errors print one
 // message and exit 2, never a stack trace. `smmu-sva COMMAND --help` (or `smmu-sva help COMMAND`)
 // prints the command's help, built from the same flag table its parser uses.
-import { helpText, type CommandSpec } from './args.ts';
+import { exitCode, helpText, type CommandSpec } from './args.ts';
 
 type Command = { readonly summary: string; readonly load: () => Promise<{ spec: CommandSpec; run: (argv: string[]) => Promise<number> }> };
 
@@ -18,7 +18,9 @@ const commands: Record<string, Command> = {
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
-  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`), '', 'smmu-sva COMMAND --help (or smmu-sva help COMMAND) describes its flags.'].join('\n');
+  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`), '', 'smmu-sva COMMAND --help (or smmu-sva help COMMAND) describes its flags and exit codes.',
+    'Exit codes of every command: 0 success; 1 a violation, rejection or divergence found; 2 bad input;',
+    '3 incomplete (a bound such as --max-states hit before a verdict); 70 internal error.'].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +53,6 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     // An internal error: a bug in the model, not in the user's input.
     process.stderr.write(`smmu-sva: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 3;
+    process.exitCode = exitCode.internal;
   },
 );
