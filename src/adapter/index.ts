@@ -16,10 +16,11 @@
 export { Engine, dmaResult, type ObservationMode } from './engine.ts';
 export { fromState, initialEngine, toState } from './convert.ts';
 export { TransitionMonitor, type MonitorViolation } from './monitor.ts';
+export type { FaultRec, Store } from './store.ts';
 export { counterNames, countersToObject, type CounterName } from './counters.ts';
 /** The adapter behind the conformance engine interface (`smmu-sva-model/conform`'s `Engine`). */
 export { AdapterEngine } from '../conform/adapter-engine.ts';
 // DMA workloads
-export { runWorkload, type RunOptions, type RunReport } from '../workload/driver.ts';
-export { decodeWorkload, loadWorkloadFile, workloadCodec, type Workload, type WorkloadJson } from '../workload/format.ts';
+export { runWorkload, type Example, type RunOptions, type RunReport } from '../workload/driver.ts';
+export { decodeWorkload, loadWorkloadFile, workloadCodec, type Action, type Job, type Phase, type Workload, type WorkloadJson } from '../workload/format.ts';
 export { presetNames, presets, type Preset } from '../workload/presets.ts';

@@ -19,6 +19,9 @@ export { answer, serve } from './serve.ts';
 export { conform, type ConformOptions, type ConformReport, type RandomPhase, type VectorPhase } from './runner.ts';
 export { formatText, reportJson } from './report.ts';
 export type { Failure, VectorRef, Where } from './failure.ts';
+export type { PlanStats } from './vectors.ts';
+export type { Misbehaviour } from './session.ts';
+export type { ChannelFailure } from './channel.ts';
 export type { Actual } from './compare.ts';
 export type { Expected } from './oracle.ts';
 export {

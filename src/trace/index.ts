@@ -13,4 +13,5 @@ export { checkTrace, type CheckOutcome, type CheckRequest, type Malformed } from
 export { TraceChecker, defaultCheckerOptions, type CheckerOptions, type Verdict } from './check.ts';
 export { checkedTracepoints, parseLine, type ConcreteRecord, type ParsedLine } from './parse.ts';
 export { formatRecord } from './format.ts';
+export type { AddressMap } from './addressMap.ts';
 export { describeEvent, describeObservation } from './describe.ts';
