@@ -117,7 +117,7 @@ describe('exit codes, the same for every command (src/cli/args.ts exitCode)', ()
     const all = cli('explore', '--variant', 'all', '--max-states', '1000');
     expect(all.code, all.err).toBe(3);
     expect(all.out).toMatch(/verdict cannot be confirmed \(exit 3, incomplete\)/);
-    expect(cli('explore', '--config', 'spec/configs/small.json', '--variant', 'v6', '--max-states', '1000').code).toBe(1);
+    expect(cli('explore', '--config', 'spec/configs/small.json', '--variant', 'v6', '--max-states', '2000').code).toBe(1);
     expect(cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream').code).toBe(0);
   }, 60_000);
   it('check-trace: a rejection after the state set was cut to --max-states is incomplete (3)', () => {
