@@ -108,3 +108,30 @@ describe('npm run bench:expand', () => {
     expect(r.stderr).toBe('npm run bench:expand: --base spec: no src/explorer/expand.ts there (expected a checkout of this repository)\n');
   });
 });
+
+describe('exit codes, the same for every command (src/cli/args.ts exitCode)', () => {
+  it('a truncated explore that found nothing is incomplete (3), with one variant and with all; a violation found before the cut is 1', () => {
+    const one = cli('explore', '--variant', 'upstream', '--max-states', '1000');
+    expect(one.code, one.err).toBe(3);
+    expect(one.out).toMatch(/incomplete: stopped at --max-states 1000; exit 3/);
+    const all = cli('explore', '--variant', 'all', '--max-states', '1000');
+    expect(all.code, all.err).toBe(3);
+    expect(all.out).toMatch(/verdict cannot be confirmed \(exit 3, incomplete\)/);
+    expect(cli('explore', '--config', 'spec/configs/small.json', '--variant', 'v6', '--max-states', '2000').code).toBe(1);
+    expect(cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream').code).toBe(0);
+  }, 60_000);
+  it('check-trace: a rejection after the state set was cut to --max-states is incomplete (3)', () => {
+    const r = cli('check-trace', 'test/fixtures/traces/seed2.bare.txt', '--variant', 'upstream', '--max-states', '1');
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/a rejection may be spurious/);
+    expect(cli('check-trace', 'test/fixtures/traces/invalid/double-bind.txt').code).toBe(1);
+  });
+  it('every command\'s --help states its exit codes; the top-level help lists them all', () => {
+    expect(cli('--help').out).toMatch(/Exit codes of every command: 0 success; 1 .*; 2 bad input;\n3 incomplete .*; 70 internal error/);
+    for (const c of ['tour', 'variants', 'scenario', 'explore', 'check-trace', 'conform', 'simulate']) {
+      expect(cli(c, '--help').out, c).toMatch(/Exit 0/);
+    }
+    expect(cli('explore', '--help').out).toMatch(/3: incomplete/);
+    expect(cli('check-trace', '--help').out).toMatch(/3 incomplete/);
+  });
+});

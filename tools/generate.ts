@@ -125,5 +125,5 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
   process.stderr.write(`npm run gen: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 3;
+  process.exitCode = 70; // internal error (exitCode.internal, src/cli/args.ts)
 });

@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// The `smmu-sva` command: loads the TypeScript CLI through tsx's ESM loader.
-import { register } from 'tsx/esm/api';
-register();
-await import('./cli.ts');
+// The smmu-sva command from the sources (tests spawn this): see bin/smmu-sva.mjs.
+import '../bin/smmu-sva.mjs';

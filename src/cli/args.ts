@@ -4,6 +4,15 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 
+/**
+ * Exit codes, the same for every command and tool: 0 success (no violation, accepted,
+ * conformant); 1 something was found (a violation, a verdict not as expected, a rejected trace,
+ * a divergence); 2 bad input or usage; 3 incomplete (a bound such as --max-states was hit before
+ * the question could be decided, and nothing was found in the part explored); 70 an internal
+ * error (a bug in this program, not in the input).
+ */
+export const exitCode = { ok: 0, found: 1, usage: 2, incomplete: 3, internal: 70 } as const;
+
 /** One flag of a command: its type, the name of its value in the help (string flags), what it does. */
 export interface Flag {
   readonly type: 'string' | 'boolean';

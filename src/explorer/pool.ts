@@ -7,7 +7,8 @@
 // end); results are delivered strictly in the order taken, so the merged BFS numbering is the
 // same as in one thread. A worker gets chunks only once it has loaded and said 'ready' (about
 // 0.25 s under tsx); until then this thread expands alone.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './thread.ts';
 import type { ChunkResult, Expander, ExpanderSpec } from './expand.ts';
 import type { ChunkRunner } from './explore.ts';
 import type { Taken } from './queue.ts';
@@ -34,9 +35,8 @@ export class WorkerPool implements ChunkRunner {
 
   /** `threads` in all: `threads - 1` workers and this thread, which expands with `local`. */
   constructor(spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number) {
-    // Workers run the TypeScript sources through tsx's ESM loader, registered by worker-boot.mjs.
     this.slots = Array.from({ length: threads - 1 }, () => ({
-      worker: new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: spec }),
+      worker: startWorker('worker', { workerData: spec }),
       pending: [],
       ready: false,
     }));

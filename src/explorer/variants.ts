@@ -3,7 +3,7 @@
 // explorer. Independent searches need no merging thread, so on 2 cores this scales better than
 // splitting one variant's frontier; each result is exactly the one-thread result. Results come
 // back in the order of `variants`.
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './thread.ts';
 import type { Config } from '../model/config.ts';
 import type { VariantName } from '../model/variant.ts';
 import type { ExploreResult, Progress } from './explore.ts';
@@ -38,8 +38,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
     while (delivered < variants.length && results[delivered] !== undefined) opts.onResult?.(results[delivered++]!);
   };
   const lane = async (): Promise<void> => {
-    // Workers run the TypeScript sources through tsx's ESM loader, registered by worker-boot.mjs.
-    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { argv: ['./variant-worker.ts'] });
+    const w = startWorker('variant-worker');
     try {
       while (nextJob < variants.length) {
         const i = nextJob++;

@@ -1,9 +1,10 @@
 // smmu-sva check-trace FILE [--variant NAME] [--config FILE] [--json] [--strict] [--page-size N]
 //   [--max-states N] [--verbose]: is an ftrace log something the model can emit?
-// Exit 0 accepted, 1 rejected, 2 malformed input or bad usage (spec/trace-checker.md).
+// Exit 0 accepted, 1 rejected, 2 malformed input or bad usage, 3 rejected after the state set was cut
+// to --max-states (incomplete) (spec/trace-checker.md).
 import * as E from 'fp-ts/lib/Either.js';
 import { checkTrace } from '../../trace/run.ts';
-import { flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';
+import { exitCode, flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
@@ -13,7 +14,8 @@ export const spec: CommandSpec = {
   about: [
     'Is an ftrace log (FILE, or - for standard input) something the model can emit? The first line no run',
     'of the model explains is reported, with what the model could have emitted there and a witness for the',
-    'lines before it (spec/trace-checker.md). Exit 0 accepted, 1 rejected, 2 malformed input or bad usage.',
+    'lines before it (spec/trace-checker.md). Exit 0 accepted, 1 rejected, 2 malformed input or bad usage,',
+    '3 incomplete: rejected after the state set was cut to --max-states (the rejection may be spurious).',
   ],
   flags: {
     variant: { type: 'string', value: 'NAME', help: 'driver variant (default v6)' },
@@ -97,5 +99,5 @@ export async function run(argv: string[]): Promise<number> {
     for (const w of vd.witness) process.stdout.write(`${w}\n`);
     if (v.verbose) for (const n of out.inferenceNotes) process.stdout.write(`inferred: ${n}\n`);
   }
-  return 1;
+  return vd.truncatedAt !== null ? exitCode.incomplete : exitCode.found;
 }

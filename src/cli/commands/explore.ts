@@ -2,7 +2,8 @@
 //                  [--workers N] [--format text|mermaid]
 // Exhaustive breadth-first exploration of a configuration under one or all driver variants.
 // Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
-// 1: a violation (or a verdict differing from the expected one); 2: bad input.
+// 1: a violation (or a verdict differing from the expected one); 2: bad input; 3: incomplete (the
+// run stopped at --max-states and found nothing unexpected in the part it explored).
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
@@ -11,7 +12,7 @@ import { explore, type ExploreResult, type Progress } from '../../explorer/explo
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
-import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
+import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
@@ -90,11 +91,11 @@ export function summaryLine(rep: VariantReport): string {
  * about a bounded breadth-first prefix: the violations found there must be exactly the expected
  * ones.
  */
-export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts, prefix = false): { lines: string[]; ok: boolean } {
+export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts, prefix = false): { lines: string[]; ok: boolean; open: number; failed: number } {
   const w = Math.max(...reps.map((r) => r.result.variant.length));
   const lines = [`verdicts on ${config}${prefix ? ' (bounded prefix)' : ''} (expected: spec/expected-verdicts.json; in parentheses: events in the shortest counterexample)`];
   let ok = true;
-  let open = 0;
+  let open = 0, failed = 0;
   for (const rep of reps) {
     const r = rep.result;
     const found = violatedSet(r);
@@ -106,6 +107,7 @@ export function verdictTable(config: string, reps: readonly VariantReport[], exp
     const status = match ? 'ok  ' : !complete && unexpected.length === 0 ? 'open' : 'FAIL';
     if (!match) ok = false;
     if (status === 'open') open++;
+    if (status === 'FAIL') failed++;
     const len = new Map(r.violations.map((x) => [x.invariant as string, x.length]));
     const none = r.truncated ? `no violation in the explored ${prefix ? 'prefix' : 'part'} (reached depth ${r.maxDepth})` : 'clean';
     const text = found.length ? `violates ${found.map((n) => `${n} (${len.get(n)})`).join(', ')}` : none;
@@ -119,9 +121,9 @@ export function verdictTable(config: string, reps: readonly VariantReport[], exp
   }
   if (open > 0) {
     lines.push(`${open} verdict(s) open: the run stopped at --max-states before the whole space was explored, so a`,
-      'verdict cannot be confirmed (exit 1); raise --max-states, or leave it out to explore everything.');
+      `verdict cannot be confirmed (exit ${exitCode.incomplete}, incomplete); raise --max-states, or leave it out to explore everything.`);
   }
-  return { lines, ok };
+  return { lines, ok, open, failed };
 }
 
 export const spec: CommandSpec = {
@@ -131,8 +133,9 @@ export const spec: CommandSpec = {
     'invariant checked in every state and on every transition, and a shortest counterexample for each',
     'invariant violated (spec/explorer.md). With --variant all: every variant, then the verdict table',
     'compared with spec/expected-verdicts.json.',
-    'Exit 0: no violation (--variant all: every verdict as expected); 1: a violation (a verdict not as',
-    'expected); 2: bad input.',
+    'Exit 0: no violation (--variant all: every verdict as expected); 1: a violation (--variant all: a',
+    'verdict not as expected); 2: bad input; 3: incomplete -- the run stopped at --max-states before the',
+    'whole space was explored and found no violation (--variant all: nothing unexpected) in that part.',
   ],
   flags: {
     config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: the built-in default; more in spec/configs/)' },
@@ -184,12 +187,15 @@ export async function run(argv: string[]): Promise<number> {
       say();
       say(format === 'mermaid' ? formatCounterexampleMermaid(cfg, name, cx) : formatCounterexampleText(cfg, name, cx));
     }
-    if (rep.counterexamples.length === 0) say(`${name}: no invariant violated${rep.result.truncated ? ' in the explored part' : ''}.`);
+    if (rep.counterexamples.length === 0) say(`${name}: no invariant violated${rep.result.truncated ? ` in the explored part (incomplete: stopped at --max-states ${maxStates.right}; exit ${exitCode.incomplete})` : ''}.`);
     say();
   };
   await exploreEach(cfg, names, runOpts, show);
-  if (!all) return reps[0]!.result.violations.length > 0 ? 1 : 0;
+  if (!all) {
+    const r = reps[0]!.result;
+    return r.violations.length > 0 ? exitCode.found : r.truncated ? exitCode.incomplete : exitCode.ok;
+  }
   const table = verdictTable(cfg.name, reps, expected.right);
   if (!v.json) for (const l of table.lines) say(l);
-  return table.ok ? 0 : 1;
+  return table.ok ? exitCode.ok : table.failed > 0 ? exitCode.found : exitCode.incomplete;
 }

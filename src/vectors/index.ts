@@ -1,0 +1,15 @@
+/**
+ * `smmu-sva-model/vectors`: the generated test vectors (README, "Generated tests"). One JSON
+ * object per line of `generated/vectors/<config>.<variant>.jsonl`, shipped in this package
+ * ({@link vectorsDir}); spec/schema/vector.schema.json describes the format for other languages.
+ *
+ * ```ts
+ * import { readVectorFile, vectorsDir } from 'smmu-sva-model/vectors';
+ * const vectors = readVectorFile(`${vectorsDir}/tiny.v6.jsonl`);   // Either<string[], Vector[]>
+ * ```
+ * @module
+ */
+export { vectorCodec, type Vector } from './vector.ts';
+export { configsDir, packageRoot, vectorsDir } from './files.ts';
+export { VectorReplayer, expectedOf } from './replay.ts';
+export { generateVectors, readVectorFile, replayVector, replayVectors, vectorConfig, vectorLine, type GenerateSpec } from '../explorer/vectors.ts';
