@@ -50,3 +50,35 @@ describe('config codec: missing fields', () => {
     ]));
   });
 });
+
+describe('DRV-ATTACH-STALL: a configuration the kernel accepts', () => {
+  it('refuses a stalling and a non-stalling master in one stage-1 domain (configurable), naming both', () => {
+    const j = base();
+    j.devices[1].domain = 0;
+    const r = decodeConfig(j, 'mix.json');
+    expect(E.isLeft(r) && r.left).toEqual([
+      'mix.json: $.devices[1].domain: the kernel refuses to attach a stalling master to the stall-disabled stage-1 domain 0 of "0000:00:03.0" (arm_smmu_attach_dev, the v6 series and Linux 5.14: "cannot attach to stall-%s domain", -EINVAL); put it in a domain of its own',
+    ]);
+  });
+  it('accepts the mix when every master stalls (forced) or none can (none), and in a stage-2 domain', () => {
+    for (const stallModel of ['forced', 'none']) {
+      const j = base();
+      j.devices[1].domain = 0;
+      j.smmu.stallModel = stallModel;
+      expect(E.isRight(decodeConfig(j))).toBe(true);
+    }
+    const s2 = base();
+    s2.devices[1].domain = 0;
+    s2.domains[0].stage = 2;
+    expect(E.isRight(decodeConfig(s2))).toBe(true);
+  });
+  it('every shipped configuration decodes', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { loadConfigFile } = await import('../src/codecs/config.ts');
+    const dir = new URL('../spec/configs/', import.meta.url);
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+      const r = loadConfigFile(new URL(f, dir).pathname);
+      expect(E.isRight(r), `${f}: ${E.isLeft(r) ? r.left.join('; ') : ''}`).toBe(true);
+    }
+  });
+});

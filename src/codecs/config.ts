@@ -78,7 +78,7 @@ function semanticErrors(c: Config): string[] {
     if (c.processes.findIndex((x) => x.cpuAsid === p.cpuAsid) !== i) errs.push(`$.processes[${i}].cpuAsid: expected an ASID no other process has, got ${p.cpuAsid} again`);
     if (c.processes.findIndex((x) => x.name === p.name) !== i) errs.push(`$.processes[${i}].name: expected a unique process name, got "${p.name}" again`);
   });
-  // arm_smmu_attach_dev() (the seed's series v6 22/25; Linux 5.14): "cannot attach to stall-%s domain", -EINVAL
+  // DRV-ATTACH-STALL: arm_smmu_attach_dev() (the seed's series v6 22/25; Linux 5.14): "cannot attach to stall-%s domain", -EINVAL
   if (c.smmu.stallModel === 'configurable') {
     c.devices.forEach((d, i) => {
       const first = c.devices.findIndex((x) => x.domain === d.domain);
