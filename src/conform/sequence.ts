@@ -7,6 +7,7 @@ import { eventKinds, type Event } from '../model/event.ts';
 import { initialState } from '../model/initial.ts';
 import type { Model } from '../model/model.ts';
 import { expectStep, type Expected } from './oracle.ts';
+import { refusalProbes } from '../explorer/refusals.ts';
 
 export interface Choice {
   /** Which event: an index, taken modulo the number of candidates. */
@@ -37,8 +38,9 @@ export function pickEnabled(enabled: readonly Event[], c: number): Event {
 }
 
 /**
- * Events worth sending whether or not they are enabled: one of each kind on small indices, and a
- * few with indices out of range (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument).
+ * Events worth sending whether or not they are enabled: one of each kind on small indices, a few
+ * with indices out of range (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument), then the
+ * rest of the refusal grid of src/explorer/refusals.ts (every refusal reason shows on some of them).
  */
 export function probeEvents(config: Config): Event[] {
   const nDev = config.devices.length;
@@ -62,6 +64,9 @@ export function probeEvents(config: Config): Event[] {
     { kind: 'domainFree', domain: config.domains.length },
     { kind: 'touch', mm: 0, page: 0, frame: config.frames },
   );
+  // then the refusal grid of the vectors (every index just inside and just outside its range)
+  const have = new Set(out.map((e) => JSON.stringify(e)));
+  for (const e of refusalProbes(config)) if (!have.has(JSON.stringify(e))) out.push(e);
   return out;
 }
 

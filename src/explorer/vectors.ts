@@ -38,7 +38,7 @@ import { RefusalFinder } from './refusals.ts';
 import { coverWalks, transitionGraph } from './walk.ts';
 
 /** Shape of one observation: what it is, without the numbers. */
-function obsShape(o: Observation): string {
+export function obsShape(o: Observation): string {
   switch (o.kind) {
     case 'trace': return `trace:${o.record.tp}${o.record.tp === 'dev_page_response' ? `:${o.record.code}` : ''}`;
     case 'event': return `event:${o.event.type}${o.event.type === 'F_TRANSLATION' && o.event.stall ? ':stall' : ''}`;
