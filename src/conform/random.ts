@@ -43,7 +43,7 @@ export interface RandomResult {
 const HANG_COST = 2;
 
 export const choiceArb: fc.Arbitrary<Choice> = fc
-  .tuple(fc.nat({ max: 1 << 16 }), fc.integer({ min: 0, max: 9 }))
+  .tuple(fc.noBias(fc.nat({ max: 1 << 16 })), fc.noBias(fc.integer({ min: 0, max: 9 })))
   .map(([c, p]) => ({ c, probe: p === 9 }), (v) => {
     const ch = v as Choice;
     return [ch.c, ch.probe ? 9 : 0];
@@ -103,7 +103,7 @@ export async function runRandom(session: Session, o: RandomOptions): Promise<Ran
   const maxShrinkRuns = o.shrinkRuns ?? 1000;
   let last: { key: string; failure: Failure } | undefined;
 
-  const prop = fc.asyncProperty(fc.array(choiceArb, { maxLength: o.maxLength, size: 'max' }), async (choices) => {
+  const prop = fc.asyncProperty(fc.noBias(fc.array(choiceArb, { maxLength: o.maxLength, size: 'max' })), async (choices) => {
     if (failures > 0 && (spent() > budget / 2 || shrinkRuns >= maxShrinkRuns)) { cut = true; return true; }
     if (failures > 0) shrinkRuns++;
     session.ensureAlive();

@@ -21,20 +21,31 @@ export interface PlannedStep {
   readonly expected: Expected;
 }
 
+/** Event kinds after which the process or the domain is gone. */
+const finalKinds: ReadonlySet<Event['kind']> = new Set(['exit', 'domainFree']);
+
 /**
- * c % 14 names a kind (in eventKinds order); the first enabled kind from there on (cyclically) is
- * taken, and floor(c / 14) picks its instance. Kinds are absolute, not positions in the enabled
- * list, so removing an earlier step while shrinking rarely changes what later choices pick; every
- * enabled kind is about equally likely whatever its number of instances; choices shrink to 0.
+ * c % 14 names a kind (in eventKinds order) and floor(c / 14) picks its instance. When that kind is
+ * not enabled, floor(c / 14) picks one of the enabled kinds instead (in eventKinds order), and the
+ * rest of it the instance: so every enabled kind is about equally likely whatever its number of
+ * instances, and whatever kinds are disabled (taking "the next enabled kind" would favour the kinds
+ * after a run of disabled ones). Kinds are absolute, not positions in the enabled list, so removing
+ * an earlier step while shrinking rarely changes what later choices pick; choices shrink to 0.
  */
 export function pickEnabled(enabled: readonly Event[], c: number): Event {
   const n = eventKinds.length;
-  for (let k = 0; k < n; k++) {
-    const kind = eventKinds[(c + k) % n]!;
-    const group = enabled.filter((e) => e.kind === kind);
-    if (group.length > 0) return group[Math.floor(c / n) % group.length]!;
-  }
-  return enabled[c % enabled.length]!;
+  const hi = Math.floor(c / n);
+  const kind = eventKinds[c % n]!;
+  const group = enabled.filter((e) => e.kind === kind);
+  // the events that end a process or a domain for good are taken one time in eight (instances
+  // below 16 always: toRelative's choices pick them), so that sequences go deeper
+  const skipFinal = Math.floor(c / (n * 16)) % 8 !== 0 && enabled.some((e) => !finalKinds.has(e.kind));
+  if (group.length > 0 && !(skipFinal && finalKinds.has(kind))) return group[hi % group.length]!;
+  const kinds = eventKinds.filter((k) => enabled.some((e) => e.kind === k) && !(skipFinal && finalKinds.has(k)));
+  if (kinds.length === 0) return enabled[c % enabled.length]!;
+  const other = kinds[hi % kinds.length]!;
+  const g = enabled.filter((e) => e.kind === other);
+  return g[Math.floor(hi / kinds.length) % g.length]!;
 }
 
 /**

@@ -8,6 +8,7 @@ import { loadConfigFile } from '../../codecs/config.ts';
 import { fileURLToPath } from 'node:url';
 import { killAll } from '../../conform/channel.ts';
 import { conform, type RandomTarget } from '../../conform/runner.ts';
+import { derivedConfigs } from '../../conform/derived.ts';
 import { formatText, reportJson } from '../../conform/report.ts';
 import { flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag } from '../configArg.ts';
@@ -17,7 +18,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const defaultVectors = `${root}generated/vectors`;
 const defaultConfigs = `${root}spec/configs`;
 
-const DEFAULT_RUNS = 20;
+const DEFAULT_RUNS = 50;
 const DEFAULT_LENGTH = 100;
 
 export const spec: CommandSpec = {
@@ -37,7 +38,7 @@ export const spec: CommandSpec = {
     budget: { type: 'string', value: 'TIME', help: 'run random sequences for this long instead of a count, e.g. 30s, 2m, 500ms' },
     length: { type: 'string', value: 'N', help: `events per random sequence, at most (default ${DEFAULT_LENGTH})` },
     variant: { type: 'string', value: 'NAME', help: 'only this driver variant: its vectors and random sequences (default every variant)' },
-    config: { type: 'string', value: 'FILE', help: 'configuration of the random sequences (default every configuration of --configs)' },
+    config: { type: 'string', value: 'FILE', help: 'configuration of the random sequences (default every configuration of --configs, and 4 derived from the default: src/conform/derived.ts)' },
     timeout: { type: 'string', value: 'MS', help: 'per reply (default 5000)' },
     'startup-timeout': { type: 'string', value: 'MS', help: 'more for the first reply (default 20000)' },
     seed: { type: 'string', value: 'N', help: 'seed of the random sequences (default 42)' },
@@ -104,6 +105,8 @@ export async function run(argv: string[]): Promise<number> {
     const t = shippedTargets(configsDir, variant);
     if (E.isLeft(t)) return usageError(t.left.map((l) => `smmu-sva conform: ${l}`));
     randomTargets = t.right.length ? t.right : (variant ? [variant] : [...variantNames]).map((vn) => ({ config: config.right, variant: vn }));
+    // and the derived configurations: the options and shapes no shipped configuration has
+    for (const c of derivedConfigs) for (const vn of variantNames) if (variant === undefined || variant === vn) randomTargets.push({ config: c, variant: vn });
   }
   if (v.vectors !== undefined && v['no-vectors']) return usageError('smmu-sva conform: --vectors and --no-vectors exclude each other');
   let vectorsDir: string | undefined;
