@@ -81,14 +81,34 @@ export function probeEvents(config: Config): Event[] {
   return out;
 }
 
+const numericFields = ['dev', 'mm', 'pasid', 'page', 'frame', 'start', 'end', 'group', 'domain'] as const;
+
+/**
+ * `e` with one numeric argument one more or one less (k picks which and the direction), kept in
+ * the range the protocol can carry (indices from 0, iopfHandle's frame from -1).
+ */
+export function oneOff(e: Event, k: number): Event {
+  const rec = e as unknown as Record<string, unknown>;
+  const fields = numericFields.filter((f) => typeof rec[f] === 'number');
+  if (fields.length === 0) return e;
+  const f = fields[k % fields.length]!;
+  const v = rec[f] as number;
+  const low = e.kind === 'iopfHandle' && f === 'frame' ? -1 : 0;
+  const up = Math.floor(k / fields.length) % 2 === 0 || v - 1 < low;
+  return { ...e, [f]: up ? v + 1 : v - 1 } as Event;
+}
+
 /** The events a list of choices selects, with the model's answer to each, from the initial state. */
 export function planSequence(m: Model, probes: readonly Event[], choices: readonly Choice[]): PlannedStep[] {
   let s = initialState(m.config);
   const out: PlannedStep[] = [];
   for (const ch of choices) {
     let event: Event;
-    if (ch.probe) event = probes[ch.c % probes.length]!;
-    else {
+    if (ch.probe) {
+      // every other probe is an enabled event with one argument one off (a boundary of the guard)
+      const enabled = ch.c % 2 === 1 ? enabledEvents(m, s) : [];
+      event = enabled.length > 0 ? oneOff(enabled[(ch.c >> 1) % enabled.length]!, Math.floor((ch.c >> 1) / enabled.length)) : probes[ch.c % probes.length]!;
+    } else {
       const enabled = enabledEvents(m, s);
       if (enabled.length === 0) break;
       event = pickEnabled(enabled, ch.c);
