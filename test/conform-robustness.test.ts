@@ -72,7 +72,8 @@ describe('conform: misbehaving implementations', () => {
   });
 
   it('a reply that fails the codec is garbage with the JSON path that failed', async () => {
-    const r = await run({ command: impl('misbehave.ts', 'invalid', 'unbind') });
+    // unbind needs SVA enabled and a bond first: longer sequences than the other cases
+    const r = await run({ command: impl('misbehave.ts', 'invalid', 'unbind'), maxLength: 30 });
     const f = misbehaviour(r);
     expect(f.bad.kind).toBe('garbage');
     expect(f.bad.kind === 'garbage' && f.bad.why).toMatch(/^\$\.observations\[0\]\.cmd\.op: expected one of "CMD_CFGI_CD", .*got "CMD_SYNK"/);

@@ -10,6 +10,7 @@ import type { Failure, Where } from './failure.ts';
 import { runPipelined, type Op } from './pipeline.ts';
 import { fromRelative, planEvents, planSequence, probeEvents, refusals, toRelative, type Choice, type PlannedStep } from './sequence.ts';
 import type { AckOutcome, Session, StepOutcome } from './session.ts';
+import type { OutcomeCoverage } from './coverage.ts';
 
 export interface RandomOptions {
   readonly config: Config;
@@ -22,6 +23,8 @@ export interface RandomOptions {
   readonly restartBudget?: number;
   /** Sequences fast-check may run while shrinking (then the event-removal pass takes over). */
   readonly shrinkRuns?: number;
+  /** Counts the outcome of every planned step of the sequences that ran before the first failure. */
+  readonly coverage?: OutcomeCoverage;
 }
 
 export interface RandomResult {
@@ -40,7 +43,7 @@ export interface RandomResult {
 const HANG_COST = 2;
 
 export const choiceArb: fc.Arbitrary<Choice> = fc
-  .tuple(fc.nat({ max: 1 << 16 }), fc.integer({ min: 0, max: 9 }))
+  .tuple(fc.noBias(fc.nat({ max: 1 << 16 })), fc.noBias(fc.integer({ min: 0, max: 9 })))
   .map(([c, p]) => ({ c, probe: p === 9 }), (v) => {
     const ch = v as Choice;
     return [ch.c, ch.probe ? 9 : 0];
@@ -100,7 +103,7 @@ export async function runRandom(session: Session, o: RandomOptions): Promise<Ran
   const maxShrinkRuns = o.shrinkRuns ?? 1000;
   let last: { key: string; failure: Failure } | undefined;
 
-  const prop = fc.asyncProperty(fc.array(choiceArb, { maxLength: o.maxLength, size: 'max' }), async (choices) => {
+  const prop = fc.asyncProperty(fc.noBias(fc.array(choiceArb, { maxLength: o.maxLength, size: 'max' })), async (choices) => {
     if (failures > 0 && (spent() > budget / 2 || shrinkRuns >= maxShrinkRuns)) { cut = true; return true; }
     if (failures > 0) shrinkRuns++;
     session.ensureAlive();
@@ -108,7 +111,10 @@ export async function runRandom(session: Session, o: RandomOptions): Promise<Ran
     sequences++;
     steps += plan.length;
     const f = await runSequence(session, o.config, o.variant, plan, o.window);
-    if (!f) return true;
+    if (!f) {
+      if (failures === 0 && o.coverage) for (const p of plan) o.coverage.add(p.event, p.expected);
+      return true;
+    }
     if (failures++ === 0) { restarts0 = session.restarts; hangs = 0; }
     if (f.kind === 'misbehaviour' && f.bad.kind === 'hang') hangs++;
     last = { key: JSON.stringify(choices), failure: f };

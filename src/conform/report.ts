@@ -9,6 +9,8 @@ import type { Failure } from './failure.ts';
 import type { Expected } from './oracle.ts';
 import type { ConformReport } from './runner.ts';
 import type { Misbehaviour } from './session.ts';
+import type { OutcomeCounts } from './coverage.ts';
+import { eventKinds } from '../model/event.ts';
 
 const rate = (n: number, s: number) => (s > 0 ? Math.round(n / s) : 0);
 
@@ -71,6 +73,16 @@ export function formatFailure(f: Failure): string[] {
   return out;
 }
 
+/** The random phase's coverage: per event kind, the steps of each outcome. */
+export function formatCoverage(c: OutcomeCounts): string[] {
+  const kinds = Object.keys(c);
+  let pairs = 0, refused = 0;
+  for (const b of Object.values(c)) for (const o of Object.keys(b)) { pairs++; if (o.startsWith('refused')) refused++; }
+  const out = [`coverage: ${kinds.length} of ${eventKinds.length} event kinds, ${pairs} (kind, outcome) pairs, ${refused} of them refusals (tag and reason)`];
+  for (const k of kinds) out.push(`  ${k}: ${Object.entries(c[k]!).map(([o, n]) => `${o} ${n}`).join('; ')}`);
+  return out;
+}
+
 export function formatText(r: ConformReport): string[] {
   const out = [`conform: ${r.command}`];
   if (r.vectors) {
@@ -81,7 +93,11 @@ export function formatText(r: ConformReport): string[] {
   }
   if (r.random) {
     const x = r.random;
-    out.push(`random: ${x.sequences} sequences (${x.runs} runs of up to ${x.maxLength} events, ${x.config}/${x.variant}, seed ${x.seed}), ${x.steps} steps, ${x.seconds.toFixed(2)} s (${rate(x.sequences, x.seconds)} sequences/s)${x.failure ? `; fast-check shrank to ${x.fcLength} events in ${x.shrinks} steps${x.shrinkCut ? ' (cut short)' : ''}, event removal to ${x.failure.where.events.length}` : ''}`);
+    const pairs = x.targets.length === 1 ? `${x.config}/${x.variant}` : `${x.targets.length} (configuration, variant) pairs`;
+    const how = x.runs !== undefined ? `${x.runs} runs per pair` : `a ${x.budgetSeconds} s budget`;
+    out.push(`random: ${x.sequences} sequences on ${pairs} (${how}, up to ${x.maxLength} events, seed ${x.seed}), ${x.steps} steps, ${x.seconds.toFixed(2)} s (${rate(x.sequences, x.seconds)} sequences/s)${x.failure ? `; fast-check shrank to ${x.fcLength} events in ${x.shrinks} steps${x.shrinkCut ? ' (cut short)' : ''}, event removal to ${x.failure.where.events.length}` : ''}`);
+    for (const u of x.unsupported) out.push(`  skipped ${u.config}/${u.variant}: the implementation refused the reset (${u.error})`);
+    out.push(...formatCoverage(x.coverage));
   }
   if (r.failure) out.push(...formatFailure(r.failure));
   out.push(r.conformant ? 'CONFORMANT' : r.failure ? 'NOT CONFORMANT' : 'NOTHING CHECKED');

@@ -6,6 +6,7 @@ import type { VariantName } from '../model/variant.ts';
 import type { Failure } from './failure.ts';
 import { runPipelined } from './pipeline.ts';
 import { runRandom, type RandomResult } from './random.ts';
+import { OutcomeCoverage, type OutcomeCounts } from './coverage.ts';
 import { Session } from './session.ts';
 import { BadVector, groupVectors, loadVectors, planGroup, type PlanStats, type VectorGroup } from './vectors.ts';
 
@@ -19,7 +20,16 @@ export interface ConformOptions {
   /** Only vectors of this variant; also the random sequences' variant. */
   readonly variant?: VariantName;
   readonly config: Config;
+  /**
+   * The (configuration, variant) pairs of the random phase; default: `config` under `variant`
+   * (v6-atc when none). Pairs whose reset the implementation refuses are skipped and listed when
+   * there are several.
+   */
+  readonly randomTargets?: readonly RandomTarget[];
+  /** Random sequences per pair (ignored with budgetMs). */
   readonly randomRuns: number;
+  /** Run random sequences for this long instead (spread evenly over the pairs, in rounds). */
+  readonly budgetMs?: number;
   readonly maxLength: number;
   readonly seed: number;
   readonly timeoutMs: number;
@@ -44,13 +54,26 @@ export interface VectorPhase {
   readonly unsupported: readonly { config: string; variant: string; error: string; vectors: number }[];
 }
 
+export interface RandomTarget {
+  readonly config: Config;
+  readonly variant: VariantName;
+}
+
 export interface RandomPhase extends RandomResult {
+  /** The pair of the failure, else the first pair. */
   readonly config: string;
   readonly variant: VariantName;
-  readonly runs: number;
+  /** (configuration, variant) pairs checked, with their sequences and steps. */
+  readonly targets: readonly { readonly config: string; readonly variant: VariantName; readonly sequences: number; readonly steps: number }[];
+  readonly unsupported: readonly { readonly config: string; readonly variant: VariantName; readonly error: string }[];
+  /** Sequences per pair, or undefined with a time budget. */
+  readonly runs?: number;
+  readonly budgetSeconds?: number;
   readonly maxLength: number;
   readonly seed: number;
   readonly seconds: number;
+  /** Steps per event kind and outcome (coverage.ts), over the sequences that passed. */
+  readonly coverage: OutcomeCounts;
 }
 
 export interface ConformReport {
@@ -115,15 +138,9 @@ export async function conform(o: ConformOptions): Promise<E.Either<string[], Con
       vectors = { files, vectors: stats.vectors, groups: groups.length, seconds: busy / 1000, stats, snapshots: usedSnapshots, unsupported };
     }
     let random: RandomPhase | undefined;
-    if (!failure && o.randomRuns > 0) {
-      const variant = o.variant ?? 'v6-atc';
-      session.ensureAlive();
-      // start the process before the clock (a failing reset is reported by the first sequence)
-      await session.reset(o.config, variant);
-      const t0 = performance.now();
-      const r = await runRandom(session, { config: o.config, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, window: o.window, ...(o.restartBudget !== undefined ? { restartBudget: o.restartBudget } : {}) });
-      random = { ...r, config: o.config.name, variant, runs: o.randomRuns, maxLength: o.maxLength, seed: o.seed, seconds: (performance.now() - t0) / 1000 };
-      failure = r.failure;
+    if (!failure && (o.randomRuns > 0 || (o.budgetMs ?? 0) > 0)) {
+      random = await randomPhase(session, o);
+      failure = random.failure;
     }
     const checked = (vectors?.vectors ?? 0) + (random?.sequences ?? 0);
     return E.right({
@@ -136,6 +153,62 @@ export async function conform(o: ConformOptions): Promise<E.Either<string[], Con
   } finally {
     await session.close();
   }
+}
+
+/** Seed of round `round` of pair `i`: distinct per pair and round, fixed by --seed. */
+const pairSeed = (seed: number, i: number, round: number) => (seed + 7919 * i + 104_729 * round) % 0x7fffffff;
+
+/**
+ * Random sequences on every pair: `randomRuns` per pair, one pair after the other; or, with a
+ * time budget, rounds of 10 sequences per pair, round-robin, until the budget is spent. Stops at
+ * the first failure.
+ */
+async function randomPhase(session: Session, o: ConformOptions): Promise<RandomPhase> {
+  const all = o.randomTargets ?? [{ config: o.config, variant: o.variant ?? 'v6-atc' }];
+  const coverage = new OutcomeCoverage();
+  const unsupported: { config: string; variant: VariantName; error: string }[] = [];
+  const targets: RandomTarget[] = [];
+  // which pairs the implementation supports (a single pair is always tried: its refusal is the failure)
+  for (const t of all) {
+    if (all.length === 1) { targets.push(t); continue; }
+    session.ensureAlive();
+    const a = await session.reset(t.config, t.variant);
+    if (!a.ok && 'refused' in a) unsupported.push({ config: t.config.name, variant: t.variant, error: a.refused });
+    else targets.push(t);
+  }
+  const done = targets.map((t) => ({ config: t.config.name, variant: t.variant, sequences: 0, steps: 0 }));
+  let sequences = 0, steps = 0, shrinks = 0, restarts = 0, shrinkCut = false;
+  let failure: Failure | undefined;
+  let fcLength: number | undefined;
+  let failedAt = 0;
+  session.ensureAlive();
+  if (targets[0]) await session.reset(targets[0].config, targets[0].variant); // start the process before the clock
+  const t0 = performance.now();
+  const budget = o.budgetMs;
+  const batch = budget !== undefined ? 10 : o.randomRuns;
+  outer: for (let round = 0; ; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      if (budget !== undefined && performance.now() - t0 >= budget) break outer;
+      const t = targets[i]!;
+      session.ensureAlive();
+      const r = await runRandom(session, {
+        config: t.config, variant: t.variant, runs: batch, maxLength: o.maxLength, seed: pairSeed(o.seed, i, round), window: o.window, coverage,
+        ...(o.restartBudget !== undefined ? { restartBudget: o.restartBudget } : {}),
+      });
+      sequences += r.sequences; steps += r.steps; shrinks += r.shrinks; restarts += r.restarts; shrinkCut ||= r.shrinkCut;
+      done[i]!.sequences += r.sequences; done[i]!.steps += r.steps;
+      if (r.failure) { failure = r.failure; fcLength = r.fcLength; failedAt = i; break outer; }
+    }
+    if (budget === undefined || targets.length === 0) break;
+  }
+  const at = targets[failedAt] ?? all[0]!;
+  return {
+    sequences, steps, shrinks, restarts, shrinkCut,
+    ...(failure ? { failure } : {}), ...(fcLength !== undefined ? { fcLength } : {}),
+    config: at.config.name, variant: at.variant, targets: done, unsupported,
+    ...(budget !== undefined ? { budgetSeconds: budget / 1000 } : { runs: o.randomRuns }),
+    maxLength: o.maxLength, seed: o.seed, seconds: (performance.now() - t0) / 1000, coverage: coverage.sorted(),
+  };
 }
 
 /**

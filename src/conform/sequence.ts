@@ -7,6 +7,7 @@ import { eventKinds, type Event } from '../model/event.ts';
 import { initialState } from '../model/initial.ts';
 import type { Model } from '../model/model.ts';
 import { expectStep, type Expected } from './oracle.ts';
+import { refusalProbes } from '../explorer/refusals.ts';
 
 export interface Choice {
   /** Which event: an index, taken modulo the number of candidates. */
@@ -20,25 +21,37 @@ export interface PlannedStep {
   readonly expected: Expected;
 }
 
+/** Event kinds after which the process or the domain is gone. */
+const finalKinds: ReadonlySet<Event['kind']> = new Set(['exit', 'domainFree']);
+
 /**
- * c % 14 names a kind (in eventKinds order); the first enabled kind from there on (cyclically) is
- * taken, and floor(c / 14) picks its instance. Kinds are absolute, not positions in the enabled
- * list, so removing an earlier step while shrinking rarely changes what later choices pick; every
- * enabled kind is about equally likely whatever its number of instances; choices shrink to 0.
+ * c % 14 names a kind (in eventKinds order) and floor(c / 14) picks its instance. When that kind is
+ * not enabled, floor(c / 14) picks one of the enabled kinds instead (in eventKinds order), and the
+ * rest of it the instance: so every enabled kind is about equally likely whatever its number of
+ * instances, and whatever kinds are disabled (taking "the next enabled kind" would favour the kinds
+ * after a run of disabled ones). Kinds are absolute, not positions in the enabled list, so removing
+ * an earlier step while shrinking rarely changes what later choices pick; choices shrink to 0.
  */
 export function pickEnabled(enabled: readonly Event[], c: number): Event {
   const n = eventKinds.length;
-  for (let k = 0; k < n; k++) {
-    const kind = eventKinds[(c + k) % n]!;
-    const group = enabled.filter((e) => e.kind === kind);
-    if (group.length > 0) return group[Math.floor(c / n) % group.length]!;
-  }
-  return enabled[c % enabled.length]!;
+  const hi = Math.floor(c / n);
+  const kind = eventKinds[c % n]!;
+  const group = enabled.filter((e) => e.kind === kind);
+  // the events that end a process or a domain for good are taken one time in eight (instances
+  // below 16 always: toRelative's choices pick them), so that sequences go deeper
+  const skipFinal = Math.floor(c / (n * 16)) % 8 !== 0 && enabled.some((e) => !finalKinds.has(e.kind));
+  if (group.length > 0 && !(skipFinal && finalKinds.has(kind))) return group[hi % group.length]!;
+  const kinds = eventKinds.filter((k) => enabled.some((e) => e.kind === k) && !(skipFinal && finalKinds.has(k)));
+  if (kinds.length === 0) return enabled[c % enabled.length]!;
+  const other = kinds[hi % kinds.length]!;
+  const g = enabled.filter((e) => e.kind === other);
+  return g[Math.floor(hi / kinds.length) % g.length]!;
 }
 
 /**
- * Events worth sending whether or not they are enabled: one of each kind on small indices, and a
- * few with indices out of range (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument).
+ * Events worth sending whether or not they are enabled: one of each kind on small indices, a few
+ * with indices out of range (UnknownDevice, UnknownProcess, UnknownDomain, BadArgument), then the
+ * rest of the refusal grid of src/explorer/refusals.ts (every refusal reason shows on some of them).
  */
 export function probeEvents(config: Config): Event[] {
   const nDev = config.devices.length;
@@ -62,7 +75,27 @@ export function probeEvents(config: Config): Event[] {
     { kind: 'domainFree', domain: config.domains.length },
     { kind: 'touch', mm: 0, page: 0, frame: config.frames },
   );
+  // then the refusal grid of the vectors (every index just inside and just outside its range)
+  const have = new Set(out.map((e) => JSON.stringify(e)));
+  for (const e of refusalProbes(config)) if (!have.has(JSON.stringify(e))) out.push(e);
   return out;
+}
+
+const numericFields = ['dev', 'mm', 'pasid', 'page', 'frame', 'start', 'end', 'group', 'domain'] as const;
+
+/**
+ * `e` with one numeric argument one more or one less (k picks which and the direction), kept in
+ * the range the protocol can carry (indices from 0, iopfHandle's frame from -1).
+ */
+export function oneOff(e: Event, k: number): Event {
+  const rec = e as unknown as Record<string, unknown>;
+  const fields = numericFields.filter((f) => typeof rec[f] === 'number');
+  if (fields.length === 0) return e;
+  const f = fields[k % fields.length]!;
+  const v = rec[f] as number;
+  const low = e.kind === 'iopfHandle' && f === 'frame' ? -1 : 0;
+  const up = Math.floor(k / fields.length) % 2 === 0 || v - 1 < low;
+  return { ...e, [f]: up ? v + 1 : v - 1 } as Event;
 }
 
 /** The events a list of choices selects, with the model's answer to each, from the initial state. */
@@ -71,8 +104,11 @@ export function planSequence(m: Model, probes: readonly Event[], choices: readon
   const out: PlannedStep[] = [];
   for (const ch of choices) {
     let event: Event;
-    if (ch.probe) event = probes[ch.c % probes.length]!;
-    else {
+    if (ch.probe) {
+      // every other probe is an enabled event with one argument one off (a boundary of the guard)
+      const enabled = ch.c % 2 === 1 ? enabledEvents(m, s) : [];
+      event = enabled.length > 0 ? oneOff(enabled[(ch.c >> 1) % enabled.length]!, Math.floor((ch.c >> 1) / enabled.length)) : probes[ch.c % probes.length]!;
+    } else {
       const enabled = enabledEvents(m, s);
       if (enabled.length === 0) break;
       event = pickEnabled(enabled, ch.c);

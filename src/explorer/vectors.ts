@@ -34,9 +34,11 @@ import { checkTransition } from '../invariants/invariants.ts';
 import { encodeState, IntBuf } from './encode.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import type { State } from '../model/state.ts';
+import { RefusalFinder } from './refusals.ts';
+import { coverWalks, transitionGraph } from './walk.ts';
 
 /** Shape of one observation: what it is, without the numbers. */
-function obsShape(o: Observation): string {
+export function obsShape(o: Observation): string {
   switch (o.kind) {
     case 'trace': return `trace:${o.record.tp}${o.record.tp === 'dev_page_response' ? `:${o.record.code}` : o.record.tp === 'dev_fault' ? `:${o.record.type}` : ''}`;
     case 'event': return `event:${o.event.type}${o.event.type === 'F_TRANSLATION' && o.event.stall ? ':stall' : ''}`;
@@ -57,16 +59,73 @@ export function coverKey(e: Event, obs: readonly Observation[], violated: readon
 export interface GenerateSpec {
   readonly config: Config;
   readonly variant: VariantName;
-  readonly mode: 'exhaustive' | 'cover';
-  /** Cover mode: explore at most this many states. */
+  /**
+   * exhaustive: one vector per reachable (state, enabled event) pair, each by a shortest path.
+   * transitions: walks that together take every reachable (state, enabled event) pair (walk.ts).
+   * cover: one vector per cover key (coverKey), by a shortest path, within `maxStates` states.
+   */
+  readonly mode: 'exhaustive' | 'cover' | 'transitions';
+  /** Cover mode: explore at most this many states. Transitions mode: fail beyond this many. */
   readonly maxStates?: number;
+  /** Transitions mode: events per walk, at most (default 200). */
+  readonly maxWalk?: number;
+  /** Refusal vectors: probe at most this many states, breadth-first (default 3000; 0: none). */
+  readonly refusalStates?: number;
 }
 
-/**
- * The vectors of one (config, variant), in a deterministic order: breadth-first over concrete
- * states (no symmetry reduction), nodes numbered in BFS order, events in enabledEvents() order.
- */
-export function generateVectors(g: GenerateSpec): { vectors: Vector[]; states: number; truncated: boolean } {
+/** What a vector set covers, recorded in generated/coverage.json. */
+export interface VectorCoverage {
+  readonly mode: GenerateSpec['mode'];
+  /** States explored (all reachable ones unless truncated). */
+  readonly states: number;
+  readonly truncated: boolean;
+  /** (state, enabled event) pairs taken by some vector (path steps included), of those out of the explored states. */
+  readonly transitions: { readonly covered: number; readonly total: number };
+  /** Refusal keys (refusalKey) with a vector, sorted. */
+  readonly refusals: readonly string[];
+}
+
+export interface Generated {
+  readonly vectors: Vector[];
+  readonly states: number;
+  readonly truncated: boolean;
+  readonly coverage: VectorCoverage;
+}
+
+/** The vectors of one (config, variant) in a deterministic order; then one vector per refusal key. */
+export function generateVectors(g: GenerateSpec): Generated {
+  const r = g.mode === 'transitions' ? transitionVectors(g) : bfsVectors(g);
+  const refused = refusalVectors(g.config, g.variant, g.refusalStates ?? 3000);
+  return {
+    vectors: [...r.vectors, ...refused.vectors],
+    states: r.states,
+    truncated: r.truncated,
+    coverage: { mode: g.mode, states: r.states, truncated: r.truncated, transitions: r.transitions, refusals: refused.keys },
+  };
+}
+
+type Part = Omit<Generated, 'coverage'> & { transitions: VectorCoverage['transitions'] };
+
+function transitionVectors(g: GenerateSpec): Part {
+  const { config, variant } = g;
+  const maxStates = g.maxStates ?? 1_000_000;
+  const graph = transitionGraph(config, variant, maxStates);
+  if (!graph) throw new Error(`${config.name}/${variant}: more than ${maxStates} states, too large for a transition cover`);
+  const vectors: Vector[] = [];
+  const m = createModel(config, variant);
+  const walked = coverWalks(config, variant, graph, g.maxWalk ?? 200, (w) => {
+    const n = w.events.length;
+    vectors.push({
+      id: `${config.name}.${variant}.walk.${vectors.length}`, config: config.name, variant,
+      path: w.events.slice(0, n - 1), event: w.events[n - 1]!,
+      observations: [...stepEnabled(m, n > 1 ? w.after[n - 2]! : initialState(config), w.events[n - 1]!).observations],
+      digest: stateDigest(w.after[n - 1]!),
+    });
+  });
+  return { vectors, states: graph.states, truncated: false, transitions: { covered: walked.covered, total: graph.target.length } };
+}
+
+function bfsVectors(g: GenerateSpec): Part {
   const { config, variant } = g;
   const m = createModel(config, variant);
   const maxStates = g.mode === 'cover' ? g.maxStates ?? 20_000 : 1_000_000;
@@ -75,16 +134,20 @@ export function generateVectors(g: GenerateSpec): { vectors: Vector[]; states: n
   const h = new Uint32Array(2);
   const parent: number[] = [-1];
   const via: (Event | undefined)[] = [undefined];
+  const viaIndex: number[] = [-1];
   const keyOf = (st: State) => { buf.reset(); encodeState(st, buf); hash64(buf.a, 0, buf.n, h); return h; };
   const k0 = keyOf(initialState(config));
   visited.insert(k0[0]!, k0[1]!);
   let frontier: { node: number; state: State }[] = [{ node: 0, state: initialState(config) }];
   const out: Vector[] = [];
   const seen = new Set<string>();
+  // (node, enabled-event index) pairs taken by a vector, as node * 4096 + index
+  const taken = new Set<number>();
+  let total = 0;
   let truncated = false;
   const pathOf = (node: number) => {
     const p: Event[] = [];
-    for (let n = node; n > 0; n = parent[n]!) p.push(via[n]!);
+    for (let n = node; n > 0; n = parent[n]!) { p.push(via[n]!); taken.add(parent[n]! * 4096 + viaIndex[n]!); }
     return p.reverse();
   };
   while (frontier.length > 0) {
@@ -92,6 +155,7 @@ export function generateVectors(g: GenerateSpec): { vectors: Vector[]; states: n
     for (const { node, state } of frontier) {
       let path: Event[] | undefined;
       enabledEvents(m, state).forEach((event, k) => {
+        total++;
         const r = stepEnabled(m, state, event);
         const key = keyOf(r.state);
         if (visited.get(key[0]!, key[1]!) < 0) {
@@ -100,6 +164,7 @@ export function generateVectors(g: GenerateSpec): { vectors: Vector[]; states: n
             const t = -visited.insert(key[0]!, key[1]!) - 1;
             parent[t] = node;
             via[t] = event;
+            viaIndex[t] = k;
             next.push({ node: t, state: r.state });
           }
         }
@@ -110,13 +175,60 @@ export function generateVectors(g: GenerateSpec): { vectors: Vector[]; states: n
           seen.add(ck);
         }
         path ??= pathOf(node);
+        taken.add(node * 4096 + k);
         out.push({ id: `${config.name}.${variant}.${node}.${k}`, config: config.name, variant, path, event, observations: [...r.observations], digest: stateDigest(r.state) });
       });
     }
     frontier = next;
   }
   if (g.mode === 'exhaustive' && truncated) throw new Error(`${config.name}: more than ${maxStates} states, too large for exhaustive vectors`);
-  return { vectors: out, states: visited.size, truncated };
+  return { vectors: out, states: visited.size, truncated, transitions: { covered: taken.size, total } };
+}
+
+/**
+ * One vector per refusal key (refusals.ts), each from the first state breadth-first where the key
+ * shows, by a shortest path; the vector expects the error tag. Probing stops after `maxStates`
+ * states, or 500 states after the last new key.
+ */
+export function refusalVectors(config: Config, variant: VariantName, maxStates: number): { vectors: Vector[]; keys: string[] } {
+  if (maxStates <= 0) return { vectors: [], keys: [] };
+  const m = createModel(config, variant);
+  const finder = new RefusalFinder(m);
+  const visited = new VisitedSet();
+  const buf = new IntBuf(256);
+  const h = new Uint32Array(2);
+  const keyOf = (st: State) => { buf.reset(); encodeState(st, buf); hash64(buf.a, 0, buf.n, h); return h; };
+  const parent: number[] = [-1];
+  const via: (Event | undefined)[] = [undefined];
+  const s0 = initialState(config);
+  const k0 = keyOf(s0);
+  visited.insert(k0[0]!, k0[1]!);
+  const queue: State[] = [s0];
+  let lastNew = 0;
+  for (let node = 0; node < queue.length && node < maxStates && node - lastNew <= 500; node++) {
+    const state = queue[node]!;
+    if (finder.probe(node, state) > 0) lastNew = node;
+    for (const event of enabledEvents(m, state)) {
+      if (queue.length >= maxStates) break;
+      const next = stepEnabled(m, state, event).state;
+      const key = keyOf(next);
+      if (visited.get(key[0]!, key[1]!) >= 0) continue;
+      visited.insert(key[0]!, key[1]!);
+      parent.push(node);
+      via.push(event);
+      queue.push(next);
+    }
+  }
+  const vectors: Vector[] = [];
+  const keys: string[] = [];
+  for (const [key, f] of finder.found) {
+    const path: Event[] = [];
+    for (let n = f.node; n > 0; n = parent[n]!) path.push(via[n]!);
+    path.reverse();
+    vectors.push({ id: `${config.name}.${variant}.refused.${keys.length}`, config: config.name, variant, path, event: f.event, error: f.error.tag });
+    keys.push(key);
+  }
+  return { vectors, keys: [...keys].sort() };
 }
 
 /** JSON with object keys sorted, for comparing observations independently of key order. */
@@ -148,7 +260,7 @@ export function replayVector(config: Config, v: Vector): string | undefined {
 
 /** One JSON line per vector; fields in the codec's order. */
 export function vectorLine(v: Vector): string {
-  return JSON.stringify({ id: v.id, config: v.config, variant: v.variant, path: v.path, event: v.event, observations: v.observations, digest: v.digest });
+  return JSON.stringify({ id: v.id, config: v.config, variant: v.variant, path: v.path, event: v.event, observations: v.observations, digest: v.digest, error: v.error });
 }
 
 
