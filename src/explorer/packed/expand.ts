@@ -1,0 +1,89 @@
+// The packed engine's expansion step: the same contract as the reducer engine's Expander
+// (src/explorer/expand.ts: same chunks in, same ChunkResult out, word for word), computed on the
+// adapter's mutable Store instead of the reducer's immutable States. Per frontier state: load its
+// encoding into the Store (store-io.ts loadKey), check the state invariants, list the enabled
+// events on the Store (enabled.ts); per event: reload, step the adapter's Engine (the reducer's
+// semantics, src/adapter/engine.ts, checked by test/adapter.differential.test.ts) with the
+// transition invariants judged on its streamed observations (monitor.ts), then the successor's
+// key (the plain encoding straight from the Store; with symmetry, the existing canonicaliser on
+// the converted State) and its 64-bit hash. The BFS, visited set, workers and counterexample
+// replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
+// results, and every counterexample is replayed on the reducer before it is reported (verify.ts).
+import { checkInvariants } from '../../invariants/invariants.ts';
+import { encodeState, IntBuf } from '../encode.ts';
+import { initialState } from '../../model/initial.ts';
+import { Engine } from '../../adapter/engine.ts';
+import { storeToState } from '../../adapter/convert.ts';
+import { EDGE_WORDS, Expander, invariantBit, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
+import { hash64 } from '../visited.ts';
+import { EnabledOnStore } from './enabled.ts';
+import { MaskMonitor } from './monitor.ts';
+import { encodeStore, loadKey, PackedStore } from './store-io.ts';
+
+export type EngineName = 'packed' | 'reducer';
+export const engineNames: readonly EngineName[] = ['packed', 'reducer'];
+
+export class PackedExpander extends Expander {
+  readonly store: PackedStore;
+  readonly engine: Engine;
+  private readonly enabled: EnabledOnStore;
+  private readonly monitor: MaskMonitor;
+  private readonly pOut = new IntBuf(1 << 16);
+  private readonly pH = new Uint32Array(2);
+  private pEdges = new Uint32Array(1 << 14);
+
+  constructor(spec: ExpanderSpec) {
+    super(spec);
+    this.store = new PackedStore(spec.config);
+    const init = new IntBuf(256);
+    encodeState(initialState(spec.config), init);
+    loadKey(this.store, init.a, 0);
+    this.engine = new Engine(this.model, this.store, 'off');
+    this.monitor = new MaskMonitor(this.engine);
+    this.engine.setMode('stream', this.monitor.sink);
+    this.enabled = new EnabledOnStore(this.engine);
+  }
+
+  override expand(chunk: Chunk, copy = true): ChunkResult {
+    const m = this.model, st = this.store, eng = this.engine, mon = this.monitor;
+    const symmetric = this.canon.symmetry.enabled;
+    const n = chunk.offsets.length - 1;
+    const src = new Int32Array(n * 3);
+    let edges = this.pEdges, ne = 0;
+    const out = this.pOut, h = this.pH;
+    out.reset();
+    for (let i = 0; i < n; i++) {
+      const at = chunk.offsets[i]!;
+      loadKey(st, chunk.enc, at);
+      let sv = 0;
+      for (const v of checkInvariants(m, storeToState(st))) sv |= invariantBit.get(v.invariant)!;
+      let faults = 0;
+      for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
+      const events = this.enabled.events();
+      for (let k = 0; k < events.length; k++) {
+        const e = events[k]!;
+        if (k > 0) loadKey(st, chunk.enc, at);
+        mon.beforeStep(e);
+        const err = eng.step(e);
+        if (err !== undefined) throw new Error(`packed engine: the adapter refused the enabled event ${JSON.stringify(e)}: ${JSON.stringify(err)}`);
+        mon.afterStep(e);
+        const start = out.n;
+        if (symmetric) this.canon.key(storeToState(st), out);
+        else encodeStore(st, out);
+        hash64(out.a, start, out.n, h);
+        if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.pEdges = g; }
+        edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
+        ne += EDGE_WORDS;
+      }
+      src[i * 3] = events.length;
+      src[i * 3 + 1] = sv;
+      src[i * 3 + 2] = faults;
+    }
+    return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
+  }
+}
+
+/** The expander of an engine. */
+export function makeExpander(spec: ExpanderSpec & { readonly engine?: EngineName }): Expander {
+  return spec.engine === 'packed' ? new PackedExpander(spec) : new Expander(spec);
+}
