@@ -31,6 +31,19 @@ export class PackedStore extends Store {
     super.tlbInsert(asid, page, frame);
   }
 
+  /** Writes the ASIDs that have TLB entries to `out`, ascending; returns how many. */
+  tlbAsidsWithEntries(out: Int32Array): number {
+    let n = 0;
+    for (let i = 0; i < this.nTouched; i++) {
+      const asid = this.tlbTouched[i]!;
+      if (this.tlbCount[asid] === 0) continue;
+      let j = n++;
+      while (j > 0 && out[j - 1]! > asid) { out[j] = out[j - 1]!; j--; }
+      out[j] = asid;
+    }
+    return n;
+  }
+
   /** Empty every collection (the state loadKey() fills in). */
   clear(): void {
     for (let i = 0; i < this.nTouched; i++) {
@@ -42,7 +55,7 @@ export class PackedStore extends Store {
     const atcCount = this.atcCount;
     for (let slot = 0; slot < atcCount.length; slot++) if (atcCount[slot] !== 0) { this.atc[slot]!.fill(-1); atcCount[slot] = 0; }
     if (this.atcExtra.size > 0) this.atcExtra.clear();
-    for (let d = 0; d < this.nDev; d++) this.faults[d]!.length = 0;
+    for (let d = 0; d < this.nDev; d++) if (this.faults[d]!.length > 0) this.faults[d]!.length = 0;
     this.cdFlags.fill(0); this.cdAsid.fill(0); this.cdTtb0.fill(0);
     this.svaEnabled.fill(0);
     this.bondOn.fill(0); this.bondRefs.fill(0); this.bondAfterExit.fill(0); this.bondsOfDev.fill(0);
@@ -114,8 +127,10 @@ export function loadKey(st: PackedStore, a: Int32Array, start: number): number {
   return i;
 }
 
+let asidScratch = new Int32Array(256);
+
 /** Append the plain encoding of the store's state: encodeState(storeToState(st)), word for word. */
-export function encodeStore(st: Store, out: IntBuf): void {
+export function encodeStore(st: PackedStore, out: IntBuf): void {
   const nDev = st.nDev, nMm = st.nMm, nDom = st.nDom, cap = st.pasidCap;
   out.ensure(64);
   for (let d = 0; d < nDev; d++) { out.push(st.steTranslate[d]!); out.push(st.steDomain[d]!); out.push(st.steS1stalld[d]! | (st.steEats[d]! << 1)); }
@@ -133,8 +148,10 @@ export function encodeStore(st: Store, out: IntBuf): void {
   }
   let at = out.n; out.push(0);
   let n = 0;
-  for (let asid = 0; asid < st.asidSpace; asid++) {
-    if (st.tlbCount[asid] === 0) continue;
+  const asids = asidScratch.length >= st.asidSpace ? asidScratch : (asidScratch = new Int32Array(st.asidSpace));
+  const nAsid = st.tlbAsidsWithEntries(asids);
+  for (let j = 0; j < nAsid; j++) {
+    const asid = asids[j]!;
     const arr = st.tlb[asid]!;
     for (let page = 0; page < arr.length; page++) if (arr[page]! >= 0) { out.ensure(3); out.push(asid); out.push(page); out.push(arr[page]!); n++; }
   }
