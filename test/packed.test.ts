@@ -14,7 +14,9 @@ import { createModel } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
 import { stepEnabled } from '../src/model/step.ts';
 import { variantNames, type VariantName } from '../src/model/variant.ts';
+import { checkInvariants } from '../src/invariants/invariants.ts';
 import { encodeState, IntBuf } from '../src/explorer/encode.ts';
+import { invariantBit } from '../src/explorer/expand.ts';
 import { explore, type ExploreResult } from '../src/explorer/explore.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { PackedExpander } from '../src/explorer/packed/expand.ts';
@@ -54,6 +56,9 @@ describe('packed engine: the Store against the reducer on random reachable state
             expect(Array.from(b.a.subarray(0, b.n))).toEqual(Array.from(a.a.subarray(0, a.n)));
           }
           const events = enabledEvents(m, s);
+          let sv = 0;
+          for (const v of checkInvariants(m, s)) sv |= invariantBit.get(v.invariant)!;
+          expect(px.invariants.mask(px.store)).toBe(sv);
           // ENV-* bounds and all: the packed engine offers exactly the reducer's events, in its order
           expect(JSON.stringify(new EnabledOnStore(px.engine).events())).toBe(JSON.stringify(events));
           if (events.length === 0) break;

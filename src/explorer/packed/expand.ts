@@ -1,20 +1,19 @@
 // The packed engine's expansion step: the same contract as the reducer engine's Expander
 // (src/explorer/expand.ts: same chunks in, same ChunkResult out, word for word), computed on the
 // adapter's mutable Store instead of the reducer's immutable States. Per frontier state: load its
-// encoding into the Store (store-io.ts loadKey), check the state invariants, list the enabled
+// encoding into the Store (store-io.ts loadKey), check the state invariants (invariants.ts), list the enabled
 // events on the Store (enabled.ts); per event: reload, step the adapter's Engine (the reducer's
 // semantics, src/adapter/engine.ts, checked by test/adapter.differential.test.ts) with the
 // transition invariants judged on its streamed observations (monitor.ts), then the successor's
-// key (the plain encoding straight from the Store; with symmetry, the existing canonicaliser on
-// the converted State) and its 64-bit hash. The BFS, visited set, workers and counterexample
+// key straight from the Store (canon.ts: the plain encoding, or the symmetry-reduced key) and its
+// 64-bit hash. The BFS, visited set, workers and counterexample
 // replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
 // results, and every counterexample is replayed on the reducer before it is reported (verify.ts).
-import { checkInvariants } from '../../invariants/invariants.ts';
 import { encodeState, IntBuf } from '../encode.ts';
 import { initialState } from '../../model/initial.ts';
 import { Engine } from '../../adapter/engine.ts';
-import { storeToState } from '../../adapter/convert.ts';
-import { EDGE_WORDS, Expander, invariantBit, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
+import { StoreInvariants } from './invariants.ts';
+import { EDGE_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
 import { hash64 } from '../visited.ts';
 import { EnabledOnStore } from './enabled.ts';
 import { MaskMonitor } from './monitor.ts';
@@ -34,6 +33,7 @@ export class PackedExpander extends Expander {
   private readonly enabled: EnabledOnStore;
   private readonly monitor: MaskMonitor;
   private readonly storeCanon: StoreCanonicalizer;
+  readonly invariants: StoreInvariants;
   private readonly pOut = new IntBuf(1 << 16);
   private readonly pH = new Uint32Array(2);
   private pEdges = new Uint32Array(1 << 14);
@@ -49,10 +49,11 @@ export class PackedExpander extends Expander {
     this.engine.setMode('stream', this.monitor.sink);
     this.enabled = new EnabledOnStore(this.engine);
     this.storeCanon = new StoreCanonicalizer(spec.config, spec.symmetry);
+    this.invariants = new StoreInvariants(spec.config);
   }
 
   override expand(chunk: Chunk, copy = true): ChunkResult {
-    const m = this.model, st = this.store, eng = this.engine, mon = this.monitor;
+    const st = this.store, eng = this.engine, mon = this.monitor;
     const canon = this.storeCanon, applier = eng as unknown as Applies;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * 3);
@@ -62,8 +63,7 @@ export class PackedExpander extends Expander {
     for (let i = 0; i < n; i++) {
       const at = chunk.offsets[i]!;
       loadKey(st, chunk.enc, at);
-      let sv = 0;
-      for (const v of checkInvariants(m, storeToState(st))) sv |= invariantBit.get(v.invariant)!;
+      const sv = this.invariants.mask(st);
       let faults = 0;
       for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
       const events = this.enabled.events();
