@@ -56,13 +56,23 @@ export class PackedStore extends Store {
     for (let slot = 0; slot < atcCount.length; slot++) if (atcCount[slot] !== 0) { this.atc[slot]!.fill(-1); atcCount[slot] = 0; }
     if (this.atcExtra.size > 0) this.atcExtra.clear();
     for (let d = 0; d < this.nDev; d++) if (this.faults[d]!.length > 0) this.faults[d]!.length = 0;
-    this.cdFlags.fill(0); this.cdAsid.fill(0); this.cdTtb0.fill(0);
-    this.svaEnabled.fill(0);
-    this.bondOn.fill(0); this.bondRefs.fill(0); this.bondAfterExit.fill(0); this.bondsOfDev.fill(0);
-    this.mnOn.fill(0); this.mnRefs.fill(0); this.mnCleared.fill(0);
-    this.deferred.length = 0;
-    this.mmPasid.fill(0); this.pasidToMm.fill(-1); this.pasidHolders.fill(0);
-    this.frameMaps.fill(0);
+    // loops, not fill(): these arrays hold a handful of elements, and a builtin call per array
+    // cost more than the stores (docs/performance.md)
+    const cdFlags = this.cdFlags;
+    for (let k = 0; k < cdFlags.length; k++) cdFlags[k] = 0;
+    const sva = this.svaEnabled, bondsOfDev = this.bondsOfDev;
+    for (let k = 0; k < sva.length; k++) { sva[k] = 0; bondsOfDev[k] = 0; }
+    const bondOn = this.bondOn;
+    for (let k = 0; k < bondOn.length; k++) bondOn[k] = 0;
+    const mnOn = this.mnOn;
+    for (let k = 0; k < mnOn.length; k++) mnOn[k] = 0;
+    if (this.deferred.length > 0) this.deferred.length = 0;
+    const mmPasid = this.mmPasid;
+    for (let k = 0; k < mmPasid.length; k++) mmPasid[k] = 0;
+    const pasidToMm = this.pasidToMm, pasidHolders = this.pasidHolders;
+    for (let k = 0; k < pasidToMm.length; k++) { pasidToMm[k] = -1; pasidHolders[k] = 0; }
+    const frameMaps = this.frameMaps;
+    for (let k = 0; k < frameMaps.length; k++) frameMaps[k] = 0;
     this.freeFrameCount = this.nFrames;
   }
 }
