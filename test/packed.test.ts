@@ -24,6 +24,7 @@ import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
 import { encodeStore, loadKey } from '../src/explorer/packed/store-io.ts';
 import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
 import { verifiedReport, DisagreementError } from '../src/explorer/packed/verify.ts';
+import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
 
 function config(name: string): Config {
   const c = loadConfigFile(`spec/configs/${name}.json`);
@@ -131,5 +132,25 @@ describe('explore --engine', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--engine expects packed or reducer, got "fast"/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('packed engine: the compact visited set', () => {
+  it('finds every fingerprint it holds, numbers nodes in insertion order, and takes at most 16 bytes per node from 16384 nodes on', () => {
+    const v = new CompactVisitedSet(1 << 4);
+    let x = 12345;
+    const next = () => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x; };
+    const his: number[] = [], los: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const hi = next(), lo = next();
+      his.push(hi); los.push(lo);
+      expect(v.insert(hi, lo)).toBe(-(i + 1));
+      if (i >= 16_384) expect(v.bytes() / v.size).toBeLessThanOrEqual(16);
+    }
+    for (let i = 0; i < his.length; i += 97) {
+      expect(v.get(his[i]!, los[i]!)).toBe(i);
+      expect(v.insert(his[i]!, los[i]!)).toBe(i);
+    }
+    expect(v.get(1, 2)).toBe(-1);
   });
 });

@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       const r = await explore(config.right, variant.right, { symmetry, maxStates: maxStates.right, workers: 1, engine });
       const rate = r.states / r.seconds;
       if (round > 0) rates.get(engine)!.push(rate);
-      process.stdout.write(`round ${round}${round === 0 ? ' (warm-up)' : ''} ${engine}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ${r.seconds.toFixed(2)} s, ${Math.round(rate)} states/s, ${Math.round(r.transitions / r.seconds)} transitions/s${r.truncated ? ' (truncated)' : ''}\n`);
+      process.stdout.write(`round ${round}${round === 0 ? ' (warm-up)' : ''} ${engine}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ${r.seconds.toFixed(2)} s, ${Math.round(rate)} states/s, ${Math.round(r.transitions / r.seconds)} transitions/s, ${r.bytesPerState} bytes/state${r.truncated ? ' (truncated)' : ''}\n`);
     }
   }
   for (const [engine, rs] of rates) {

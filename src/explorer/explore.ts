@@ -17,6 +17,7 @@ import { faultsResolvable } from './liveness.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import { makeExpander, type EngineName } from './packed/expand.ts';
+import { CompactVisitedSet } from './packed/visited.ts';
 
 export interface ExploreOptions {
   readonly symmetry: boolean;
@@ -131,7 +132,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256)
     : new InThread(local, opts.chunkSize ?? 2048);
   try {
-    const visited = new VisitedSet(1 << 12);
+    const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
     const eventIndex = new U16Buf(1 << 12);
     const hasFault = new U8Buf(1 << 12);
