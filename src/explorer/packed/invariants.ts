@@ -32,6 +32,18 @@ export class StoreInvariants {
     this.asids = new Int32Array(1 << config.smmu.asidBits);
     this.claim = new Int32Array(1 << 16).fill(-1);
     this.stall = config.smmu.stallModel;
+    this.taken = new Int32Array(config.domains.length + config.processes.length);
+  }
+
+  private readonly taken: Int32Array;
+  private nTaken = 0;
+
+  /** claimAsid of invariants.ts: true when another context already holds `asid`. */
+  private take(asid: number, who: number): boolean {
+    const prev = this.claim[asid]!;
+    if (prev < 0) this.taken[this.nTaken++] = asid;
+    this.claim[asid] = who;
+    return prev >= 0 && prev !== who;
   }
 
   mask(st: PackedStore): number {
@@ -88,16 +100,10 @@ export class StoreInvariants {
     // asid-exclusive: claims by private contexts (owner id = domain) and processes (nDom + i)
     const claim = this.claim;
     let bad = false;
-    const touched: number[] = [];
-    const take = (asid: number, who: number) => {
-      const prev = claim[asid]!;
-      if (prev >= 0 && prev !== who) bad = true;
-      if (prev < 0) touched.push(asid);
-      claim[asid] = who;
-    };
-    for (let d = 0; d < nDom; d++) if (!st.domFreed[d] && st.domPrivateAsid[d]! > 0) take(st.domPrivateAsid[d]!, d);
-    for (let mm = 0; mm < nMm; mm++) if (st.mmCtxDescRefs[mm]! > 0) take(this.cpuAsid[mm]!, nDom + mm);
-    for (const a of touched) claim[a] = -1;
+    for (let d = 0; d < nDom; d++) if (!st.domFreed[d] && st.domPrivateAsid[d]! > 0) bad = this.take(st.domPrivateAsid[d]!, d) || bad;
+    for (let mm = 0; mm < nMm; mm++) if (st.mmCtxDescRefs[mm]! > 0) bad = this.take(this.cpuAsid[mm]!, nDom + mm) || bad;
+    for (let k = 0; k < this.nTaken; k++) claim[this.taken[k]!] = -1;
+    this.nTaken = 0;
     if (bad) v |= ASID;
     for (let d = 0; d < nDom; d++) {
       for (let ssid = 0; ssid < cap; ssid++) {
