@@ -152,8 +152,8 @@ export const spec: CommandSpec = {
     'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
     'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 50000000); the result is marked truncated' },
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
-    engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
+    engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
   },
 };
 
