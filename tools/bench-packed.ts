@@ -1,4 +1,4 @@
-// npm run bench:packed -- [--config FILE] [--variant NAME] [--max-states N] [--rounds N] [--no-symmetry]
+// npm run bench:packed -- [--config FILE] [--variant NAME] [--max-states N] [--rounds N] [--no-symmetry] [--engines LIST]
 //
 // Whole one-thread explore() runs of the reducer engine and the packed engine (src/explorer/
 // packed/), alternately in ONE process (a slow minute slows both), and states/s of each. The
