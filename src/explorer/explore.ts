@@ -12,10 +12,12 @@ import type { VariantName } from '../model/variant.ts';
 import { invariantNames, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
-import { EDGE_WORDS, Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
+import { EDGE_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
 import { faultsResolvable } from './liveness.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
+import { makeExpander, type EngineName } from './packed/expand.ts';
+import { CompactVisitedSet } from './packed/visited.ts';
 
 export interface ExploreOptions {
   readonly symmetry: boolean;
@@ -24,6 +26,8 @@ export interface ExploreOptions {
   /** Threads expanding: 1 = this thread; N > 1 = this thread (which also merges) and N - 1 workers. */
   readonly workers: number;
   readonly chunkSize?: number;
+  /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
+  readonly engine?: EngineName;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -119,8 +123,8 @@ class InThread implements ChunkRunner {
 
 export async function explore(config: Config, variant: VariantName, opts: ExploreOptions): Promise<ExploreResult> {
   const t0 = performance.now();
-  const spec: ExpanderSpec = { config, variant, symmetry: opts.symmetry };
-  const local = new Expander(spec);
+  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer' };
+  const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
   // do not depend on chunk sizes or on the number of threads.
@@ -128,7 +132,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256)
     : new InThread(local, opts.chunkSize ?? 2048);
   try {
-    const visited = new VisitedSet(1 << 12);
+    const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
     const eventIndex = new U16Buf(1 << 12);
     const hasFault = new U8Buf(1 << 12);

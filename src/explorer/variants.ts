@@ -7,11 +7,13 @@ import { startWorker } from './thread.ts';
 import type { Config } from '../model/config.ts';
 import type { VariantName } from '../model/variant.ts';
 import type { ExploreResult, Progress } from './explore.ts';
+import type { EngineName } from './packed/expand.ts';
 
 export interface VariantJob {
   readonly config: Config;
   readonly variant: VariantName;
   readonly symmetry: boolean;
+  readonly engine?: EngineName;
   readonly maxStates: number;
   readonly progress: boolean;
 }
@@ -23,6 +25,7 @@ export type VariantMessage =
 
 export interface ParallelOptions {
   readonly symmetry: boolean;
+  readonly engine?: EngineName;
   readonly maxStates: number;
   /** Variants explored at once. */
   readonly threads: number;
@@ -43,7 +46,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
       while (nextJob < variants.length) {
         const i = nextJob++;
         const variant = variants[i]!;
-        const job: VariantJob = { config, variant, symmetry: opts.symmetry, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
+        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
         results[i] = await new Promise<ExploreResult>((resolve, reject) => {
           const onMessage = (m: VariantMessage) => {
             if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }

@@ -1,9 +1,10 @@
 // smmu-sva explore [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N]
-//                  [--workers N] [--format text|mermaid]
+//                  [--workers N] [--format text|mermaid] [--engine packed|reducer]
 // Exhaustive breadth-first exploration of a configuration under one or all driver variants.
 // Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
-// 1: a violation (or a verdict differing from the expected one); 2: bad input; 3: incomplete (the
-// run stopped at --max-states and found nothing unexpected in the part it explored).
+// 1: a violation (or a verdict differing from the expected one); 2: bad input, or the packed
+// engine found a violation the reducer's replay does not confirm; 3: incomplete (the run stopped
+// at --max-states and found nothing unexpected in the part it explored).
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
@@ -12,6 +13,8 @@ import { explore, type ExploreResult, type Progress } from '../../explorer/explo
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
+import { engineNames, type EngineName } from '../../explorer/packed/expand.ts';
+import { DisagreementError, verifiedReport } from '../../explorer/packed/verify.ts';
 import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
@@ -19,6 +22,8 @@ const say = (s = '') => process.stdout.write(`${s}\n`);
 
 export interface ExploreRun {
   readonly symmetry: boolean;
+  /** Default 'reducer'. */
+  readonly engine?: EngineName;
   readonly maxStates: number;
   readonly workers: number;
   readonly progress: boolean;
@@ -40,9 +45,9 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
   if (names.length > 1 && run.workers > 1) {
     const line = run.progress ? parallelProgress() : undefined;
     await exploreVariants(config, names, {
-      symmetry: run.symmetry, maxStates: run.maxStates, threads: run.workers,
+      symmetry: run.symmetry, engine: run.engine, maxStates: run.maxStates, threads: run.workers,
       onProgress: line?.update,
-      onResult: (r: ExploreResult) => { line?.clear(); onReport(report(r)); },
+      onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(run, r)); },
     });
     line?.clear();
   } else {
@@ -67,12 +72,18 @@ function parallelProgress(): { update: (variant: VariantName, p: Progress) => vo
 export async function exploreVariant(config: Config, variant: VariantName, run: ExploreRun): Promise<VariantReport> {
   const result = await explore(config, variant, {
     symmetry: run.symmetry,
+    engine: run.engine,
     maxStates: run.maxStates,
     workers: run.workers,
     onProgress: run.progress ? progressLine(variant) : undefined,
   });
   if (run.progress) process.stderr.write('\r\x1b[K');
-  return report(result);
+  return reportOf(run, result);
+}
+
+/** The report with its counterexamples; the packed engine's are confirmed on the reducer (DisagreementError). */
+function reportOf(run: ExploreRun, r: ExploreResult): VariantReport {
+  return run.engine === 'packed' ? verifiedReport(r) : report(r);
 }
 
 export function summaryLine(rep: VariantReport): string {
@@ -145,6 +156,7 @@ export const spec: CommandSpec = {
     'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 50000000); the result is marked truncated' },
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
+    engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
   },
 };
 
@@ -163,6 +175,8 @@ export async function run(argv: string[]): Promise<number> {
   const workers = intFlag('explore', 'workers', v.workers, 1);
   if (E.isLeft(workers)) return usageError(workers.left);
   if (workers.right < 1 || workers.right > 64) return usageError(`smmu-sva explore: --workers expects an integer in [1, 64], got ${workers.right}`);
+  const engine = v.engine ?? 'reducer';
+  if (!engineNames.includes(engine as EngineName)) return usageError(`smmu-sva explore: --engine expects packed or reducer, got "${String(engine)}"`);
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid') return usageError(`smmu-sva explore: --format expects text or mermaid, got "${String(format)}"`);
   if (v.json && v.format !== undefined) return usageError('smmu-sva explore: --format is for text output; --json prints each counterexample as JSON (leave out one of them)');
@@ -171,6 +185,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const runOpts: ExploreRun = {
     symmetry: !v['no-symmetry'],
+    engine: engine as EngineName,
     maxStates: maxStates.right,
     workers: workers.right,
     progress: process.stderr.isTTY === true && !v.json,
@@ -190,7 +205,13 @@ export async function run(argv: string[]): Promise<number> {
     if (rep.counterexamples.length === 0) say(`${name}: no invariant violated${rep.result.truncated ? ` in the explored part (incomplete: stopped at --max-states ${maxStates.right}; exit ${exitCode.incomplete})` : ''}.`);
     say();
   };
-  await exploreEach(cfg, names, runOpts, show);
+  try {
+    await exploreEach(cfg, names, runOpts, show);
+  } catch (err) {
+    if (!(err instanceof DisagreementError)) throw err;
+    process.stderr.write(`smmu-sva explore: ${err.message}\n`);
+    return exitCode.usage;
+  }
   if (!all) {
     const r = reps[0]!.result;
     return r.violations.length > 0 ? exitCode.found : r.truncated ? exitCode.incomplete : exitCode.ok;

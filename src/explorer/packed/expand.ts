@@ -1,0 +1,94 @@
+// The packed engine's expansion step: the same contract as the reducer engine's Expander
+// (src/explorer/expand.ts: same chunks in, same ChunkResult out, word for word), computed on the
+// adapter's mutable Store instead of the reducer's immutable States. Per frontier state: load its
+// encoding into the Store (store-io.ts loadKey), check the state invariants (invariants.ts), list the enabled
+// events on the Store (enabled.ts); per event: reload, step the adapter's Engine (the reducer's
+// semantics, src/adapter/engine.ts, checked by test/adapter.differential.test.ts) with the
+// transition invariants judged on its streamed observations (monitor.ts), then the successor's
+// key straight from the Store (canon.ts: the plain encoding, or the symmetry-reduced key) and its
+// 64-bit hash. The BFS, visited set, workers and counterexample
+// replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
+// results, and every counterexample is replayed on the reducer before it is reported (verify.ts).
+import { encodeState, IntBuf } from '../encode.ts';
+import { initialState } from '../../model/initial.ts';
+import { Engine } from '../../adapter/engine.ts';
+import { StoreInvariants } from './invariants.ts';
+import { EDGE_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
+import { hash64 } from '../visited.ts';
+import { EnabledOnStore } from './enabled.ts';
+import { MaskMonitor } from './monitor.ts';
+import { loadKey, PackedStore } from './store-io.ts';
+import { StoreCanonicalizer } from './canon.ts';
+import type { Event } from '../../model/event.ts';
+
+/** Engine.apply: the step without the guard (the events come from the enabled list). */
+type Applies = { apply(e: Event): void };
+
+export type EngineName = 'packed' | 'reducer';
+export const engineNames: readonly EngineName[] = ['packed', 'reducer'];
+
+export class PackedExpander extends Expander {
+  readonly store: PackedStore;
+  readonly engine: Engine;
+  private readonly enabled: EnabledOnStore;
+  private readonly monitor: MaskMonitor;
+  private readonly storeCanon: StoreCanonicalizer;
+  readonly invariants: StoreInvariants;
+  private readonly pOut = new IntBuf(1 << 16);
+  private readonly pH = new Uint32Array(2);
+  private pEdges = new Uint32Array(1 << 14);
+
+  constructor(spec: ExpanderSpec) {
+    super(spec);
+    this.store = new PackedStore(spec.config);
+    const init = new IntBuf(256);
+    encodeState(initialState(spec.config), init);
+    loadKey(this.store, init.a, 0);
+    this.engine = new Engine(this.model, this.store, 'off');
+    this.monitor = new MaskMonitor(this.engine);
+    this.engine.setMode('stream', this.monitor.sink);
+    this.enabled = new EnabledOnStore(this.engine);
+    this.storeCanon = new StoreCanonicalizer(spec.config, spec.symmetry);
+    this.invariants = new StoreInvariants(spec.config);
+  }
+
+  override expand(chunk: Chunk, copy = true): ChunkResult {
+    const st = this.store, eng = this.engine, mon = this.monitor;
+    const canon = this.storeCanon, applier = eng as unknown as Applies;
+    const n = chunk.offsets.length - 1;
+    const src = new Int32Array(n * 3);
+    let edges = this.pEdges, ne = 0;
+    const out = this.pOut, h = this.pH;
+    out.reset();
+    for (let i = 0; i < n; i++) {
+      const at = chunk.offsets[i]!;
+      loadKey(st, chunk.enc, at);
+      const sv = this.invariants.mask(st);
+      let faults = 0;
+      for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
+      const events = this.enabled.events();
+      for (let k = 0; k < events.length; k++) {
+        const e = events[k]!;
+        if (k > 0) loadKey(st, chunk.enc, at);
+        mon.beforeStep(e);
+        applier.apply(e);
+        mon.afterStep(e);
+        const start = out.n;
+        canon.key(st, out);
+        hash64(out.a, start, out.n, h);
+        if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.pEdges = g; }
+        edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
+        ne += EDGE_WORDS;
+      }
+      src[i * 3] = events.length;
+      src[i * 3 + 1] = sv;
+      src[i * 3 + 2] = faults;
+    }
+    return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
+  }
+}
+
+/** The expander of an engine. */
+export function makeExpander(spec: ExpanderSpec & { readonly engine?: EngineName }): Expander {
+  return spec.engine === 'packed' ? new PackedExpander(spec) : new Expander(spec);
+}

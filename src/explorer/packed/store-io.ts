@@ -1,0 +1,222 @@
+// The packed engine's state: the adapter's Store (src/adapter/store.ts) made snapshot-able. A
+// snapshot is the explorer's integer encoding (src/explorer/encode.ts layout, the same words the
+// reducer engine queues), so both engines share keys, hashes and frontiers:
+// - loadKey() resets a Store and fills it from an encoding, without building a State;
+// - encodeStore() writes the plain encoding of a Store, word for word what
+//   encodeState(storeToState(st)) writes (test/packed.test.ts), without building a State.
+// PackedStore records which TLB ASIDs were written so that a reset touches only those (the TLB is
+// an array over the whole ASID space).
+import type { Config } from '../../model/config.ts';
+import { CD_PRESENT, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec } from '../../adapter/store.ts';
+import type { IntBuf } from '../encode.ts';
+
+export class PackedStore extends Store {
+  /** ASIDs whose TLB array may hold entries (each at most once). */
+  private readonly tlbTouched: Int32Array;
+  private readonly tlbMark: Uint8Array;
+  private nTouched = 0;
+
+  constructor(config: Config) {
+    // the layout of every reachable state: PASIDs below nMm + 1 (lowest-free allocation over nMm
+    // holders), pages below the largest process
+    let pageStride = 1;
+    for (const p of config.processes) pageStride = Math.max(pageStride, p.pages);
+    super(config, { pasidCap: config.processes.length + 1, pageStride });
+    this.tlbTouched = new Int32Array(this.asidSpace);
+    this.tlbMark = new Uint8Array(this.asidSpace);
+  }
+
+  override tlbInsert(asid: number, page: number, frame: number): void {
+    if (this.tlbMark[asid] === 0) { this.tlbMark[asid] = 1; this.tlbTouched[this.nTouched++] = asid; }
+    super.tlbInsert(asid, page, frame);
+  }
+
+  /** Writes the ASIDs that have TLB entries to `out`, ascending; returns how many. */
+  tlbAsidsWithEntries(out: Int32Array): number {
+    let n = 0;
+    for (let i = 0; i < this.nTouched; i++) {
+      const asid = this.tlbTouched[i]!;
+      if (this.tlbCount[asid] === 0) continue;
+      let j = n++;
+      while (j > 0 && out[j - 1]! > asid) { out[j] = out[j - 1]!; j--; }
+      out[j] = asid;
+    }
+    return n;
+  }
+
+  /** Empty every collection (the state loadKey() fills in). */
+  clear(): void {
+    for (let i = 0; i < this.nTouched; i++) {
+      const asid = this.tlbTouched[i]!;
+      this.tlbMark[asid] = 0;
+      if (this.tlbCount[asid] !== 0) { this.tlb[asid]!.fill(-1); this.tlbCount[asid] = 0; }
+    }
+    this.nTouched = 0;
+    const atcCount = this.atcCount;
+    for (let slot = 0; slot < atcCount.length; slot++) if (atcCount[slot] !== 0) { this.atc[slot]!.fill(-1); atcCount[slot] = 0; }
+    if (this.atcExtra.size > 0) this.atcExtra.clear();
+    for (let d = 0; d < this.nDev; d++) if (this.faults[d]!.length > 0) this.faults[d]!.length = 0;
+    // loops, not fill(): these arrays hold a handful of elements, and a builtin call per array
+    // cost more than the stores (docs/performance.md)
+    const cdFlags = this.cdFlags;
+    for (let k = 0; k < cdFlags.length; k++) cdFlags[k] = 0;
+    const sva = this.svaEnabled, bondsOfDev = this.bondsOfDev;
+    for (let k = 0; k < sva.length; k++) { sva[k] = 0; bondsOfDev[k] = 0; }
+    const bondOn = this.bondOn;
+    for (let k = 0; k < bondOn.length; k++) bondOn[k] = 0;
+    const mnOn = this.mnOn;
+    for (let k = 0; k < mnOn.length; k++) mnOn[k] = 0;
+    if (this.deferred.length > 0) this.deferred.length = 0;
+    const mmPasid = this.mmPasid;
+    for (let k = 0; k < mmPasid.length; k++) mmPasid[k] = 0;
+    const pasidToMm = this.pasidToMm, pasidHolders = this.pasidHolders;
+    for (let k = 0; k < pasidToMm.length; k++) { pasidToMm[k] = -1; pasidHolders[k] = 0; }
+    const frameMaps = this.frameMaps;
+    for (let k = 0; k < frameMaps.length; k++) frameMaps[k] = 0;
+    this.freeFrameCount = this.nFrames;
+  }
+}
+
+const VIA = ['stall', 'pri'] as const;
+
+/** Reset `st` and load the state encoded at a[start...] (encode.ts layout). Returns the end. */
+export function loadKey(st: PackedStore, a: Int32Array, start: number): number {
+  st.clear();
+  const nDev = st.nDev, nMm = st.nMm, nDom = st.nDom, cap = st.pasidCap;
+  let i = start;
+  for (let d = 0; d < nDev; d++) {
+    st.steTranslate[d] = a[i]!; st.steDomain[d] = a[i + 1]!;
+    const f = a[i + 2]!;
+    st.steS1stalld[d] = f & 1; st.steEats[d] = (f >> 1) & 1;
+    i += 3;
+  }
+  for (let d = 0; d < nDom; d++) {
+    st.domFreed[d] = a[i]!; st.domPrivateAsid[d] = a[i + 1]!;
+    const n = a[i + 2]!;
+    i += 3;
+    for (let k = 0; k < n; k++, i += 4) {
+      const ssid = a[i]!;
+      if (ssid >= cap) throw new Error(`packed engine: SSID ${ssid} beyond the layout (${cap})`);
+      const slot = d * cap + ssid;
+      st.cdFlags[slot] = CD_PRESENT | (a[i + 1]! << 1); st.cdAsid[slot] = a[i + 2]!; st.cdTtb0[slot] = a[i + 3]!;
+    }
+  }
+  for (let n = a[i++]!, k = 0; k < n; k++, i += 3) st.tlbInsert(a[i]!, a[i + 1]!, a[i + 2]!);
+  for (let n = a[i++]!, k = 0; k < n; k++, i += 4) {
+    if (a[i + 1]! >= cap) throw new Error(`packed engine: PASID ${a[i + 1]} beyond the layout (${cap})`);
+    st.atcInsert(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
+  }
+  for (let n = a[i++]!, k = 0; k < n; k++, i += 5) {
+    const f = a[i]!, status = f >> 3;
+    const rec: FaultRec = { via: VIA[f & 1]!, group: a[i + 2]!, pasid: a[i + 3]!, page: a[i + 4]!, write: (f & 2) !== 0, afterRelease: (f & 4) !== 0, status: status === 0 ? F_PENDING : status === 1 ? F_SUCCESS : F_INVALID };
+    const list = st.faults[a[i + 1]!]!;
+    let j = list.length;
+    while (j > 0 && list[j - 1]!.group > rec.group) j--;
+    list.splice(j, 0, rec);
+  }
+  const sva = a[i++]!;
+  for (let d = 0; d < nDev; d++) st.svaEnabled[d] = (sva >> d) & 1;
+  for (let n = a[i++]!, k = 0; k < n; k++, i += 3) {
+    const dev = a[i]!, bk = dev * nMm + a[i + 1]!, r = a[i + 2]!;
+    st.bondOn[bk] = 1; st.bondRefs[bk] = r >> 1; st.bondAfterExit[bk] = r & 1; st.bondsOfDev[dev]!++;
+  }
+  for (let n = a[i++]!, k = 0; k < n; k++, i += 3) {
+    const r = a[i + 2]!, key = (a[i]! * nMm + a[i + 1]!) * 2 + ((r >> 1) & 1);
+    st.mnOn[key] = 1; st.mnRefs[key] = r >> 2; st.mnCleared[key] = r & 1;
+  }
+  for (let n = a[i++]!, k = 0; k < n; k++, i += 2) { const r = a[i + 1]!; st.deferred.push({ domain: a[i]!, mm: r >> 1, inDomainOps: (r & 1) !== 0 }); }
+  for (let m = 0; m < nMm; m++) {
+    st.mmAlive[m] = a[i]!;
+    st.setPasid(m, a[i + 1]!);
+    st.mmPasidRefs[m] = a[i + 2]!; st.mmCtxDescRefs[m] = a[i + 3]!;
+    i += 4;
+    const pages = st.pages[m]!;
+    for (let p = 0; p < pages.length; p++) { const f = a[i++]!; pages[p] = f; if (f >= 0) st.mapFrame(f); }
+  }
+  st.resetFreeHint();
+  return i;
+}
+
+let asidScratch = new Int32Array(256);
+
+/** Append the plain encoding of the store's state: encodeState(storeToState(st)), word for word. */
+export function encodeStore(st: PackedStore, out: IntBuf): void {
+  const nDev = st.nDev, nMm = st.nMm, nDom = st.nDom, cap = st.pasidCap;
+  out.ensure(64);
+  for (let d = 0; d < nDev; d++) { out.push(st.steTranslate[d]!); out.push(st.steDomain[d]!); out.push(st.steS1stalld[d]! | (st.steEats[d]! << 1)); }
+  for (let d = 0; d < nDom; d++) {
+    out.push(st.domFreed[d]!); out.push(st.domPrivateAsid[d]!);
+    const at = out.n; out.push(0);
+    let n = 0;
+    for (let ssid = 0; ssid < cap; ssid++) {
+      const slot = d * cap + ssid, f = st.cdFlags[slot]!;
+      if ((f & CD_PRESENT) === 0) continue;
+      out.ensure(4); out.push(ssid); out.push(f >> 1); out.push(st.cdAsid[slot]!); out.push(st.cdTtb0[slot]!);
+      n++;
+    }
+    out.a[at] = n;
+  }
+  let at = out.n; out.push(0);
+  let n = 0;
+  const asids = asidScratch.length >= st.asidSpace ? asidScratch : (asidScratch = new Int32Array(st.asidSpace));
+  const nAsid = st.tlbAsidsWithEntries(asids);
+  for (let j = 0; j < nAsid; j++) {
+    const asid = asids[j]!;
+    const arr = st.tlb[asid]!;
+    for (let page = 0; page < arr.length; page++) if (arr[page]! >= 0) { out.ensure(3); out.push(asid); out.push(page); out.push(arr[page]!); n++; }
+  }
+  out.a[at] = n;
+  at = out.n; out.push(0); n = 0;
+  for (let dev = 0; dev < nDev; dev++) {
+    for (let pasid = 0; pasid < cap; pasid++) {
+      const slot = dev * cap + pasid;
+      if (st.atcCount[slot] === 0) continue;
+      const arr = st.atc[slot]!;
+      const extra = st.atcExtra.size > 0 ? st.atcExtra.get(slot) : undefined;
+      for (let page = 0; page < arr.length; page++) {
+        if (arr[page]! < 0) continue;
+        out.ensure(4); out.push(dev); out.push(pasid); out.push(page); out.push(arr[page]!); n++;
+        const more = extra?.get(page);
+        if (more) for (const frame of more) { out.ensure(4); out.push(dev); out.push(pasid); out.push(page); out.push(frame); n++; }
+      }
+    }
+  }
+  out.a[at] = n;
+  at = out.n; out.push(0); n = 0;
+  for (let dev = 0; dev < nDev; dev++) {
+    const list = st.faults[dev]!;
+    for (let k = 0; k < list.length; k++) {
+      const f = list[k]!;
+      out.ensure(5);
+      out.push((f.via === 'pri' ? 1 : 0) | (f.write ? 2 : 0) | (f.afterRelease ? 4 : 0) | (f.status << 3));
+      out.push(dev); out.push(f.group); out.push(f.pasid); out.push(f.page);
+      n++;
+    }
+  }
+  out.a[at] = n;
+  let sva = 0;
+  for (let d = 0; d < nDev; d++) if (st.svaEnabled[d]) sva |= 1 << d;
+  out.push(sva);
+  at = out.n; out.push(0); n = 0;
+  for (let k = 0; k < nDev * nMm; k++) {
+    if (!st.bondOn[k]) continue;
+    out.ensure(3); out.push((k / nMm) | 0); out.push(k % nMm); out.push(st.bondRefs[k]! * 2 + st.bondAfterExit[k]!); n++;
+  }
+  out.a[at] = n;
+  at = out.n; out.push(0); n = 0;
+  for (let k = 0; k < st.mnOn.length; k++) {
+    if (!st.mnOn[k]) continue;
+    out.ensure(3); out.push((k / 2 / nMm) | 0); out.push(((k / 2) | 0) % nMm); out.push(st.mnRefs[k]! * 4 + st.mnCleared[k]! + 2 * (k & 1)); n++;
+  }
+  out.a[at] = n;
+  const def = st.deferred;
+  out.ensure(1 + 2 * def.length);
+  out.push(def.length);
+  for (let k = 0; k < def.length; k++) { const f = def[k]!; out.push(f.domain); out.push(f.mm * 2 + (f.inDomainOps ? 1 : 0)); }
+  for (let m = 0; m < nMm; m++) {
+    const pages = st.pages[m]!;
+    out.ensure(4 + pages.length);
+    out.push(st.mmAlive[m]!); out.push(st.mmPasid[m]!); out.push(st.mmPasidRefs[m]!); out.push(st.mmCtxDescRefs[m]!);
+    for (let p = 0; p < pages.length; p++) out.push(pages[p]!);
+  }
+}

@@ -1,0 +1,156 @@
+// The packed engine (src/explorer/packed/) against the reducer engine: the Store's encodings,
+// keys and enabled events equal the reducer's on random reachable states, and whole explorations
+// agree (states, transitions, depth, violations with shortest lengths, node hashes) on every
+// small shipped configuration, all seven variants, with and without symmetry reduction.
+import { spawnSync } from 'node:child_process';
+import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../src/codecs/config.ts';
+import type { Config } from '../src/model/config.ts';
+import { enabledEvents } from '../src/model/enabled.ts';
+import { initialState } from '../src/model/initial.ts';
+import { createModel } from '../src/model/model.ts';
+import type { State } from '../src/model/state.ts';
+import { stepEnabled } from '../src/model/step.ts';
+import { variantNames, type VariantName } from '../src/model/variant.ts';
+import { checkInvariants } from '../src/invariants/invariants.ts';
+import { encodeState, IntBuf } from '../src/explorer/encode.ts';
+import { invariantBit } from '../src/explorer/expand.ts';
+import { explore, type ExploreResult } from '../src/explorer/explore.ts';
+import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
+import { PackedExpander } from '../src/explorer/packed/expand.ts';
+import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
+import { encodeStore, loadKey } from '../src/explorer/packed/store-io.ts';
+import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
+import { verifiedReport, DisagreementError } from '../src/explorer/packed/verify.ts';
+import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
+
+function config(name: string): Config {
+  const c = loadConfigFile(`spec/configs/${name}.json`);
+  if (E.isLeft(c)) throw new Error(c.left.join('\n'));
+  return c.right;
+}
+
+const allConfigs = ['tiny', 'tiny-alloc', 'small', 'asid-small', 'ssid-widths', 'alloc-failure', 'bind-after-exit', 'no-btm', 'stall-forced', 'shared-domain', 'default', 'seed-wide'];
+
+describe('packed engine: the Store against the reducer on random reachable states', () => {
+  for (const name of allConfigs) {
+    it(`${name}: encoding, keys and enabled events equal the reducer's`, () => {
+      const cfg = config(name);
+      fc.assert(fc.property(fc.constantFrom(...variantNames), fc.array(fc.nat(), { maxLength: 40 }), (variant: VariantName, choices: number[]) => {
+        const m = createModel(cfg, variant);
+        const px = new PackedExpander({ config: cfg, variant, symmetry: true });
+        const canonOn = new Canonicalizer(cfg, symmetryOf(cfg, true));
+        const canonOff = new Canonicalizer(cfg, symmetryOf(cfg, false));
+        const storeOn = new StoreCanonicalizer(cfg, true);
+        const storeOff = new StoreCanonicalizer(cfg, false);
+        const enc = new IntBuf(256), a = new IntBuf(256), b = new IntBuf(256);
+        let s: State = initialState(cfg);
+        for (const c of [0, ...choices]) {
+          enc.reset(); encodeState(s, enc);
+          loadKey(px.store, enc.a, 0);
+          a.reset(); encodeStore(px.store, a);
+          expect(Array.from(a.a.subarray(0, a.n))).toEqual(Array.from(enc.a.subarray(0, enc.n)));
+          for (const [r, p] of [[canonOn, storeOn], [canonOff, storeOff]] as const) {
+            a.reset(); r.key(s, a); b.reset(); p.key(px.store, b);
+            expect(Array.from(b.a.subarray(0, b.n))).toEqual(Array.from(a.a.subarray(0, a.n)));
+          }
+          const events = enabledEvents(m, s);
+          let sv = 0;
+          for (const v of checkInvariants(m, s)) sv |= invariantBit.get(v.invariant)!;
+          expect(px.invariants.mask(px.store)).toBe(sv);
+          // ENV-* bounds and all: the packed engine offers exactly the reducer's events, in its order
+          expect(JSON.stringify(new EnabledOnStore(px.engine).events())).toBe(JSON.stringify(events));
+          if (events.length === 0) break;
+          s = stepEnabled(m, s, events[c % events.length]!).state;
+        }
+      }), { numRuns: 25, seed: 14 });
+    });
+  }
+});
+
+const summary = (r: ExploreResult) => ({
+  states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, truncated: r.truncated,
+  violations: r.violations.map((f) => `${f.kind} ${f.invariant} length ${f.length} node ${f.node}`),
+});
+
+// Every shipped configuration the reducer engine explores in a few seconds per variant; with and
+// without symmetry where both fit (default, small, alloc-failure, bind-after-exit and no-btm take
+// minutes over seven variants on the reducer and are left out).
+const crossChecked: readonly (readonly [string, boolean])[] = [
+  ['tiny', true], ['tiny', false], ['tiny-alloc', true], ['tiny-alloc', false],
+  ['asid-small', true], ['ssid-widths', true], ['ssid-widths', false], ['stall-forced', true], ['shared-domain', true],
+];
+
+describe('packed engine: cross-check with the reducer engine on whole explorations', () => {
+  for (const [name, symmetry] of crossChecked) {
+    it(`${name}${symmetry ? '' : ' without symmetry'}: same states, transitions, depth, violations and node hashes for every variant`, async () => {
+      const cfg = config(name);
+      for (const variant of variantNames) {
+        const r = await explore(cfg, variant, { symmetry, maxStates: 50_000_000, workers: 1, engine: 'reducer' });
+        const p = await explore(cfg, variant, { symmetry, maxStates: 50_000_000, workers: 1, engine: 'packed' });
+        expect(summary(p), variant).toEqual(summary(r));
+        expect(Buffer.from(p.graph.hi.slice().buffer).equals(Buffer.from(r.graph.hi.slice().buffer)), variant).toBe(true);
+        expect(Buffer.from(p.graph.lo.slice().buffer).equals(Buffer.from(r.graph.lo.slice().buffer)), variant).toBe(true);
+        expect(Array.from(p.graph.parent)).toEqual(Array.from(r.graph.parent));
+        // every counterexample of the packed engine is confirmed by the reducer's replay
+        expect(verifiedReport(p).counterexamples.map((cx) => [cx.invariant, cx.steps.length])).toEqual(p.violations.map((f) => [f.invariant, f.length]));
+      }
+    }, 120_000);
+  }
+
+  it('a violation the reducer does not confirm is a disagreement', async () => {
+    const cfg = config('tiny');
+    const p = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 1, engine: 'packed' });
+    const f = p.violations[0]!;
+    const forged = { ...p, violations: [{ ...f, length: f.length + 1 }] } as ExploreResult;
+    expect(() => verifiedReport(forged)).toThrow(DisagreementError);
+    const wrongNode = { ...p, violations: [{ ...f, node: 0, length: 0 }] } as ExploreResult;
+    expect(() => verifiedReport(wrongNode)).toThrow(/packed engine and the reducer disagree/);
+  });
+
+  it('the packed engine with two threads gives the one-thread result', async () => {
+    const cfg = config('ssid-widths');
+    const one = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 1, engine: 'packed' });
+    const two = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 2, engine: 'packed', chunkSize: 97 });
+    expect(summary(two)).toEqual(summary(one));
+  }, 60_000);
+});
+
+describe('explore --engine', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', ...args], { encoding: 'utf8' });
+  it('both engines print the same report', () => {
+    const p = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'all', '--engine', 'packed', '--json');
+    const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'all', '--engine', 'reducer', '--json');
+    expect(p.status).toBe(r.status);
+    const strip = (out: string) => out.split('\n').filter(Boolean).map((l) => { const j = JSON.parse(l) as Record<string, unknown>; delete j.seconds; delete j.statesPerSecond; /* the packed engine's visited set is smaller */ delete j.bytesPerState; return j; });
+    expect(strip(p.stdout)).toEqual(strip(r.stdout));
+  }, 60_000);
+  it('an unknown engine is refused with exit 2', () => {
+    const r = cli('explore', '--engine', 'fast');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--engine expects packed or reducer, got "fast"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('packed engine: the compact visited set', () => {
+  it('finds every fingerprint it holds, numbers nodes in insertion order, and takes at most 16 bytes per node from 16384 nodes on', () => {
+    const v = new CompactVisitedSet(1 << 4);
+    let x = 12345;
+    const next = () => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x; };
+    const his: number[] = [], los: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const hi = next(), lo = next();
+      his.push(hi); los.push(lo);
+      expect(v.insert(hi, lo)).toBe(-(i + 1));
+      if (i >= 16_384) expect(v.bytes() / v.size).toBeLessThanOrEqual(16);
+    }
+    for (let i = 0; i < his.length; i += 97) {
+      expect(v.get(his[i]!, los[i]!)).toBe(i);
+      expect(v.insert(his[i]!, los[i]!)).toBe(i);
+    }
+    expect(v.get(1, 2)).toBe(-1);
+  });
+});
