@@ -73,6 +73,24 @@ describe('smmu-sva CLI', () => {
     expect(cli('explore', '--bogus', '-h').code).toBe(0);
     expect(cli('check-trace', '--', '--help').err).toMatch(/--help: cannot read|ENOENT/);
   }, 60_000);
+  it('the top-level help lists every flag of every command, from the command\'s own flag table', async () => {
+    const top = cli('--help').out.split('\n');
+    for (const c of ['tour', 'variants', 'scenario', 'explore', 'check-trace', 'conform', 'simulate']) {
+      const { spec } = (await import(`../src/cli/commands/${c === 'check-trace' ? 'checkTrace' : c}.ts`)) as { spec: { flags: Record<string, unknown> } };
+      const at = top.findIndex((l) => l.startsWith(`  ${c} `));
+      expect(at, c).toBeGreaterThan(0);
+      // the summary line, then the synopsis: smmu-sva COMMAND [--flag ...]
+      const synopsisLine = top[at + 1] ?? '';
+      expect(synopsisLine.trim().startsWith(`smmu-sva ${c}`), synopsisLine).toBe(true);
+      const own = cli(c, '--help').out;
+      for (const f of Object.keys(spec.flags)) {
+        expect(synopsisLine, `${c} --${f} in smmu-sva --help`).toMatch(new RegExp(`--${f}(?![\\w-])`));
+        expect(own, `${c} --${f} in ${c} --help`).toMatch(new RegExp(`--${f}(?![\\w-])`));
+      }
+      // and no flag the command does not accept
+      for (const m of synopsisLine.matchAll(/--([\w-]+)/g)) expect(Object.keys(spec.flags), `${c}: --${m[1]}`).toContain(m[1]);
+    }
+  }, 60_000);
 });
 
 describe('smmu-sva tour (npm start)', () => {

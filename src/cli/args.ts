@@ -33,6 +33,8 @@ export interface CommandSpec {
    * minus a trailing ` --` (`npm run gen -- [--check]`, `npm run gen: ...`).
    */
   readonly invocation?: string;
+  /** One line on what it does, for the list of commands in `smmu-sva --help` (src/cli/main.ts). */
+  readonly summary?: string;
   /** Positional arguments in the synopsis (`FILE|-`), and how many are allowed (default 0). */
   readonly args?: string;
   readonly maxPositionals?: number;
@@ -51,10 +53,15 @@ export const progOf = (spec: CommandSpec) => (spec.invocation ?? `smmu-sva ${spe
 
 const flagWithValue = (name: string, f: Flag) => `--${name}${f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : ''}`;
 
+/** `smmu-sva explore [--config FILE] ...`: how the command is run, with every flag of its table. */
+export function invocationLine(spec: CommandSpec): string {
+  const parts = Object.entries(spec.flags).map(([n, f]) => (f.required ? flagWithValue(n, f) : `[${flagWithValue(n, f)}]`));
+  return [spec.invocation ?? `smmu-sva ${spec.name}`, ...(spec.args ? [spec.args] : []), ...parts].join(' ');
+}
+
 /** `usage: smmu-sva explore [--config FILE] ...` */
 export function synopsis(spec: CommandSpec): string {
-  const parts = Object.entries(spec.flags).map(([n, f]) => (f.required ? flagWithValue(n, f) : `[${flagWithValue(n, f)}]`));
-  return ['usage:', spec.invocation ?? `smmu-sva ${spec.name}`, ...(spec.args ? [spec.args] : []), ...parts].join(' ');
+  return `usage: ${invocationLine(spec)}`;
 }
 
 /** What `COMMAND --help` prints: the synopsis, what the command does, and one line per flag. */

@@ -1,24 +1,30 @@
 // smmu-sva: the command-line entry point. Each subcommand lives in src/cli/commands/ and exports
 // run(argv) returning the exit code, and its flags and help as `spec`; user errors print one
 // message and exit 2, never a stack trace. `smmu-sva COMMAND --help` (or `smmu-sva help COMMAND`)
-// prints the command's help, built from the same flag table its parser uses.
-import { exitCode, helpText, type CommandSpec } from './args.ts';
+// prints the command's help, built from the same flag table its parser uses; the list of commands
+// in `smmu-sva --help` is built from those tables too (each command's summary and every flag), so
+// neither can drift from what the parser accepts.
+import { exitCode, helpText, invocationLine, type CommandSpec } from './args.ts';
 
-type Command = { readonly summary: string; readonly load: () => Promise<{ spec: CommandSpec; run: (argv: string[]) => Promise<number> }> };
+type Command = () => Promise<{ spec: CommandSpec; run: (argv: string[]) => Promise<number> }>;
 
+// Loaded on demand: a command imports only what it runs.
 const commands: Record<string, Command> = {
-  tour: { summary: 'a guided run of the model on the default configuration (npm start)', load: () => import('./commands/tour.ts') },
-  variants: { summary: 'list the driver variants and their expected verdicts [--json]', load: () => import('./commands/variants.ts') },
-  scenario: { summary: 'run a scripted scenario (seed-trace-1, seed-trace-2) and print its ftrace lines', load: () => import('./commands/scenario.ts') },
-  explore: { summary: 'exhaustive exploration with verdicts and shortest counterexamples [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N] [--workers N] [--format text|mermaid]', load: () => import('./commands/explore.ts') },
-  'check-trace': { summary: 'check an ftrace log against the model: FILE|- [--variant NAME] [--config FILE] [--json] [--strict] [--page-size N]', load: () => import('./commands/checkTrace.ts') },
-  conform: { summary: 'check an implementation driven through the conformance protocol (--impl "COMMAND")', load: () => import('./commands/conform.ts') },
-  simulate: { summary: 'run a DMA workload on the fast adapter and print its totals (--workload FILE | --preset NAME) [--trace FILE] [--json]', load: () => import('./commands/simulate.ts') },
+  tour: () => import('./commands/tour.ts'),
+  variants: () => import('./commands/variants.ts'),
+  scenario: () => import('./commands/scenario.ts'),
+  explore: () => import('./commands/explore.ts'),
+  'check-trace': () => import('./commands/checkTrace.ts'),
+  conform: () => import('./commands/conform.ts'),
+  simulate: () => import('./commands/simulate.ts'),
 };
 
-function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((k) => k.length));
-  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`), '', 'smmu-sva COMMAND --help (or smmu-sva help COMMAND) describes its flags and exit codes.',
+/** The top-level help: each command's summary and synopsis, from its own CommandSpec. */
+async function usage(): Promise<string> {
+  const specs = await Promise.all(Object.values(commands).map(async (load) => (await load()).spec));
+  const width = Math.max(...specs.map((s) => s.name.length));
+  const rows = specs.flatMap((s) => [`  ${s.name.padEnd(width)}  ${s.summary ?? s.about[0] ?? ''}`, `  ${''.padEnd(width)}  ${invocationLine(s)}`]);
+  return ['usage: smmu-sva COMMAND [flags]', '', 'commands:', ...rows, '', 'smmu-sva COMMAND --help (or smmu-sva help COMMAND) describes its flags and exit codes.',
     'Exit codes of every command: 0 success; 1 a violation, rejection or divergence found; 2 bad input;',
     '3 incomplete (a bound such as --max-states hit before a verdict); 70 internal error.'].join('\n');
 }
@@ -27,16 +33,16 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...afterFirst] = argv;
   const helpFor = first === 'help' ? afterFirst[0] : undefined;
   if (first === undefined || first === '--help' || first === '-h' || (first === 'help' && helpFor === undefined)) {
-    process.stdout.write(`${usage()}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return first === undefined ? 2 : 0;
   }
   const name = helpFor ?? first;
   const cmd = commands[name];
   if (!cmd) {
-    process.stderr.write(`smmu-sva: unknown command "${name}"\n${usage()}\n`);
+    process.stderr.write(`smmu-sva: unknown command "${name}"\n${await usage()}\n`);
     return 2;
   }
-  const mod = await cmd.load();
+  const mod = await cmd();
   if (helpFor !== undefined) {
     process.stdout.write(`${helpText(mod.spec)}\n`);
     return 0;

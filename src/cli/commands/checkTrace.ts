@@ -9,6 +9,7 @@ import { configFromFlag, variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
   name: 'check-trace',
+  summary: 'check an ftrace log against the model',
   args: 'FILE|-',
   maxPositionals: 1,
   about: [

@@ -23,6 +23,7 @@ const DEFAULT_LENGTH = 100;
 
 export const spec: CommandSpec = {
   name: 'conform',
+  summary: 'check an implementation driven through the conformance protocol',
   about: [
     'Check an implementation driven through the conformance protocol (spec/protocol.md) against the',
     'reference model: the generated vectors, then random event sequences; the first divergence is reported',

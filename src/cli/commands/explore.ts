@@ -139,6 +139,7 @@ export function verdictTable(config: string, reps: readonly VariantReport[], exp
 
 export const spec: CommandSpec = {
   name: 'explore',
+  summary: 'exhaustive exploration with verdicts and shortest counterexamples',
   about: [
     'Breadth-first search of every state the configuration can reach under a driver variant, with every',
     'invariant checked in every state and on every transition, and a shortest counterexample for each',

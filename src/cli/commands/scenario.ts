@@ -10,6 +10,7 @@ import { variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
   name: 'scenario',
+  summary: `run a scripted scenario (${scenarios.map((s) => s.name).join(', ')}) and print its ftrace lines`,
   args: 'NAME',
   maxPositionals: 1,
   about: [

@@ -13,6 +13,7 @@ import { variantFromFlag } from '../configArg.ts';
 
 export const spec: CommandSpec = {
   name: 'simulate',
+  summary: 'run a DMA workload on the fast adapter and print its totals',
   about: [
     'Run a DMA workload on the fast adapter (src/adapter/) and print its totals. Give --workload FILE or',
     '--preset NAME, not both (default: --preset pri-stream). Presets:',

@@ -20,6 +20,7 @@ const say = (s = '') => process.stdout.write(`${s}\n`);
 
 export const spec: CommandSpec = {
   name: 'tour',
+  summary: 'a guided run of the model on the default configuration (npm start)',
   about: [
     "A guided run (npm start) on the built-in default configuration: the seed's first trace under v6 and v6-atc, the",
     "variants, the seed's stale-ATC story, the exhaustive verdict table of every variant, and the same on",

@@ -6,6 +6,7 @@ import { flagsOrExit, usageError, type CommandSpec } from '../args.ts';
 
 export const spec: CommandSpec = {
   name: 'variants',
+  summary: 'list the driver variants and their expected verdicts',
   about: ['The driver variants, what each changes, and their expected verdicts (spec/expected-verdicts.json).', 'Exit 0; 2: bad input.'],
   flags: { json: { type: 'boolean', help: 'a JSON array instead of text' } },
 };
