@@ -25,10 +25,10 @@ export {
 } from './model/config.ts';
 // driver variants and their expected verdicts
 export { isVariantName, variantNames, variants, type VariantName, type VariantTraits } from './model/variant.ts';
-export { expectedVerdictsFile, loadExpectedVerdicts, type ExpectedVerdicts } from './model/expected.ts';
+export { expectedVerdictsFile, loadExpectedVerdicts, type ExpectedVerdicts } from './codecs/expected.ts';
 // the model and its state
 export { createModel, type Model } from './model/model.ts';
-export { initialState } from './model/initial.ts';
+export { initialState } from './machine/initial.ts';
 export {
   PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE,
   type AtcEntry, type Bond, type Cd, type CdSlot, type DeferredFree, type DomainState, type Mm, type Notifier,
@@ -40,8 +40,8 @@ export { eventKinds, type AllocFailurePoint, type Event, type EventKind } from '
 export type { ApiResult, Command, DmaResult, Errno, HwEvent, Observation, TraceRecord } from './model/observation.ts';
 export { describeError, type ModelError } from './model/error.ts';
 // stepping
-export { step, stepEnabled, type StepResult } from './model/step.ts';
-export { enabledEvents } from './model/enabled.ts';
+export { step, stepEnabled, type StepResult } from './machine/step.ts';
+export { enabledEvents } from './machine/enabled.ts';
 // invariants
 export {
   checkInvariants, checkTransition, invariantNames, livenessPropertyNames, stateInvariantNames, transitionInvariantNames,

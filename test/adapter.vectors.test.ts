@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/codecs/config.ts';
 import { defaultConfig, type Config } from '../src/model/config.ts';
 import { stateDigest } from '../src/model/digest.ts';
-import { initialState } from '../src/model/initial.ts';
+import { initialState } from '../src/machine/initial.ts';
 import { createModel, type Model } from '../src/model/model.ts';
-import { step } from '../src/model/step.ts';
+import { step } from '../src/machine/step.ts';
 import type { State } from '../src/model/state.ts';
-import { vectorCodec, type Vector } from '../src/vectors/vector.ts';
+import { vectorCodec, type Vector } from '../src/codecs/vector.ts';
 import { fromState, initialEngine, toState } from '../src/adapter/convert.ts';
 import type { Engine } from '../src/adapter/engine.ts';
 

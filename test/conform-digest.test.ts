@@ -9,7 +9,7 @@ import { choiceArb } from '../src/conform/random.ts';
 import { expectStep } from '../src/conform/oracle.ts';
 import { seedWideConfig } from '../src/model/config.ts';
 import { canonicalState, stateDigest } from '../src/model/digest.ts';
-import { initialState } from '../src/model/initial.ts';
+import { initialState } from '../src/machine/initial.ts';
 import { createModel } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
 import type { VariantName } from '../src/model/variant.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { defaultConfig } from '../src/model/config.ts';
-import { initialState } from '../src/model/initial.ts';
+import { initialState } from '../src/machine/initial.ts';
 import { IntBuf } from '../src/explorer/encode.ts';
 import { Expander, type ExpanderSpec } from '../src/explorer/expand.ts';
 import { WorkerPool } from '../src/explorer/pool.ts';

@@ -7,12 +7,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/codecs/config.ts';
 import { defaultConfig, seedWideConfig } from '../src/model/config.ts';
-import { loadExpectedVerdicts } from '../src/model/expected.ts';
+import { loadExpectedVerdicts } from '../src/codecs/expected.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { violatedSet, type VariantReport } from '../src/explorer/verdict.ts';
 import type { ExploreResult } from '../src/explorer/explore.ts';
-import type { ExpectedVerdicts } from '../src/model/expected.ts';
+import type { ExpectedVerdicts } from '../src/codecs/expected.ts';
 import type { VariantName } from '../src/model/variant.ts';
 import { verdictTable } from '../src/cli/commands/explore.ts';
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { generateVectors, readVectorFile, replayVectors, vectorConfig, vectorLine } from '../src/explorer/vectors.ts';
-import type { Vector } from '../src/vectors/vector.ts';
+import type { Vector } from '../src/codecs/vector.ts';
 import { createModel } from '../src/model/model.ts';
-import { initialState } from '../src/model/initial.ts';
-import { enabledEvents } from '../src/model/enabled.ts';
-import { stepEnabled } from '../src/model/step.ts';
+import { initialState } from '../src/machine/initial.ts';
+import { enabledEvents } from '../src/machine/enabled.ts';
+import { stepEnabled } from '../src/machine/step.ts';
 import { stateDigest } from '../src/model/digest.ts';
 import { eventKinds } from '../src/model/event.ts';
 

@@ -10,8 +10,8 @@ import { excessKeys } from '../src/codecs/decode.ts';
 import { schemas } from '../src/codecs/schemas.ts';
 import { ReducerEngine } from '../src/conform/engine.ts';
 import { answer } from '../src/conform/serve.ts';
-import { PROTOCOL_VERSION } from '../src/conform/protocol.ts';
-import { vectorCodec } from '../src/vectors/vector.ts';
+import { PROTOCOL_VERSION } from '../src/codecs/protocol.ts';
+import { vectorCodec } from '../src/codecs/vector.ts';
 
 const dir = new URL('../spec/schema/', import.meta.url);
 const vectorsDir = new URL('../generated/vectors/', import.meta.url);

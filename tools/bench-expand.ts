@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
-import { initialState } from '../src/model/initial.ts';
+import { initialState } from '../src/machine/initial.ts';
 import type { Chunk, ChunkResult, ExpanderSpec } from '../src/explorer/expand.ts';
 import { Expander } from '../src/explorer/expand.ts';
 import { IntBuf } from '../src/explorer/encode.ts';

@@ -14,7 +14,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { parseArgs } from 'node:util';
 import { defaultOptions, type Config } from '../src/model/config.ts';
 import type { Event } from '../src/model/event.ts';
-import { initialState } from '../src/model/initial.ts';
+import { initialState } from '../src/machine/initial.ts';
 import { createModel } from '../src/model/model.ts';
 import type { TraceRecord } from '../src/model/observation.ts';
 import { isVariantName } from '../src/model/variant.ts';

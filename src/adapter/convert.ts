@@ -4,7 +4,7 @@
 // src/model/state.ts, so canonicalState(toState(x)) is comparable byte for byte.
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../model/config.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import type { Model } from '../model/model.ts';
 import type {
   AtcEntry, Bond, CdSlot, DeferredFree, DomainState, Mm, Notifier, PendingFault, State, TlbEntry,

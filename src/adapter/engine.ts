@@ -8,7 +8,7 @@ import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { AllocFailurePoint, Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
-import { eventArgError } from '../model/guard.ts';
+import { eventArgError } from '../machine/guard.ts';
 import type { DmaResult, Errno, Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE } from '../model/state.ts';
 import { mmuNotifierRegisterBug } from '../driver/sva.ts';
@@ -680,7 +680,7 @@ export class Engine {
     const alive = st.mmAlive[mm] === 1;
     for (let ae = 0; ae < 2; ae++) {
       const k = this.mnKey(domain, mm, ae);
-      if (st.mnOn[k] && (this.traits.notifier === 'upstream' || ae === 1 || alive)) return k;
+      if (st.mnOn[k] && (this.traits.notifierLookup === 'domainList' || ae === 1 || alive)) return k;
     }
     return -1;
   }
@@ -691,17 +691,17 @@ export class Engine {
     return -1;
   }
 
-  /** DRV-MN-PUT releaseNotifierStruct(). */
-  private releaseNotifierStruct(k: number): void {
+  /** DRV-MN-PUT notifierPut(). */
+  private notifierPut(k: number): void {
     const st = this.st;
     const domain = Math.floor(k / 2 / st.nMm), mm = Math.floor(k / 2) % st.nMm;
-    const inDomainOps = this.traits.notifier === 'v6';
+    const inDomainOps = this.traits.notifierOps === 'inDomain';
     st.mnOn[k] = 0; st.mnRefs[k] = 0; st.mnCleared[k] = 0;
     const d = st.deferred;
     let i = 0;
     while (i < d.length && (d[i]!.domain - domain || d[i]!.mm - mm) <= 0) i++;
     d.splice(i, 0, { domain, mm, inDomainOps });
-    if (!inDomainOps) this.freeSharedCd(mm);
+    if (this.traits.ctxDescPut === 'notifierPut') this.freeSharedCd(mm);
   }
 
   /** DRV-MN-TEARDOWN teardownContext(). */
@@ -744,10 +744,8 @@ export class Engine {
   private notifierFree(i: number): void {
     const f = this.st.deferred[i]!;
     this.st.deferred.splice(i, 1);
-    if (f.inDomainOps) {
-      this.obsCallback('free_notifier', f.domain, f.mm);
-      this.freeSharedCd(f.mm);
-    }
+    if (f.inDomainOps) this.obsCallback('free_notifier', f.domain, f.mm);
+    if (this.traits.ctxDescPut === 'srcuCallback') this.freeSharedCd(f.mm);
   }
 
   /** DRV-MN-SYNC synchronize(). */
@@ -771,18 +769,18 @@ export class Engine {
     if (!this.allocSharedCd(mm)) return 'ENOSPC';
     const k = this.mnKey(domain, mm, 0);
     st.mnOn[k] = 1; st.mnRefs[k] = 1; st.mnCleared[k] = 0;
-    if (this.traits.notifier === 'upstream') this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);
+    if (this.traits.cdWrite === 'freshNotifier') this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);
     return k;
   }
 
-  /** DRV-BIND-ERR-PUT v6ErrPutNotifier(). */
-  private v6ErrPutNotifier(k: number): void {
+  /** DRV-BIND-ERR-PUT errPutNotifier(). */
+  private errPutNotifier(k: number): void {
     const refs = this.st.mnRefs[k]! - 1;
     if (refs === 0) {
       const message = 'refcount_t: decrement hit 0; leaking memory.';
       if (this.counting) this.counts[C_WARN]!++;
       if (this.materialize) this.push({ kind: 'warn', message });
-      this.releaseNotifierStruct(k);
+      this.notifierPut(k);
       return;
     }
     this.st.mnRefs[k] = refs;
@@ -801,28 +799,27 @@ export class Engine {
       return;
     }
     let notifier = -1;
-    if (traits.notifier === 'v6') {
+    if (traits.notifierGet === 'beforeBond') {
       const got = this.notifierGet(domain, mm, failAt);
       if (got === 'BUG') return;
       if (typeof got === 'string') return this.obsReturnErr(got);
       notifier = got;
     }
     if (failAt === 'bond') {
-      if (traits.notifier === 'v6') this.v6ErrPutNotifier(notifier);
+      if (notifier >= 0) this.errPutNotifier(notifier);
       return this.obsReturnErr('ENOMEM');
     }
     if (!this.allocPasid(mm, 1, (1 << config.devices[dev]!.ssidBits) - 1)) {
-      if (traits.notifier === 'v6') this.v6ErrPutNotifier(notifier);
+      if (notifier >= 0) this.errPutNotifier(notifier);
       return this.obsReturnErr('ENOSPC');
     }
-    if (traits.notifier === 'upstream') {
+    if (traits.notifierGet === 'afterPasid') {
       const got = this.notifierGet(domain, mm, failAt);
       if (got === 'BUG') { this.freePasid(mm); return; } // the reducer keeps the state before the step
       if (typeof got === 'string') { this.freePasid(mm); return this.obsReturnErr(got); }
       notifier = got;
-    } else {
-      this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);
     }
+    if (traits.cdWrite === 'everyBond') this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);
     const afterExit = notifier % 2;
     const pasid = st.mmPasid[mm]!;
     st.bondOn[bk] = 1; st.bondRefs[bk] = 1; st.bondAfterExit[bk] = afterExit;
@@ -851,7 +848,7 @@ export class Engine {
     const refs = st.mnRefs[k]! - 1;
     if (refs === 0) {
       this.teardownContext(domain, mm, st.mnCleared[k] === 1);
-      this.releaseNotifierStruct(k);
+      this.notifierPut(k);
     } else {
       st.mnRefs[k] = refs;
     }

@@ -1,7 +1,7 @@
 // The shipped JSON Schema documents (spec/schema/), built from the codecs.
 import * as t from 'io-ts';
-import { ackReply, stepRefused, resetRequest, stepRequest, saveRequest, restoreRequest, byeRequest } from '../conform/protocol.ts';
-import { vectorCodec } from '../vectors/vector.ts';
+import { ackReply, stepRefused, resetRequest, stepRequest, saveRequest, restoreRequest, byeRequest } from './protocol.ts';
+import { vectorCodec } from './vector.ts';
 import { configCodec } from './config.ts';
 import { eventCodec, observationCodec } from './event.ts';
 import { schemaDocument, type JsonSchema } from './schema.ts';

@@ -7,7 +7,7 @@ import { jsonPath, formatValue } from '../codecs/decode.ts';
 import { observationCodec } from '../codecs/event.ts';
 import type { Observation } from '../model/observation.ts';
 import type { Expected } from './oracle.ts';
-import { stepOk, stepRefused, stepReply } from './protocol.ts';
+import { stepOk, stepRefused, stepReply } from '../codecs/protocol.ts';
 
 export type Actual =
   | { readonly tag: 'accepted'; readonly observations: readonly Observation[]; readonly digest?: string }

@@ -5,11 +5,11 @@ import type { Config } from '../model/config.ts';
 import { stateDigest } from '../model/digest.ts';
 import type { ModelError } from '../model/error.ts';
 import type { Event } from '../model/event.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import { createModel, type Model } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import type { State } from '../model/state.ts';
-import { step } from '../model/step.ts';
+import { step } from '../machine/step.ts';
 import type { VariantName } from '../model/variant.ts';
 
 export interface StepAnswer {

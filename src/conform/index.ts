@@ -27,4 +27,4 @@ export type { Expected } from './oracle.ts';
 export {
   PROTOCOL_VERSION, ackReply, byeRequest, requestCodec, resetRequest, restoreRequest, saveRequest, stepOk, stepRefused, stepReply, stepRequest,
   type AckReply, type Request, type RequestJson, type StepReply,
-} from './protocol.ts';
+} from '../codecs/protocol.ts';

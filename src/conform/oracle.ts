@@ -6,7 +6,7 @@ import type { Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import type { State } from '../model/state.ts';
-import { step } from '../model/step.ts';
+import { step } from '../machine/step.ts';
 
 export type Expected =
   | { readonly tag: 'accepted'; readonly observations: readonly Observation[]; readonly digest?: string }

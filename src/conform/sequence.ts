@@ -2,9 +2,9 @@
 // state, one of the enabled events (kind first, then an instance), or now and then a probe from a
 // fixed list of events that are often not enabled, so that refusals are compared too.
 import type { Config } from '../model/config.ts';
-import { enabledEvents } from '../model/enabled.ts';
+import { enabledEvents } from '../machine/enabled.ts';
 import { eventKinds, type Event } from '../model/event.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import type { Model } from '../model/model.ts';
 import { expectStep, type Expected } from './oracle.ts';
 import { refusalProbes } from '../explorer/refusals.ts';

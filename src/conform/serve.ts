@@ -8,7 +8,7 @@ import { formatErrors } from '../codecs/decode.ts';
 import { observationCodec } from '../codecs/event.ts';
 import { describeError } from '../model/error.ts';
 import type { Engine } from './engine.ts';
-import { PROTOCOL_VERSION, requestCodec, type Request } from './protocol.ts';
+import { PROTOCOL_VERSION, requestCodec, type Request } from '../codecs/protocol.ts';
 
 /**
  * The reply to one request line, or undefined for bye (no reply; the loop ends): PROTO-RESET,

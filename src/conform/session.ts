@@ -8,7 +8,7 @@ import type { VariantName } from '../model/variant.ts';
 import { Channel, type ChannelFailure } from './channel.ts';
 import { decodeStepReply, explainErrors, type Actual } from './compare.ts';
 import { eventCodec } from '../codecs/event.ts';
-import { ackReply, PROTOCOL_VERSION, type Feature } from './protocol.ts';
+import { ackReply, PROTOCOL_VERSION, type Feature } from '../codecs/protocol.ts';
 
 /** A reply the runner cannot use: the process crashed, hung, or wrote something else than a reply. */
 export type Misbehaviour = ChannelFailure | { readonly kind: 'protocol'; readonly line: string; readonly why: string };

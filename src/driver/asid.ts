@@ -1,8 +1,9 @@
 // ctx desc and ASID management: arm_smmu_alloc_shared_cd(), arm_smmu_share_asid(),
 // arm_smmu_free_shared_cd(). The ASID of an mm's ctx desc is its pinned CPU ASID.
 import type { Ctx } from '../model/context.ts';
-import { lowestFree, replaceAt } from '../model/sorted.ts';
-import { domainWith, mmWith, stateWith, TTB0_PRIVATE, type State } from '../model/state.ts';
+import { lowestFree } from '../model/sorted.ts';
+import { TTB0_PRIVATE, type State } from '../model/state.ts';
+import { withDomain, withMm } from '../model/update.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { tlbInvAsid } from '../hardware/commands.ts';
 
@@ -22,23 +23,21 @@ export function asidsInUse(ctx: Ctx, s: State): number[] {
 export function allocSharedCd(ctx: Ctx, s0: State, mm: number): { s: State } | { errno: 'ENOSPC' } {
   let s = s0;
   const m = s.mms[mm]!;
-  if (m.ctxDescRefs > 0) return { s: stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { ctxDescRefs: m.ctxDescRefs + 1 })) }) };
+  if (m.ctxDescRefs > 0) return { s: withMm(s, mm, { ctxDescRefs: m.ctxDescRefs + 1 }) };
   const asid = ctx.config.processes[mm]!.cpuAsid;
   const owner = s.domains.findIndex((d) => !d.freed && d.privateAsid === asid);
   if (owner >= 0) {
     // DRV-ASID-SHARE: arm_smmu_share_asid() moves the private context to a new ASID
     const fresh = lowestFree(asidsInUse(ctx, s), 1, (1 << ctx.config.smmu.asidBits) - 1);
     if (fresh < 0) return { errno: 'ENOSPC' };
-    const dom = s.domains[owner]!;
-    s = stateWith(s, { domains: replaceAt(s.domains, owner, domainWith(dom, { privateAsid: fresh })) });
+    s = withDomain(s, owner, { privateAsid: fresh });
     s = writeCtxDesc(ctx, s, owner, 0, { tag: 'install', asid: fresh, ttb0: TTB0_PRIVATE });
     s = tlbInvAsid(ctx, s, asid);
   }
-  return { s: stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(s.mms[mm]!, { ctxDescRefs: 1 })) }) };
+  return { s: withMm(s, mm, { ctxDescRefs: 1 }) };
 }
 
 /** DRV-CD-FREE: drop a ctx desc reference; the last one releases the ASID (and unpins it). */
 export function freeSharedCd(s: State, mm: number): State {
-  const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { ctxDescRefs: m.ctxDescRefs - 1 })) });
+  return withMm(s, mm, { ctxDescRefs: s.mms[mm]!.ctxDescRefs - 1 });
 }

@@ -1,7 +1,7 @@
 // iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
 import type { Ctx } from '../model/context.ts';
-import { mapEach, replaceAt } from '../model/sorted.ts';
-import { domainWith, stateWith, steWith, type State } from '../model/state.ts';
+import { stateWith, steWith, type State } from '../model/state.ts';
+import { withDomain, withSvaEnabled } from '../model/update.ts';
 import { synchronize } from './notifier.ts';
 import { atcInvMaster } from '../hardware/commands.ts';
 
@@ -18,7 +18,7 @@ export function enableSva(ctx: Ctx, s: State, dev: number): State {
     return s;
   }
   ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
-  return stateWith(s, { svaEnabled: replaceAt(s.svaEnabled, dev, true) });
+  return withSvaEnabled(s, dev, true);
 }
 
 /**
@@ -30,7 +30,7 @@ export function disableSva(ctx: Ctx, s0: State, dev: number): State {
     ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'EBUSY' } });
     return s0;
   }
-  let s: State = stateWith(s0, { svaEnabled: replaceAt(s0.svaEnabled, dev, false) });
+  let s = withSvaEnabled(s0, dev, false);
   if (ctx.traits.synchronizeOnDisable) s = synchronize(ctx, s);
   ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
   return s;
@@ -46,7 +46,6 @@ export function domainFree(ctx: Ctx, s0: State, domain: number): State {
     const e = s0.ste[dev]!;
     if (e.config === 'translate' && e.domain === domain && e.eats) s = atcInvMaster(ctx, s, dev);
   }
-  const ste = mapEach(s.ste, (e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
-  const dom = s.domains[domain]!;
-  return stateWith(s, { ste, domains: replaceAt(s.domains, domain, domainWith(dom, { freed: true, privateAsid: 0, cds: [] })) });
+  const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
+  return withDomain(stateWith(s, { ste }), domain, { freed: true, privateAsid: 0, cds: [] });
 }

@@ -1,29 +1,11 @@
 // The I/O page fault handler (iommu_sva_handle_iopf) and its response (iommu_page_response):
 // split in two so that a response can come after release, as in the seed's second trace.
 import type { Ctx } from '../model/context.ts';
-import { removeAt, replaceAt, withPage } from '../model/sorted.ts';
-import { faultWith, mmWith, PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
-import { mmOfPasid, untranslatedAccess } from '../hardware/translate.ts';
-
-export function faultIndex(s: State, dev: number, group: number): number {
-  return s.faults.findIndex((f) => f.dev === dev && f.group === group);
-}
-
-/** What the handler would do for a fault: fail, succeed on a present page, or fault a page in. */
-export type IopfPlan = 'invalid' | 'present' | 'faultIn';
-
-/**
- * DRV-IOPF-HANDLE: mmget_not_zero() fails after exit -> Invalid; an address outside any VMA ->
- * Invalid; otherwise handle_mm_fault() maps the page (Success), or Invalid when no frame is free.
- */
-export function iopfPlan(s: State, i: number): IopfPlan {
-  const f = s.faults[i]!;
-  const m = mmOfPasid(s, f.pasid);
-  if (m < 0 || !s.mms[m]!.alive) return 'invalid';
-  const pte = s.mms[m]!.pages[f.page] ?? PTE_NOT_IN_VMA;
-  if (pte === PTE_NOT_IN_VMA) return 'invalid';
-  return pte === PTE_UNMAPPED ? 'faultIn' : 'present';
-}
+import { mmOfPasid, iopfPlan } from '../model/queries.ts';
+import { removeAt } from '../model/sorted.ts';
+import { stateWith, type State } from '../model/state.ts';
+import { withFault, withPte } from '../model/update.ts';
+import { untranslatedAccess } from '../hardware/translate.ts';
 
 export function iopfHandle(_ctx: Ctx, s: State, i: number, frame: number): State {
   const f = s.faults[i]!;
@@ -34,12 +16,10 @@ export function iopfHandle(_ctx: Ctx, s: State, i: number, frame: number): State
     if (frame < 0) {
       status = 'invalid'; // VM_FAULT_OOM
     } else {
-      const m = mmOfPasid(s, f.pasid);
-      const mm = s.mms[m]!;
-      next = stateWith(s, { mms: replaceAt(s.mms, m, mmWith(mm, { pages: withPage(mm.pages, f.page, frame) })) });
+      next = withPte(s, mmOfPasid(s, f.pasid), f.page, frame);
     }
   }
-  return stateWith(next, { faults: replaceAt(next.faults, i, faultWith(f, { status })) });
+  return withFault(next, i, { status });
 }
 
 /**

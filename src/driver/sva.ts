@@ -2,18 +2,16 @@
 import type { Ctx } from '../model/context.ts';
 import type { AllocFailurePoint } from '../model/event.ts';
 import type { ApiResult, Errno } from '../model/observation.ts';
-import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
-import { bondWith, notifierWith, stateWith, type Bond, type State } from '../model/state.ts';
+import { bondIndex, lookupNotifier, notifierIndex } from '../model/queries.ts';
+import { insertSorted, removeAt } from '../model/sorted.ts';
+import { stateWith, type Bond, type State } from '../model/state.ts';
+import { withBond, withNotifier } from '../model/update.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { allocSharedCd } from './asid.ts';
-import { byNotifierKey, cpuAsid, lookupNotifier, notifierIndex, releaseNotifierStruct, teardownContext } from './notifier.ts';
+import { byNotifierKey, cpuAsid, notifierPut, teardownContext } from './notifier.ts';
 import { allocPasid, freePasid } from './pasid.ts';
 
 export const byBondKey = (a: Bond, b: Bond) => a.dev - b.dev || a.mm - b.mm;
-
-export function bondIndex(s: State, dev: number, mm: number): number {
-  return s.bonds.findIndex((b) => b.dev === dev && b.mm === mm);
-}
 
 function ret(ctx: Ctx, result: ApiResult): void {
   ctx.out.push({ kind: 'return', result });
@@ -31,7 +29,7 @@ function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: Al
   const found = lookupNotifier(ctx, s0, domain, mm);
   if (found >= 0) {
     const n = s0.notifiers[found]!;
-    return { s: stateWith(s0, { notifiers: replaceAt(s0.notifiers, found, notifierWith(n, { refs: n.refs + 1 })) }), i: found };
+    return { s: withNotifier(s0, found, { refs: n.refs + 1 }), i: found };
   }
   // v6 allocates the notifier before the ctx desc; upstream the ctx desc first. Either way a
   // kzalloc failure of the notifier leaves nothing behind.
@@ -46,8 +44,8 @@ function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: Al
   if ('errno' in cd) return cd;
   const n = { domain, mm, refs: 1, cleared: false, afterExit: false };
   let s: State = stateWith(cd.s, { notifiers: insertSorted(cd.s.notifiers, n, byNotifierKey) });
-  if (ctx.traits.notifier === 'upstream') {
-    // upstream writes the CD as part of getting a fresh notifier
+  if (ctx.traits.cdWrite === 'freshNotifier') {
+    // DRV-BIND-CD: upstream writes the CD as part of getting a fresh notifier
     s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });
   }
   return { s, i: notifierIndex(s, domain, mm, false) };
@@ -60,14 +58,14 @@ export const mmuNotifierRegisterBug = 'kernel BUG at mm/mmu_notifier.c: __mmu_no
  * DRV-BIND-ERR-PUT (v6 err_put_mn): refcount_dec(&smmu_mn->refs) then mmu_notifier_put(). On a
  * fresh notifier refcount_dec() takes refs from 1 to 0, which refcount_t reports with a WARN.
  */
-function v6ErrPutNotifier(ctx: Ctx, s: State, i: number): State {
+function errPutNotifier(ctx: Ctx, s: State, i: number): State {
   const n = s.notifiers[i]!;
   const refs = n.refs - 1;
   if (refs === 0) {
     ctx.out.push({ kind: 'warn', message: 'refcount_t: decrement hit 0; leaking memory.' });
-    return releaseNotifierStruct(ctx, s, i);
+    return notifierPut(ctx, s, i);
   }
-  return stateWith(s, { notifiers: replaceAt(s.notifiers, i, notifierWith(n, { refs })) });
+  return withNotifier(s, i, { refs });
 }
 
 /** DRV-BIND: iommu_sva_bind_device(dev, mm). */
@@ -84,11 +82,11 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   if (bi >= 0) {
     const b = s0.bonds[bi]!;
     ret(ctx, { tag: 'handle', dev, mm, pasid: s0.mms[mm]!.pasid });
-    return stateWith(s0, { bonds: replaceAt(s0.bonds, bi, bondWith(b, { refs: b.refs + 1 })) });
+    return withBond(s0, bi, { refs: b.refs + 1 });
   }
   let s = s0;
   let notifier = -1;
-  if (traits.notifier === 'v6') {
+  if (traits.notifierGet === 'beforeBond') {
     const got = notifierGet(ctx, s, domain, mm, failAt);
     if ('bug' in got) return s0; // the task died inside the call: the step ends at the BUG
     if ('errno' in got) return fail(ctx, s0, got.errno);
@@ -96,22 +94,23 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   }
   // DRV-BIND-BOND-ALLOC: kzalloc of the bond
   if (failAt === 'bond') {
-    if (traits.notifier === 'v6') s = v6ErrPutNotifier(ctx, s, notifier);
+    if (notifier >= 0) s = errPutNotifier(ctx, s, notifier);
     return fail(ctx, s, 'ENOMEM');
   }
   // DRV-BIND-PASID: one PASID per mm, inside [1, 2^ssid_bits - 1]
   const withPasid = allocPasid(s, mm, 1, (1 << device.ssidBits) - 1);
   if (!withPasid) {
-    if (traits.notifier === 'v6') s = v6ErrPutNotifier(ctx, s, notifier);
+    if (notifier >= 0) s = errPutNotifier(ctx, s, notifier);
     return fail(ctx, s, 'ENOSPC');
   }
   s = withPasid;
-  if (traits.notifier === 'upstream') {
+  if (traits.notifierGet === 'afterPasid') {
     const got = notifierGet(ctx, s, domain, mm, failAt);
     if ('bug' in got) return s0; // the task died inside the call: the step ends at the BUG
     if ('errno' in got) return fail(ctx, freePasid(s, mm), got.errno);
     ({ s, i: notifier } = got);
-  } else {
+  }
+  if (traits.cdWrite === 'everyBond') {
     // DRV-BIND-CD: v6 writes the CD on every new bond (a live CD only gets its ASID rewritten)
     s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });
   }
@@ -129,7 +128,7 @@ export function unbind(ctx: Ctx, s0: State, dev: number, mm: number): State {
   const b = s0.bonds[bi]!;
   if (b.refs > 1) {
     ret(ctx, { tag: 'ok' });
-    return stateWith(s0, { bonds: replaceAt(s0.bonds, bi, bondWith(b, { refs: b.refs - 1 })) });
+    return withBond(s0, bi, { refs: b.refs - 1 });
   }
   let s: State = stateWith(s0, { bonds: removeAt(s0.bonds, bi) });
   const domain = s.ste[dev]!.domain;
@@ -139,9 +138,9 @@ export function unbind(ctx: Ctx, s0: State, dev: number, mm: number): State {
   const refs = n.refs - 1;
   if (refs === 0) {
     s = teardownContext(ctx, s, n);
-    s = releaseNotifierStruct(ctx, s, notifierIndex(s, domain, mm, b.afterExit));
+    s = notifierPut(ctx, s, notifierIndex(s, domain, mm, b.afterExit));
   } else {
-    s = stateWith(s, { notifiers: replaceAt(s.notifiers, ni, notifierWith(n, { refs })) });
+    s = withNotifier(s, ni, { refs });
   }
   s = freePasid(s, mm);
   ctx.out.push({ kind: 'trace', record: { tp: 'smmu_unbind_free', dev, pasid } });

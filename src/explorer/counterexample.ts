@@ -5,12 +5,12 @@
 // concrete state, so the index can name another event and we search the enabled list). The result
 // is a concrete event sequence from initialState() whose steps the reducer reproduces exactly.
 import type { Event } from '../model/event.ts';
-import { enabledEvents } from '../model/enabled.ts';
-import { initialState } from '../model/initial.ts';
+import { enabledEvents } from '../machine/enabled.ts';
+import { initialState } from '../machine/initial.ts';
 import { createModel, type Model } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import type { State } from '../model/state.ts';
-import { stepEnabled } from '../model/step.ts';
+import { stepEnabled } from '../machine/step.ts';
 import { checkInvariants, checkTransition, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';
 import type { ExploreResult, Found } from './explore.ts';

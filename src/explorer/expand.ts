@@ -4,9 +4,9 @@
 // worker (src/explorer/worker.ts) with the same result, so BFS numbering does not depend on
 // the number of workers.
 import type { Config } from '../model/config.ts';
-import { enabledEvents } from '../model/enabled.ts';
+import { enabledEvents } from '../machine/enabled.ts';
 import { createModel, type Model } from '../model/model.ts';
-import { stepEnabled } from '../model/step.ts';
+import { stepEnabled } from '../machine/step.ts';
 import type { VariantName } from '../model/variant.ts';
 import { checkInvariants, checkTransition, invariantNames } from '../invariants/invariants.ts';
 import { decodeState, IntBuf } from './encode.ts';

@@ -7,7 +7,7 @@
 // faults-resolvable check. States waiting for expansion are kept as key encodings (queue.ts) and
 // decoded when expanded.
 import type { Config } from '../model/config.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import type { VariantName } from '../model/variant.ts';
 import { invariantNames, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';

@@ -6,7 +6,7 @@
 import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { Event } from '../model/event.ts';
-import { guard } from '../model/guard.ts';
+import { guard } from '../machine/guard.ts';
 import type { Model } from '../model/model.ts';
 import type { State } from '../model/state.ts';
 

@@ -3,13 +3,13 @@
 // tells it (the explorer's own v6 counterexample is shorter: the CPU, not the device, faults the
 // page in, and the stale frame is still free rather than reused).
 import type { Config } from '../model/config.ts';
-import { enabledEvents } from '../model/enabled.ts';
+import { enabledEvents } from '../machine/enabled.ts';
 import type { Event } from '../model/event.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import { createModel } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import type { State } from '../model/state.ts';
-import { stepEnabled } from '../model/step.ts';
+import { stepEnabled } from '../machine/step.ts';
 import type { VariantName } from '../model/variant.ts';
 import { checkTransition, type Violation } from '../invariants/invariants.ts';
 import type { Counterexample, TraceStep } from './counterexample.ts';

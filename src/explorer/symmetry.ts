@@ -32,7 +32,7 @@
 //   bisimulation. Range limits (ssidBits) also make values differ. Domains are not relabelled
 //   (no shipped configuration has two identical domains; their order also fixes private ASIDs).
 import type { Config } from '../model/config.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import type { State } from '../model/state.ts';
 import { cdFlags, encodeState, faultFlags, IntBuf } from './encode.ts';
 

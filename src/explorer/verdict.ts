@@ -1,7 +1,7 @@
 // Verdicts: the set of invariants a variant violates on a configuration, compared with
 // spec/expected-verdicts.json; and the JSON report of a run.
 import { encodeConfig } from '../codecs/config.ts';
-import type { ExpectedVerdicts } from '../model/expected.ts';
+import type { ExpectedVerdicts } from '../codecs/expected.ts';
 import type { VariantName } from '../model/variant.ts';
 import { counterexample, type Counterexample } from './counterexample.ts';
 import type { ExploreResult } from './explore.ts';

@@ -11,12 +11,12 @@
 // path, the last is the event, and every step of the path is checked on replay, so a walk of
 // n events covers n transitions. Deterministic: BFS order, first untaken edge, first nearest node.
 import type { Config } from '../model/config.ts';
-import { enabledEvents } from '../model/enabled.ts';
+import { enabledEvents } from '../machine/enabled.ts';
 import type { Event } from '../model/event.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import { createModel } from '../model/model.ts';
 import type { State } from '../model/state.ts';
-import { stepEnabled } from '../model/step.ts';
+import { stepEnabled } from '../machine/step.ts';
 import type { VariantName } from '../model/variant.ts';
 import { encodeState, IntBuf } from './encode.ts';
 import { hash64, VisitedSet } from './visited.ts';

@@ -2,7 +2,9 @@
 import type { Config } from '../model/config.ts';
 import type { Ctx } from '../model/context.ts';
 import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
-import { cdWith, domainWith, stateWith, TTB0_PRIVATE, type Cd, type CdSlot, type State } from '../model/state.ts';
+import { cdAt } from '../model/queries.ts';
+import { withDomain } from '../model/update.ts';
+import { cdWith, TTB0_PRIVATE, type Cd, type CdSlot, type State } from '../model/state.ts';
 import { cfgiCd } from './commands.ts';
 
 /** What the driver writes into the CD at one SSID. */
@@ -26,13 +28,6 @@ export function cdLegal(config: Config, cd: Cd): boolean {
   if (config.smmu.stallModel === 'forced' && !cd.s) return false;
   if (config.smmu.stallModel === 'none' && cd.s) return false;
   return true;
-}
-
-export function cdAt(s: State, domain: number, ssid: number): Cd | undefined {
-  const cds = s.domains[domain]?.cds;
-  if (!cds) return undefined;
-  for (const slot of cds) if (slot.ssid === ssid) return slot.cd;
-  return undefined;
 }
 
 const bySsid = (a: CdSlot, b: CdSlot) => a.ssid - b.ssid;
@@ -68,7 +63,6 @@ export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w
       }
       break;
   }
-  const domains = replaceAt(s.domains, domain, domainWith(dom, { cds }));
   cfgiCd(ctx, s, domain, ssid);
-  return stateWith(s, { domains });
+  return withDomain(s, domain, { cds });
 }

@@ -2,7 +2,6 @@
 // on the SMMU TLB and device ATCs. A batch ends with CMD_SYNC as in arm_smmu_cmdq_issue_sync().
 import type { Ctx } from '../model/context.ts';
 import { stateWith, type State } from '../model/state.ts';
-import { keepIf } from '../model/sorted.ts';
 
 /** Devices whose STE points at the CD table of `domain`. */
 export function devicesOfDomain(s: State, domain: number): number[] {
@@ -24,14 +23,14 @@ export function cfgiCd(ctx: Ctx, s: State, domain: number, ssid: number): void {
 export function tlbInvAsid(ctx: Ctx, s: State, asid: number): State {
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_ASID', asid } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
-  return stateWith(s, { tlb: keepIf(s.tlb, (e) => e.asid !== asid) });
+  return stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid) });
 }
 
 /** HW-CMD-TLBI-VA: arm_smmu_tlb_inv_range_asid: CMD_TLBI_NH_VA per page, CMD_SYNC. */
 export function tlbInvRange(ctx: Ctx, s: State, asid: number, start: number, end: number): State {
   for (let page = start; page < end; page++) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_VA', asid, page } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
-  return stateWith(s, { tlb: keepIf(s.tlb, (e) => e.asid !== asid || e.page < start || e.page >= end) });
+  return stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) });
 }
 
 /**
@@ -43,7 +42,7 @@ export function atcInvDomain(ctx: Ctx, s: State, domain: number, pasid: number, 
   if (devs.length === 0) return s;
   for (const dev of devs) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
-  return stateWith(s, { atc: keepIf(s.atc, (e) => !atcInvHits(e, devs, pasid, start, end)) });
+  return stateWith(s, { atc: s.atc.filter((e) => !atcInvHits(e, devs, pasid, start, end)) });
 }
 
 /** CMD_ATC_INV of `pasid`, pages [start, end) (end < 0: all), on `devs` invalidates entry `e`. */
@@ -59,5 +58,5 @@ function atcInvHits(e: { dev: number; pasid: number; page: number }, devs: reado
 export function atcInvMaster(ctx: Ctx, s: State, dev: number): State {
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: 0, start: 0, end: -1 } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
-  return stateWith(s, { atc: keepIf(s.atc, (e) => e.dev !== dev) });
+  return stateWith(s, { atc: s.atc.filter((e) => e.dev !== dev) });
 }

@@ -4,17 +4,11 @@ import type { Ctx } from '../model/context.ts';
 import type { DmaResult } from '../model/observation.ts';
 import { insertSorted } from '../model/sorted.ts';
 import { stateWith, type PendingFault, type State, type TlbEntry } from '../model/state.ts';
-import { cdAt, cdLegal } from './cd.ts';
+import { cdAt, mmOfPasid } from '../model/queries.ts';
+import { cdLegal } from './cd.ts';
 
 export const byTlbKey = (a: TlbEntry, b: TlbEntry) => a.asid - b.asid || a.page - b.page;
 export const byFaultKey = (a: PendingFault, b: PendingFault) => a.dev - b.dev || a.group - b.group;
-
-/** The mm whose mm->pasid is `pasid`, or -1. */
-export function mmOfPasid(s: State, pasid: number): number {
-  if (pasid === 0) return -1;
-  for (let m = 0; m < s.mms.length; m++) if (s.mms[m]!.pasid === pasid) return m;
-  return -1;
-}
 
 /** Outcome of the SMMU's translation stage, before the caller decides how a fault is reported. */
 export type Translation =

@@ -5,8 +5,8 @@ import type { Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, type State } from '../model/state.ts';
-import { cdAt, cdLegal } from '../hardware/cd.ts';
-import { mmOfPasid } from '../hardware/translate.ts';
+import { cdLegal } from '../hardware/cd.ts';
+import { cdAt, mmOfPasid } from '../model/queries.ts';
 
 export const stateInvariantNames = [
   'handle-identity', 'pasid-unique', 'pasid-in-range', 'notifier-unique', 'asid-exclusive',

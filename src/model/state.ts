@@ -152,10 +152,8 @@ export interface State {
 
 // ---------------------------------------------------------------- copies with changed fields
 
-// Each changed record is built at one literal site below, so all records of a kind share one V8
-// hidden class: the spreads at each transition's call site gave up to 11 per kind (32 for State),
-// and every read of them in the transitions, the checks and the explorer's canonicaliser went
-// through megamorphic inline caches.
+// One builder per record kind, each a single object literal (docs/performance.md, "Record
+// builders", says why the explorer wants that).
 
 export function stateWith(s: State, patch: Partial<State>): State {
   return {

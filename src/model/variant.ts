@@ -12,12 +12,24 @@ export interface VariantTraits {
   /** invalidate_range() and unbind send CMD_ATC_INV (v6: TODO). */
   readonly atcInvalidation: boolean;
   /** What release() writes to the CD: quiesce (EPD0=1), clear V, or quiesce and clear S and R (v5). */
-  readonly releaseCd: 'quiesce' | 'clearValid' | 'clearSR';
+  readonly releaseCd: 'quiesce' | 'clearValid' | 'quiesceClearSR';
   /** release() sends CMD_TLBI_NH_ASID for the mm's ASID. */
   readonly releaseTlbi: boolean;
-  /** Notifier lifecycle: v6 (mmu_notifier_get, ops in the domain, ctx desc freed in the SRCU
-   *  callback) or upstream (per-domain list, mmu_notifier_register, ctx desc freed at put). */
-  readonly notifier: 'v6' | 'upstream';
+  /** DRV-MN-LOOKUP: where bind() looks for a notifier to reuse: the mm's notifier list
+   *  (mmu_notifier_get(), emptied by exit_mmap()) or the domain's own list (5.11). */
+  readonly notifierLookup: 'mmList' | 'domainList';
+  /** DRV-BIND: bind() gets the notifier before it allocates the bond and the PASID, and puts it
+   *  again on their error paths (DRV-BIND-ERR-PUT), or only after both (5.11). */
+  readonly notifierGet: 'beforeBond' | 'afterPasid';
+  /** DRV-BIND-CD: the CD at SSID = PASID is written on every new bond, or once, when a fresh
+   *  notifier is created (5.11). */
+  readonly cdWrite: 'everyBond' | 'freshNotifier';
+  /** DRV-MN-FREE: the notifier ops are embedded in the domain, so the SRCU free callback reads
+   *  the domain, or static (5.11). */
+  readonly notifierOps: 'inDomain' | 'static';
+  /** DRV-CD-FREE: the notifier's ctx desc reference is dropped in the SRCU free callback, or at
+   *  put (DRV-MN-PUT, 5.11). */
+  readonly ctxDescPut: 'srcuCallback' | 'notifierPut';
   /** invalidate_range() sends CMD_TLBI_NH_VA per page when the SMMU lacks BTM. */
   readonly tlbRangeWithoutBtm: boolean;
   /** Enabling SVA requires BTM (the v6 series). */
@@ -42,7 +54,11 @@ const v6: VariantTraits = {
   atcInvalidation: false,
   releaseCd: 'quiesce',
   releaseTlbi: true,
-  notifier: 'v6',
+  notifierLookup: 'mmList',
+  notifierGet: 'beforeBond',
+  cdWrite: 'everyBond',
+  notifierOps: 'inDomain',
+  ctxDescPut: 'srcuCallback',
   tlbRangeWithoutBtm: false,
   requiresBtm: true,
   svaRequiresIopf: true,
@@ -60,7 +76,11 @@ export const variants: Readonly<Record<VariantName, VariantTraits>> = {
     atcInvalidation: true,
     releaseCd: 'quiesce',
     releaseTlbi: true,
-    notifier: 'upstream',
+    notifierLookup: 'domainList',
+    notifierGet: 'afterPasid',
+    cdWrite: 'freshNotifier',
+    notifierOps: 'static',
+    ctxDescPut: 'notifierPut',
     tlbRangeWithoutBtm: true,
     requiresBtm: false,
     svaRequiresIopf: false,
@@ -69,7 +89,7 @@ export const variants: Readonly<Record<VariantName, VariantTraits>> = {
     priHandling: 'deny',
   },
   'release-clears-valid': { ...v6, name: 'release-clears-valid', summary: 'the naive release: clear CD.V', atcInvalidation: true, releaseCd: 'clearValid' },
-  'release-clears-sr': { ...v6, name: 'release-clears-sr', summary: 'the v5 release: EPD0=1 and S=R=0', atcInvalidation: true, releaseCd: 'clearSR' },
+  'release-clears-sr': { ...v6, name: 'release-clears-sr', summary: 'the v5 release: EPD0=1 and S=R=0', atcInvalidation: true, releaseCd: 'quiesceClearSR' },
   'release-skips-tlbi': { ...v6, name: 'release-skips-tlbi', summary: 'release() relies on invalidate_range alone (no TLBI)', atcInvalidation: true, releaseTlbi: false },
   'no-synchronize': { ...v6, name: 'no-synchronize', summary: 'disable_sva without mmu_notifier_synchronize()', atcInvalidation: true, synchronizeOnDisable: false },
 };

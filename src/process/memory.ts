@@ -1,27 +1,13 @@
 // Process memory: CPU fault-in, munmap, mmap and exit, with the MMU notifier calls they make.
 import type { Ctx } from '../model/context.ts';
-import { keepIf, pageTable, replaceAt, withPage, withPages } from '../model/sorted.ts';
-import { mmWith, PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
+import { pageTable, withPages } from '../model/sorted.ts';
+import { PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
+import { withMm, withPte } from '../model/update.ts';
 import { invalidateRange, release } from '../driver/notifier.ts';
-
-/** A frame is free when no page table maps it (stale TLB/ATC entries do not keep it). */
-export function frameFree(s: State, frame: number): boolean {
-  for (const m of s.mms) if (m.pages.includes(frame)) return false;
-  return true;
-}
-
-export function freeFrames(s: State, frames: number): number[] {
-  const used = new Uint8Array(frames);
-  for (const m of s.mms) for (const p of m.pages) if (p >= 0) used[p] = 1;
-  const out: number[] = [];
-  for (let f = 0; f < frames; f++) if (!used[f]) out.push(f);
-  return out;
-}
 
 /** MEM-TOUCH: the CPU faults a page in; the page allocator may hand out any free frame. */
 export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: number): State {
-  const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { pages: withPage(m.pages, page, frame) })) });
+  return withPte(s, mm, page, frame);
 }
 
 /**
@@ -33,12 +19,11 @@ export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: numb
   const m = s0.mms[mm]!;
   let populated = false;
   for (let p = start; p < end; p++) if (m.pages[p]! >= 0) populated = true;
-  const pages = withPages(m.pages, start, end, PTE_NOT_IN_VMA);
-  let s: State = stateWith(s0, { mms: replaceAt(s0.mms, mm, mmWith(m, { pages })) });
+  let s = withMm(s0, mm, { pages: withPages(m.pages, start, end, PTE_NOT_IN_VMA) });
   if (populated && ctx.config.smmu.btm) {
     // MEM-BTM: the CPU's broadcast TLBI by ASID and VA reaches the SMMU TLB
     const asid = ctx.config.processes[mm]!.cpuAsid;
-    s = stateWith(s, { tlb: keepIf(s.tlb, (e) => e.asid !== asid || e.page < start || e.page >= end) });
+    s = stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) });
   }
   const rounds = populated ? 2 : 1;
   for (let round = 0; round < rounds; round++) {
@@ -52,8 +37,7 @@ export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: numb
 
 /** MEM-MMAP: a VA page comes back into a VMA, not yet populated. */
 export function mmap(_ctx: Ctx, s: State, mm: number, page: number): State {
-  const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { pages: withPage(m.pages, page, PTE_UNMAPPED) })) });
+  return withPte(s, mm, page, PTE_UNMAPPED);
 }
 
 /**
@@ -65,6 +49,5 @@ export function exit(ctx: Ctx, s0: State, mm: number): State {
   for (let i = 0; i < s.notifiers.length; i++) {
     if (s.notifiers[i]!.mm === mm) s = release(ctx, s, i);
   }
-  const m = s.mms[mm]!;
-  return stateWith(s, { mms: replaceAt(s.mms, mm, mmWith(m, { alive: false, pages: pageTable(m.pages.length, PTE_NOT_IN_VMA) })) });
+  return withMm(s, mm, { alive: false, pages: pageTable(s.mms[mm]!.pages.length, PTE_NOT_IN_VMA) });
 }

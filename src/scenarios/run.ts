@@ -3,11 +3,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../model/config.ts';
 import { describeError, type ModelError } from '../model/error.ts';
 import type { Event } from '../model/event.ts';
-import { initialState } from '../model/initial.ts';
+import { initialState } from '../machine/initial.ts';
 import { createModel } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import type { State } from '../model/state.ts';
-import { step } from '../model/step.ts';
+import { step } from '../machine/step.ts';
 import type { VariantName } from '../model/variant.ts';
 import { checkInvariants, checkTransition, type Violation } from '../invariants/invariants.ts';
 

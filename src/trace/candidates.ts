@@ -4,12 +4,12 @@
 // The candidates are targeted by the record's values; matchRecord has the last word.
 import type { Model } from '../model/model.ts';
 import { PTE_UNMAPPED, type State } from '../model/state.ts';
-import { freeFrames } from '../process/memory.ts';
-import { mmOfPasid } from '../hardware/translate.ts';
+
 import type { AddressMap } from './addressMap.ts';
 import { modelGroup, modelPasid, type Maps } from './match.ts';
 import type { ConcreteRecord } from './parse.ts';
 import { recyclable, type Op } from './transitions.ts';
+import { freeFrames, mmOfPasid } from '../model/queries.ts';
 
 /** Slots a new PASID lifetime may start in: the lowest recyclable slot of each distinct process shape. */
 export function freshSlots(model: Model, s: State): number[] {

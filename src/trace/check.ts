@@ -5,8 +5,8 @@
 // next lines must match exactly. A trace is accepted iff some state survives its last line with
 // nothing pending. Each state keeps a parent pointer to the steps that led to it (the witness).
 import type { Model } from '../model/model.ts';
-import { initialState } from '../model/initial.ts';
-import { enabledEvents } from '../model/enabled.ts';
+import { initialState } from '../machine/initial.ts';
+import { enabledEvents } from '../machine/enabled.ts';
 import type { TraceRecord } from '../model/observation.ts';
 import { describeEvent } from './describe.ts';
 import type { AddressMap } from './addressMap.ts';

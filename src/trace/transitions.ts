@@ -13,10 +13,8 @@ import type { Model } from '../model/model.ts';
 import type { TraceRecord } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, type State } from '../model/state.ts';
 import { replaceAt } from '../model/sorted.ts';
-import { step } from '../model/step.ts';
-import { iopfPlan } from '../driver/iopf.ts';
-import { mmOfPasid } from '../hardware/translate.ts';
-import { freeFrames } from '../process/memory.ts';
+import { step } from '../machine/step.ts';
+import { freeFrames, iopfPlan, mmOfPasid } from '../model/queries.ts';
 
 export interface Ext {
   readonly state: State;

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { vectorCodec, type Vector } from './vector.ts';
-export { configsDir, packageRoot, vectorsDir } from './files.ts';
-export { VectorReplayer, expectedOf } from './replay.ts';
+export { vectorCodec, type Vector } from '../codecs/vector.ts';
+export { configsDir, packageRoot, vectorsDir } from '../codecs/files.ts';
+export { VectorReplayer, expectedOf } from '../conform/replay.ts';
 export { generateVectors, readVectorFile, replayVector, replayVectors, vectorConfig, vectorLine, type GenerateSpec } from '../explorer/vectors.ts';

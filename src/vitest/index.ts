@@ -25,8 +25,8 @@ import type { Engine } from '../conform/engine.ts';
 import type { Config } from '../model/config.ts';
 import type { VariantName } from '../model/variant.ts';
 import { readVectorFile, vectorConfig } from '../explorer/vectors.ts';
-import { configsDir as shippedConfigs, vectorsDir as shippedVectors } from '../vectors/files.ts';
-import { VectorReplayer } from '../vectors/replay.ts';
+import { configsDir as shippedConfigs, vectorsDir as shippedVectors } from '../codecs/files.ts';
+import { VectorReplayer } from '../conform/replay.ts';
 
 export type { Engine, StepAnswer } from '../conform/engine.ts';
 

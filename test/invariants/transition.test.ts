@@ -2,13 +2,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig, type Config } from '../../src/model/config.ts';
-import { enabledEvents } from '../../src/model/enabled.ts';
+import { enabledEvents } from '../../src/machine/enabled.ts';
 import type { Event } from '../../src/model/event.ts';
-import { initialState } from '../../src/model/initial.ts';
+import { initialState } from '../../src/machine/initial.ts';
 import { createModel, type Model } from '../../src/model/model.ts';
 import type { Observation } from '../../src/model/observation.ts';
 import type { State } from '../../src/model/state.ts';
-import { step } from '../../src/model/step.ts';
+import { step } from '../../src/machine/step.ts';
 import { variantNames } from '../../src/model/variant.ts';
 import { livenessPropertyNames } from '../../src/invariants/invariants.ts';
 import {

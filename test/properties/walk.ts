@@ -3,10 +3,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../src/model/config.ts';
 import type { Event } from '../../src/model/event.ts';
-import { enabledEvents } from '../../src/model/enabled.ts';
-import { initialState } from '../../src/model/initial.ts';
+import { enabledEvents } from '../../src/machine/enabled.ts';
+import { initialState } from '../../src/machine/initial.ts';
 import { createModel } from '../../src/model/model.ts';
-import { step } from '../../src/model/step.ts';
+import { step } from '../../src/machine/step.ts';
 import type { VariantName } from '../../src/model/variant.ts';
 import { checkInvariants, checkTransition, type InvariantName, type Violation } from '../../src/invariants/invariants.ts';
 

@@ -2,16 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig, type Config } from '../../src/model/config.ts';
 import { canonicalState } from '../../src/model/digest.ts';
-import { initialState } from '../../src/model/initial.ts';
+import { initialState } from '../../src/machine/initial.ts';
 import { createModel } from '../../src/model/model.ts';
-import { lookupNotifier } from '../../src/driver/notifier.ts';
+
 import { allocPasid, freePasid } from '../../src/driver/pasid.ts';
-import { cdAt } from '../../src/hardware/cd.ts';
+
 import { variants } from '../../src/model/variant.ts';
 import {
   bind, cmds, enable, errnoOf, exit, notifierFree, ops, refusal, returns, run, sharedDomain, tps, twoDomains, unbind, warns, withOptions,
 } from './helpers.ts';
 import { mmuNotifierRegisterBug } from '../../src/driver/sva.ts';
+import { cdAt, lookupNotifier } from '../../src/model/queries.ts';
 
 describe('DRV-BIND: iommu_sva_bind_device', () => {
   for (const variant of ['v6', 'upstream'] as const) {

@@ -1,11 +1,12 @@
 // spec/rules.md, SVA feature, CD writes and the trace format: DRV-SVA-*, DRV-CD-WRITE, TRACE-FORMAT.
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig, type Config } from '../../src/model/config.ts';
-import { initialState } from '../../src/model/initial.ts';
+import { initialState } from '../../src/machine/initial.ts';
 import type { State } from '../../src/model/state.ts';
-import { cdAt, writeCtxDesc } from '../../src/hardware/cd.ts';
+import { writeCtxDesc } from '../../src/hardware/cd.ts';
 import { formatRecord } from '../../src/trace/format.ts';
 import { bind, ctxOf, disable, enable, errnoOf, ops, refusal, returns, run, withOptions, withSmmu } from './helpers.ts';
+import { cdAt } from '../../src/model/queries.ts';
 
 describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in v6)', () => {
   it('a PRI device and a stalling device can enable SVA', () => {

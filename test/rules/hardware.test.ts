@@ -1,11 +1,12 @@
 // spec/rules.md, the SMMU and the devices: HW-*, DEV-*, INIT-*.
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig, type Config } from '../../src/model/config.ts';
-import { initialState } from '../../src/model/initial.ts';
+import { initialState } from '../../src/machine/initial.ts';
 import type { State } from '../../src/model/state.ts';
-import { cdAt, cdLegal, cdStallBit } from '../../src/hardware/cd.ts';
+import { cdLegal, cdStallBit } from '../../src/hardware/cd.ts';
 import { atcInvDomain, cfgiCd, tlbInvAsid, tlbInvRange } from '../../src/hardware/commands.ts';
 import { translate, untranslatedAccess } from '../../src/hardware/translate.ts';
+import { cdAt } from '../../src/model/queries.ts';
 import {
   ats, atsFaultIn, bind, cmds, ctxOf, dma, dmaResults, domainFree, enable, exit, handle, hwEvents, refusal, respond, run,
   sharedDomain, touch, tps, traces, walks, withOptions, withSmmu,

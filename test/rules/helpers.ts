@@ -4,11 +4,11 @@ import { seedWideConfig, defaultOptions, type Config, type ModelOptions } from '
 import type { ModelError } from '../../src/model/error.ts';
 import { describeError } from '../../src/model/error.ts';
 import type { AllocFailurePoint, Event } from '../../src/model/event.ts';
-import { initialState } from '../../src/model/initial.ts';
+import { initialState } from '../../src/machine/initial.ts';
 import { createModel, type Model } from '../../src/model/model.ts';
 import type { Command, DmaResult, HwEvent, Observation, TraceRecord } from '../../src/model/observation.ts';
 import type { State } from '../../src/model/state.ts';
-import { step } from '../../src/model/step.ts';
+import { step } from '../../src/machine/step.ts';
 import { variants, type VariantName } from '../../src/model/variant.ts';
 import type { Ctx } from '../../src/model/context.ts';
 

@@ -1,7 +1,8 @@
 // spec/rules.md, I/O page faults: DRV-IOPF-REPORT, DRV-IOPF-HANDLE, DRV-IOPF-RESPOND.
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig } from '../../src/model/config.ts';
-import { iopfPlan } from '../../src/driver/iopf.ts';
+
+import { iopfPlan } from '../../src/model/queries.ts';
 import {
   bind, cmds, dma, dmaResults, enable, exit, handle, munmap, refusal, respond, run, touch, traces, walks,
 } from './helpers.ts';

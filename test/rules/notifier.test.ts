@@ -1,8 +1,9 @@
 // spec/rules.md, unbind() and the MMU notifier: DRV-UNBIND, DRV-MN-*.
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig } from '../../src/model/config.ts';
-import { cdAt } from '../../src/hardware/cd.ts';
+
 import { release } from '../../src/driver/notifier.ts';
+import { cdAt } from '../../src/model/queries.ts';
 import {
   atsFaultIn, bind, callbacks, cmds, ctxOf, disable, dma, domainFree, enable, exit, munmap, notifierFree, ops, refusal,
   returns, run, sharedDomain, touch, traces, tps, twoDomains, unbind, withOptions, withSmmu,

@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig } from '../../src/model/config.ts';
-import { cdAt } from '../../src/hardware/cd.ts';
+
 import { createModel } from '../../src/model/model.ts';
 import { variantNames, variants, type VariantTraits } from '../../src/model/variant.ts';
+import { cdAt } from '../../src/model/queries.ts';
 import {
   atsFaultIn, bind, disable, dma, enable, errnoOf, exit, munmap, ops, run, touch, tps, unbind, warns, withOptions, withSmmu,
 } from './helpers.ts';
@@ -22,7 +23,7 @@ describe('VariantTraits.atcInvalidation (DRV-MN-ATC-RANGE)', () => {
 });
 
 describe('VariantTraits.releaseCd (DRV-MN-RELEASE, DRV-CD-WRITE)', () => {
-  it('quiesce keeps V and sets EPD0; clearValid removes the CD; clearSR sets EPD0 and clears S and R', () => {
+  it('quiesce keeps V and sets EPD0; clearValid removes the CD; quiesceClearSR sets EPD0 and clears S and R', () => {
     const cd = (variant: 'v6-atc' | 'release-clears-valid' | 'release-clears-sr') =>
       cdAt(run(seedWideConfig, variant, [enable(1), bind(1, 0), exit(0)]).state, 1, 1);
     expect(cd('v6-atc')).toMatchObject({ v: true, epd0: true, s: true, r: true });

@@ -7,7 +7,7 @@
 // at --max-states and found nothing unexpected in the part it explored).
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
-import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
+import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
 import { variantNames, type VariantName } from '../../model/variant.ts';
 import { explore, type ExploreResult, type Progress } from '../../explorer/explore.ts';
 import { exploreVariants } from '../../explorer/variants.ts';

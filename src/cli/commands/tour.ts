@@ -10,7 +10,7 @@ import { run as variantsRun } from './variants.ts';
 import { exploreEach, verdictTable } from './explore.ts';
 import { availableParallelism } from 'node:os';
 import type { VariantReport } from '../../explorer/verdict.ts';
-import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
+import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
 import { defaultConfig, seedWideConfig } from '../../model/config.ts';
 import { variantNames } from '../../model/variant.ts';
 import { formatCounterexampleText } from '../../explorer/format.ts';

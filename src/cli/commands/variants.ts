@@ -1,6 +1,6 @@
 // smmu-sva variants [--json]: the driver variants, what each changes, and their expected verdicts.
 import * as E from 'fp-ts/lib/Either.js';
-import { loadExpectedVerdicts } from '../../model/expected.ts';
+import { loadExpectedVerdicts } from '../../codecs/expected.ts';
 import { variantNames, variants } from '../../model/variant.ts';
 import { flagsOrExit, usageError, type CommandSpec } from '../args.ts';
 

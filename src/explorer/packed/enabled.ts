@@ -20,8 +20,8 @@ function pendingOn(st: Store, dev: number, pasid: number, page: number): boolean
 function hasNotifier(eng: Engine, domain: number, mm: number): boolean {
   const st = eng.st;
   const base = (domain * st.nMm + mm) * 2;
-  const upstream = eng.traits.notifier === 'upstream';
-  return st.mnOn[base] === 1 && (upstream || st.mmAlive[mm] === 1) || st.mnOn[base + 1] === 1;
+  const domainList = eng.traits.notifierLookup === 'domainList';
+  return st.mnOn[base] === 1 && (domainList || st.mmAlive[mm] === 1) || st.mnOn[base + 1] === 1;
 }
 
 function deferredHas(st: Store, domain: number, mm: number): boolean {

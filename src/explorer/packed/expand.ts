@@ -10,7 +10,7 @@
 // replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
 // results, and every counterexample is replayed on the reducer before it is reported (verify.ts).
 import { encodeState, IntBuf } from '../encode.ts';
-import { initialState } from '../../model/initial.ts';
+import { initialState } from '../../machine/initial.ts';
 import { Engine } from '../../adapter/engine.ts';
 import { StoreInvariants } from './invariants.ts';
 import { EDGE_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';

@@ -2,7 +2,7 @@
 // implementation under test, one request per line on the implementation's stdin, one reply per
 // line on its stdout, replies in request order. io-ts codecs for both directions.
 import * as t from 'io-ts';
-import { eventCodec, observationCodec } from '../codecs/event.ts';
+import { eventCodec, observationCodec } from './event.ts';
 import { variantNames, type VariantName } from '../model/variant.ts';
 
 /** Protocol version carried by every reset; an implementation that answers another one is refused. */

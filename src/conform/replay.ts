@@ -5,10 +5,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describeError } from '../model/error.ts';
 import type { Config } from '../model/config.ts';
-import type { Engine } from '../conform/engine.ts';
-import { mismatch, type Actual } from '../conform/compare.ts';
-import type { Expected } from '../conform/oracle.ts';
-import type { Vector } from './vector.ts';
+import type { Engine } from './engine.ts';
+import { mismatch, type Actual } from './compare.ts';
+import type { Expected } from './oracle.ts';
+import type { Vector } from '../codecs/vector.ts';
 
 const SLOT = 0;
 

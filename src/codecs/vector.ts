@@ -3,7 +3,7 @@
 // the reducer answers `observations` and a next state whose digest is `digest`
 // (src/model/digest.ts), or refuses the event with the error tag `error`.
 import * as t from 'io-ts';
-import { eventCodec, observationsCodec } from '../codecs/event.ts';
+import { eventCodec, observationsCodec } from './event.ts';
 import { variantNames, type VariantName } from '../model/variant.ts';
 
 const variantCodec = t.keyof(Object.fromEntries(variantNames.map((v) => [v, null])) as Record<VariantName, null>, 'a variant name');

@@ -1,14 +1,14 @@
 // The initial state: every device attached to its configured domain, SVA disabled, no bonds,
 // every process alive with all its pages in a VMA and none populated.
-import type { Config } from './config.ts';
-import { lowestFree, mapEach, pageTable } from './sorted.ts';
-import { PTE_UNMAPPED, TTB0_PRIVATE, type DomainState, type State } from './state.ts';
+import type { Config } from '../model/config.ts';
+import { lowestFree, pageTable } from '../model/sorted.ts';
+import { PTE_UNMAPPED, TTB0_PRIVATE, type DomainState, type State } from '../model/state.ts';
 import { cdStallBit } from '../hardware/cd.ts';
 
 /** INIT-STE / INIT-PRIVATE-ASID: STEs translate through their domain; each stage-1 domain gets the lowest free ASID, its CD A and ASET set. */
 export function initialState(config: Config): State {
   const used: number[] = [];
-  const domains: readonly DomainState[] = mapEach(config.domains, (d, i): DomainState => {
+  const domains: readonly DomainState[] = config.domains.map((d, i): DomainState => {
     if (d.stage !== 1) return { freed: false, privateAsid: 0, cds: [] };
     const asid = lowestFree(used, 1, (1 << config.smmu.asidBits) - 1);
     used.push(asid);
@@ -16,7 +16,7 @@ export function initialState(config: Config): State {
     return { freed: false, privateAsid: asid, cds: [{ ssid: 0, cd: { v: true, epd0: false, r: true, s, a: true, aset: true, asid, ttb0: TTB0_PRIVATE } }] };
   });
   return {
-    ste: mapEach(config.devices, (d) => ({
+    ste: config.devices.map((d) => ({
       config: 'translate' as const,
       domain: d.domain,
       // INIT-STE: S1STALLD only with FEAT_STALLS (STALL_MODEL 0b00) for a master that cannot stall
@@ -27,10 +27,10 @@ export function initialState(config: Config): State {
     tlb: [],
     atc: [],
     faults: [],
-    svaEnabled: mapEach(config.devices, () => false),
+    svaEnabled: config.devices.map(() => false),
     bonds: [],
     notifiers: [],
     deferredFrees: [],
-    mms: mapEach(config.processes, (p) => ({ alive: true, pasid: 0, pasidRefs: 0, ctxDescRefs: 0, pages: pageTable(p.pages, PTE_UNMAPPED) })),
+    mms: config.processes.map((p) => ({ alive: true, pasid: 0, pasidRefs: 0, ctxDescRefs: 0, pages: pageTable(p.pages, PTE_UNMAPPED) })),
   };
 }

@@ -4,8 +4,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeWith, parseJson } from '../codecs/decode.ts';
-import { variantNames, type VariantName } from './variant.ts';
+import { decodeWith, parseJson } from './decode.ts';
+import { variantNames, type VariantName } from '../model/variant.ts';
 
 export const expectedVerdictsFile = fileURLToPath(new URL('../../spec/expected-verdicts.json', import.meta.url));
 
