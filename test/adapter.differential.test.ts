@@ -1,4 +1,4 @@
-// Differential tests: the fast adapter (src/adapter) against the reducer (src/model/step.ts) on
+// Differential tests: the fast adapter (src/adapter) against the reducer (src/machine/step.ts) on
 // long fast-check sequences under every variant, on configurations larger than the default.
 // Each step draws either an event enabled in the reducer's state (by kind first, then instance)
 // or a random, often ill-formed or not-enabled event; both engines must give deep-equal errors

@@ -1,4 +1,4 @@
-// Every generated test vector (generated/vectors/*.jsonl, codec src/vectors/vector.ts) replays on
+// Every generated test vector (generated/vectors/*.jsonl, codec src/codecs/vector.ts) replays on
 // the fast adapter: apply `path` from the initial state, then `event`; the adapter must refuse it
 // with the vector's error tag, or give the vector's observations and next-state digest. Every
 // 16th vector is also replayed from a loaded start state (fromState of the reducer's state).

@@ -1,5 +1,5 @@
 // npm run gen [-- --check] [-- --out DIR] [-- --only CONFIG]: writes generated/ -- test vectors (generated/vectors/<config>.<variant>.jsonl,
-// one JSON object per line, codec src/vectors/vector.ts) and the vitest files that replay them
+// one JSON object per line, codec src/codecs/vector.ts) and the vitest files that replay them
 // (generated/replay.<config>.test.ts). With --check, writes nothing and exits 1 naming every file
 // of generated/ that differs from what the generator produces now (CI runs this). Output is
 // byte-identical from run to run: BFS order, enabledEvents() order, fixed JSON field order.

@@ -1,4 +1,4 @@
-// The fast imperative adapter: the reducer's semantics (src/model/step.ts and the transitions in
+// The fast imperative adapter: the reducer's semantics (src/machine/step.ts and the transitions in
 // src/driver, src/hardware, src/process) on the mutable Store. Same event alphabet, same
 // observations in the same order, same ModelError values; the variant traits are read at each
 // decision point exactly where the reducer reads them. Each method names the reducer function it
@@ -146,7 +146,7 @@ export class Engine {
     return R_REFUSED;
   }
 
-  // =============================================================== guard (model/guard.ts)
+  // =============================================================== guard (machine/guard.ts)
 
   guard(e: Event): ModelError | undefined {
     const bad = this.argError(e);
@@ -257,7 +257,7 @@ export class Engine {
     }
   }
 
-  // =============================================================== dispatch (model/step.ts apply)
+  // =============================================================== dispatch (machine/step.ts, the actions' apply)
 
   private apply(e: Event): void {
     switch (e.kind) {

@@ -1,4 +1,4 @@
-// Refusals the guard (src/model/guard.ts) gives, found by probing reachable states with every
+// Refusals the guard (src/machine/guard.ts) gives, found by probing reachable states with every
 // event of a small argument grid: each index just inside and just outside its range. A refusal is
 // identified by its key: the event kind, the error tag and, for NotEnabled, the reason with its
 // numbers replaced by N ("page must be below N"). Only events the protocol can carry are probed

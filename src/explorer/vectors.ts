@@ -1,4 +1,4 @@
-// Test vectors from the explored graph (src/vectors/vector.ts codec), and their replay.
+// Test vectors from the explored graph (src/codecs/vector.ts codec), and their replay.
 //
 // Exhaustive mode (small configurations): explore WITHOUT symmetry reduction, so every node is one
 // concrete reachable state, and emit one vector per (node, enabled event): the path is the node's

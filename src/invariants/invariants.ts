@@ -36,9 +36,6 @@ export interface Violation {
 
 type Check = (m: Model, s: State, out: Violation[]) => void;
 
-// The checks' helpers are module-level functions, not closures: tsx (esbuild keepNames) wraps every
-// named closure in a __name() call each time it is created, which cost the explorer about 5%.
-
 /** INV-ASID-EXCLUSIVE: `who` uses `asid`; a violation if another context already does. */
 function claimAsid(owner: Map<number, string>, out: Violation[], asid: number, who: string): void {
   const prev = owner.get(asid);

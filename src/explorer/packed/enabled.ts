@@ -1,4 +1,4 @@
-// enabledEvents (src/model/enabled.ts) computed on the adapter's Store: the same events in the
+// enabledEvents (src/machine/enabled.ts) computed on the adapter's Store: the same events in the
 // same order, for the packed engine. Every exploration bound of enabled.ts is mirrored here
 // (ENV-SRCU-BOUND, options.maxBondRefs, dmaAccesses, atsPrefetch, remap, allocFailure);
 // test/packed.test.ts checks that both give the same list on reachable states.
@@ -56,13 +56,15 @@ export class EnabledOnStore {
     for (let dev = 0; dev < nDev; dev++) {
       if (st.steTranslate[dev] !== 1) continue;
       for (let mm = 0; mm < nMm; mm++) {
-        if (!st.mmAlive[mm] && !o.bindAfterExit) continue;
+        const bindable = st.mmAlive[mm] === 1 || o.bindAfterExit;
         const bk = dev * nMm + mm;
         if (st.bondOn[bk]) {
-          if (st.bondRefs[bk]! < o.maxBondRefs) out.push({ kind: 'bind', dev, mm, fail: 'none' });
+          // ENV-BOND-REFS; an exited mm's bond is still unbound (the caller's unbind after exit)
+          if (bindable && st.bondRefs[bk]! < o.maxBondRefs) out.push({ kind: 'bind', dev, mm, fail: 'none' });
           if (!pendingOn(st, dev, st.mmPasid[mm]!, -1)) out.push({ kind: 'unbind', dev, mm });
           continue;
         }
+        if (!bindable) continue;
         const domain = st.steDomain[dev]!;
         // ENV-SRCU-BOUND
         if (deferredHas(st, domain, mm) && !hasNotifier(eng, domain, mm)) continue;

@@ -12,7 +12,6 @@ export const unbindAction: Action<'unbind'> = {
         : pendingOn(s, dev, s.mms[mm]!.pasid) ? 'caller contract: the driver stops DMA and waits for its page faults before unbind' : undefined,
   scope: 'deviceProcess',
   candidates: (m, s, { dev, mm }, out) => {
-    if (!s.mms[mm]!.alive && !m.config.options.bindAfterExit) return; // TEMPORARY: the old enabledEvents' gap, fixed in the next commit
     if (unbindAction.guard(m, s, { kind: 'unbind', dev, mm }) === undefined) out.push({ kind: 'unbind', dev, mm });
   },
   bounds: [],
