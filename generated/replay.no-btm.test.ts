@@ -3,7 +3,8 @@
 // initial state, then the event; the observations and the next-state digest must be as recorded.
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { readVectorFile, replayVectors } from '../src/explorer/vectors.ts';
+import { readVectorFile } from '../src/codecs/vector.ts';
+import { replayVectors } from '../src/explorer/vectors.ts';
 
 const dir = new URL('./vectors/', import.meta.url);
 const files = [

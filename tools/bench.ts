@@ -13,10 +13,10 @@ import type { State } from '../src/model/state.ts';
 import { step } from '../src/machine/step.ts';
 import { initialEngine, toState } from '../src/adapter/convert.ts';
 import type { Engine } from '../src/adapter/engine.ts';
-import { decodeWorkload } from '../src/workload/format.ts';
+import { decodeWorkload } from '../src/codecs/workload.ts';
 import { presets } from '../src/workload/presets.ts';
 import { runWorkload } from '../src/workload/driver.ts';
-import { syntheticConfig } from '../src/workload/synthetic.ts';
+import { syntheticConfig } from '../src/codecs/synthetic.ts';
 import { Prng } from '../src/workload/prng.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;

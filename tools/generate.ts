@@ -12,7 +12,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { variantNames } from '../src/model/variant.ts';
-import { generateVectors, vectorConfig, vectorLine, type VectorCoverage } from '../src/explorer/vectors.ts';
+import { generateVectors, vectorConfig, type VectorCoverage } from '../src/explorer/vectors.ts';
+import { vectorLine } from '../src/codecs/vector.ts';
 import { transitionGraph } from '../src/explorer/walk.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +43,8 @@ function testFile(config: string, files: readonly string[]): string {
 // initial state, then the event; the observations and the next-state digest must be as recorded.
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { readVectorFile, replayVectors } from '../src/explorer/vectors.ts';
+import { readVectorFile } from '../src/codecs/vector.ts';
+import { replayVectors } from '../src/explorer/vectors.ts';
 
 const dir = new URL('./vectors/', import.meta.url);
 const files = ${JSON.stringify(files, null, 2).replace(/\n/g, '\n')};

@@ -22,5 +22,5 @@ export { counterNames, countersToObject, type CounterName } from './counters.ts'
 export { AdapterEngine } from '../conform/adapter-engine.ts';
 // DMA workloads
 export { runWorkload, type Example, type RunOptions, type RunReport } from '../workload/driver.ts';
-export { decodeWorkload, loadWorkloadFile, workloadCodec, type Action, type Job, type Phase, type Workload, type WorkloadJson } from '../workload/format.ts';
+export { decodeWorkload, loadWorkloadFile, workloadCodec, type Action, type Job, type Phase, type Workload, type WorkloadJson } from '../codecs/workload.ts';
 export { presetNames, presets, type Preset } from '../workload/presets.ts';

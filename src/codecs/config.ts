@@ -2,8 +2,9 @@
 // shape alone cannot express. Every error names its JSON path.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { readFileSync } from 'node:fs';
-import { defaultOptions, type Config } from '../model/config.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultConfig, defaultOptions, type Config } from '../model/config.ts';
 import { decodeWith, excessKeys, parseJson } from './decode.ts';
 
 const intIn = (min: number, max: number) =>
@@ -127,4 +128,12 @@ export function loadConfigFile(file: string): E.Either<string[], Config> {
 /** The JSON form of a config (vaBase as hex strings), for vectors and protocol messages. */
 export function encodeConfig(c: Config): ConfigJson {
   return configCodec.encode({ ...c, options: { ...c.options, dmaAccesses: [...c.options.dmaAccesses] }, domains: [...c.domains], devices: [...c.devices], processes: [...c.processes] } as never);
+}
+
+/** The configuration called `name`: `configsDir`/<name>.json, or the built-in default for "default" when no such file exists. */
+export function configByName(configsDir: string, name: string): E.Either<string[], Config> {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return E.left([`configuration name "${name}": expected letters, digits, ".", "_" or "-"`]);
+  const file = join(configsDir, `${name}.json`);
+  if (existsSync(file)) return loadConfigFile(file);
+  return name === 'default' ? E.right(defaultConfig) : E.left([`configuration "${name}": ${file} not found`]);
 }

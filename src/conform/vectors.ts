@@ -2,17 +2,16 @@
 // sequence so that consecutive ones share prefixes; the implementation's state is reused when the
 // next vector extends it, restored from a snapshot when it supports them, else reset and replayed.
 import * as E from 'fp-ts/lib/Either.js';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeWith, parseJson } from '../codecs/decode.ts';
-import { loadConfigFile } from '../codecs/config.ts';
-import { defaultConfig, type Config } from '../model/config.ts';
+import { configByName } from '../codecs/config.ts';
+import type { Config } from '../model/config.ts';
 import type { Event } from '../model/event.ts';
 import { initialState } from '../machine/initial.ts';
 import { createModel } from '../model/model.ts';
 import type { State } from '../model/state.ts';
 import type { VariantName } from '../model/variant.ts';
-import { vectorCodec, type Vector } from '../codecs/vector.ts';
+import { readVectorLines, type Vector } from '../codecs/vector.ts';
 import { firstObservationDifference, mismatch } from './compare.ts';
 import type { VectorRef, Where } from './failure.ts';
 import { expectStep, type Expected } from './oracle.ts';
@@ -41,19 +40,9 @@ export function loadVectors(dir: string): E.Either<string[], { vectors: LoadedVe
   const errors: string[] = [];
   for (const f of files) {
     const file = join(dir, f);
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (err) { errors.push(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`); continue; }
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length && errors.length < 10; i++) {
-      const line = lines[i]!;
-      if (line.trim() === '') continue;
-      const where = `${file}:${i + 1}`;
-      const parsed = parseJson(line, where);
-      if (E.isLeft(parsed)) { errors.push(...parsed.left); continue; }
-      const v = decodeWith(vectorCodec, parsed.right, `${where}: `);
-      if (E.isLeft(v)) { errors.push(...v.left.slice(0, 2)); continue; }
-      vectors.push({ vector: v.right, ref: { id: v.right.id, file, line: i + 1 } });
-    }
+    const read = readVectorLines(file);
+    if (E.isLeft(read)) { errors.push(...read.left); continue; }
+    for (const { vector, line } of read.right) vectors.push({ vector, ref: { id: vector.id, file, line } });
   }
   return errors.length ? E.left(errors.slice(0, 10)) : E.right({ vectors, files });
 }
@@ -62,12 +51,7 @@ export function loadVectors(dir: string): E.Either<string[], { vectors: LoadedVe
 export function resolveConfig(configsDir: string, name: string, cache: Map<string, E.Either<string[], Config>>): E.Either<string[], Config> {
   const hit = cache.get(name);
   if (hit) return hit;
-  const file = join(configsDir, `${name}.json`);
-  let r: E.Either<string[], Config>;
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) r = E.left([`configuration name "${name}": expected letters, digits, ".", "_" or "-"`]);
-  else if (existsSync(file)) r = loadConfigFile(file);
-  else if (name === 'default') r = E.right(defaultConfig);
-  else r = E.left([`configuration "${name}": ${file} not found`]);
+  const r = configByName(configsDir, name);
   cache.set(name, r);
   return r;
 }

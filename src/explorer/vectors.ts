@@ -23,13 +23,9 @@ import { createModel } from '../model/model.ts';
 import type { Observation } from '../model/observation.ts';
 import { step, stepEnabled } from '../machine/step.ts';
 import type { VariantName } from '../model/variant.ts';
-import { vectorCodec, type Vector } from '../codecs/vector.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '../codecs/config.ts';
-import { decodeWith, parseJson } from '../codecs/decode.ts';
-import { defaultConfig } from '../model/config.ts';
+import { vectorLine, type Vector } from '../codecs/vector.ts';
+import { configByName } from '../codecs/config.ts';
+import { configsDir as shippedConfigsDir } from '../codecs/files.ts';
 import { checkTransition } from '../invariants/invariants.ts';
 import { encodeState, IntBuf } from './encode.ts';
 import { hash64, VisitedSet } from './visited.ts';
@@ -258,34 +254,9 @@ export function replayVector(config: Config, v: Vector): string | undefined {
   return undefined;
 }
 
-/** One JSON line per vector; fields in the codec's order. */
-export function vectorLine(v: Vector): string {
-  return JSON.stringify({ id: v.id, config: v.config, variant: v.variant, path: v.path, event: v.event, observations: v.observations, digest: v.digest, error: v.error });
-}
-
-
-/** Read a vector file: decoded vectors, or one message per bad line (file:line). */
-export function readVectorFile(file: string): E.Either<string[], Vector[]> {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch { return E.left([`${file}: cannot read`]); }
-  const out: Vector[] = [];
-  const errs: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '' || errs.length >= 10) return;
-    const parsed = parseJson(line, `${file}:${i + 1}`);
-    if (E.isLeft(parsed)) { errs.push(...parsed.left); return; }
-    const v = decodeWith(vectorCodec, parsed.right, `${file}:${i + 1}: `);
-    if (E.isLeft(v)) errs.push(...v.left); else out.push(v.right);
-  });
-  return errs.length ? E.left(errs) : E.right(out);
-}
-
 /** spec/configs/<name>.json, or the built-in default for "default". */
-export function vectorConfig(name: string, configsDir = fileURLToPath(new URL('../../spec/configs/', import.meta.url))): E.Either<string[], Config> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return E.left([`configuration name "${name}": expected letters, digits, ".", "_" or "-"`]);
-  const file = join(configsDir, `${name}.json`);
-  if (existsSync(file)) return loadConfigFile(file);
-  return name === 'default' ? E.right(defaultConfig) : E.left([`configuration "${name}": ${file} not found`]);
+export function vectorConfig(name: string, configsDir: string = shippedConfigsDir): E.Either<string[], Config> {
+  return configByName(configsDir, name);
 }
 
 /** Replay every vector of a file; returns the mismatches (empty when all replay as recorded). */

@@ -15,6 +15,7 @@ import { PTE_NOT_IN_VMA, PTE_UNMAPPED, type State } from '../model/state.ts';
 import { replaceAt } from '../model/sorted.ts';
 import { step } from '../machine/step.ts';
 import { freeFrames, iopfPlan, mmOfPasid } from '../model/queries.ts';
+import { withPte } from '../model/update.ts';
 
 export interface Ext {
   readonly state: State;
@@ -136,7 +137,7 @@ export class Transitions {
         const s = x.state;
         const m = s.mms[o.slot]!;
         if (!m.alive || m.pages[o.page] !== PTE_UNMAPPED || x.remapped.includes(remapKey(o.slot, o.page))) return null;
-        const state: State = { ...s, mms: replaceAt(s.mms, o.slot, { ...m, pages: replaceAt(m.pages, o.page, PTE_NOT_IN_VMA) }) };
+        const state = withPte(s, o.slot, o.page, PTE_NOT_IN_VMA);
         const ext = { state, remapped: x.remapped };
         const name = config.processes[o.slot]!.name;
         return { ext, key: this.intern(ext), records: [], steps: [{ kind: 'note', text: `${name} had munmapped page ${o.page} before its first bind (unlogged: no notifier then)` }] };

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { vectorCodec, type Vector } from '../codecs/vector.ts';
+export { readVectorFile, readVectorLines, vectorCodec, vectorLine, type Vector, type VectorAt } from '../codecs/vector.ts';
 export { configsDir, packageRoot, vectorsDir } from '../codecs/files.ts';
 export { VectorReplayer, expectedOf } from '../conform/replay.ts';
-export { generateVectors, readVectorFile, replayVector, replayVectors, vectorConfig, vectorLine, type GenerateSpec } from '../explorer/vectors.ts';
+export { generateVectors, replayVector, replayVectors, vectorConfig, type GenerateSpec } from '../explorer/vectors.ts';

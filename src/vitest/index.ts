@@ -24,7 +24,8 @@ import { describe, it } from 'vitest';
 import type { Engine } from '../conform/engine.ts';
 import type { Config } from '../model/config.ts';
 import type { VariantName } from '../model/variant.ts';
-import { readVectorFile, vectorConfig } from '../explorer/vectors.ts';
+import { vectorConfig } from '../explorer/vectors.ts';
+import { readVectorFile } from '../codecs/vector.ts';
 import { configsDir as shippedConfigs, vectorsDir as shippedVectors } from '../codecs/files.ts';
 import { VectorReplayer } from '../conform/replay.ts';
 

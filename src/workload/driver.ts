@@ -18,7 +18,7 @@ import type { Engine } from '../adapter/engine.ts';
 import { TransitionMonitor } from '../adapter/monitor.ts';
 import { F_PENDING, F_SUCCESS } from '../adapter/store.ts';
 import { describeEvent } from '../trace/describe.ts';
-import type { Action, Job, Phase, Workload } from './format.ts';
+import type { Action, Job, Phase, Workload } from '../codecs/workload.ts';
 import { Prng } from './prng.ts';
 
 export interface RunOptions {

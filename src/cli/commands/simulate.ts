@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { formatRecord } from '../../trace/format.ts';
-import { decodeWorkload, loadWorkloadFile, type Workload } from '../../workload/format.ts';
+import { decodeWorkload, loadWorkloadFile, type Workload } from '../../codecs/workload.ts';
 import { presetNames, presets } from '../../workload/presets.ts';
 import { runWorkload, type RunReport } from '../../workload/driver.ts';
 import { flagsOrExit, intFlag, synopsis, usageError, type CommandSpec } from '../args.ts';

@@ -3,7 +3,7 @@
 // Config, checked by the same semantic rules as a configuration file.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { decodeConfig, encodeConfig } from '../codecs/config.ts';
+import { decodeConfig, encodeConfig } from './config.ts';
 import { defaultOptions, type Config, type DeviceConfig, type ProcessConfig } from '../model/config.ts';
 
 const pos = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
