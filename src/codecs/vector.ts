@@ -4,7 +4,7 @@
 // (src/model/digest.ts), or refuses the event with the error tag `error`.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { decodeWith, parseJson } from './decode.ts';
 import { eventCodec, observationsCodec } from './event.ts';
 import { variantNames, type VariantName } from '../model/variant.ts';
@@ -57,4 +57,14 @@ export function readVectorLines(file: string): E.Either<string[], VectorAt[]> {
 /** Read a vector file: decoded vectors, or one message per bad line (file:line). */
 export function readVectorFile(file: string): E.Either<string[], Vector[]> {
   return E.map((vs: VectorAt[]) => vs.map((v) => v.vector))(readVectorLines(file));
+}
+
+/** The *.jsonl file names of a vector directory, sorted; or why it is not one. */
+export function listVectorFiles(dir: string): E.Either<string, string[]> {
+  try {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return E.left(`${dir}: not a directory of test vectors (*.jsonl)`);
+    return E.right(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort());
+  } catch (err) {
+    return E.left(`${dir}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

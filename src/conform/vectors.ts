@@ -2,7 +2,6 @@
 // sequence so that consecutive ones share prefixes; the implementation's state is reused when the
 // next vector extends it, restored from a snapshot when it supports them, else reset and replayed.
 import * as E from 'fp-ts/lib/Either.js';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configByName } from '../codecs/config.ts';
 import type { Config } from '../model/config.ts';
@@ -11,7 +10,7 @@ import { initialState } from '../machine/initial.ts';
 import { createModel } from '../model/model.ts';
 import type { State } from '../model/state.ts';
 import type { VariantName } from '../model/variant.ts';
-import { readVectorLines, type Vector } from '../codecs/vector.ts';
+import { listVectorFiles, readVectorLines, type Vector } from '../codecs/vector.ts';
 import { firstObservationDifference, mismatch } from './compare.ts';
 import type { VectorRef, Where } from './failure.ts';
 import { expectStep, type Expected } from './oracle.ts';
@@ -34,8 +33,9 @@ export interface VectorGroup {
 
 /** Read every *.jsonl file of `dir` (sorted by name); each bad line is one error naming file:line. */
 export function loadVectors(dir: string): E.Either<string[], { vectors: LoadedVector[]; files: string[] }> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return E.left([`${dir}: not a directory of test vectors (*.jsonl)`]);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  const listed = listVectorFiles(dir);
+  if (E.isLeft(listed)) return E.left([listed.left]);
+  const files = listed.right;
   const vectors: LoadedVector[] = [];
   const errors: string[] = [];
   for (const f of files) {

@@ -152,8 +152,8 @@ export interface State {
 
 // ---------------------------------------------------------------- copies with changed fields
 
-// One builder per record kind, each a single object literal (docs/performance.md, "Record
-// builders", says why the explorer wants that).
+// One builder per record kind, each a single object literal (docs/performance.md, "What was
+// measured and kept", says why the explorer wants that).
 
 export function stateWith(s: State, patch: Partial<State>): State {
   return {

@@ -18,14 +18,13 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import type { Engine } from '../conform/engine.ts';
 import type { Config } from '../model/config.ts';
 import type { VariantName } from '../model/variant.ts';
 import { vectorConfig } from '../explorer/vectors.ts';
-import { readVectorFile } from '../codecs/vector.ts';
+import { listVectorFiles, readVectorFile } from '../codecs/vector.ts';
 import { configsDir as shippedConfigs, vectorsDir as shippedVectors } from '../codecs/files.ts';
 import { VectorReplayer } from '../conform/replay.ts';
 
@@ -50,10 +49,9 @@ export interface VectorSuiteOptions {
 /** The vector files `options` selects, sorted by name; throws a message naming the directory when there are none. */
 export function vectorFiles(options: VectorSuiteOptions = {}): string[] {
   const dir = options.dir ?? shippedVectors;
-  let names: string[];
-  try { names = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort(); } catch (err) {
-    throw new Error(`smmu-sva-model/vitest: cannot read the vector directory ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a directory of *.jsonl test vectors`);
-  }
+  const listed = listVectorFiles(dir);
+  if (E.isLeft(listed)) throw new Error(`smmu-sva-model/vitest: ${listed.left}; expected a directory of *.jsonl test vectors`);
+  const names = listed.right;
   const picked = names.filter((f) => {
     const [config, variant] = f.replace(/\.jsonl$/, '').split(/\.(?=[^.]+$)/);
     return (!options.configs || options.configs.includes(config!)) && (!options.variants || options.variants.includes(variant as VariantName));
