@@ -12,6 +12,7 @@ import { checkInvariants, checkTransition, invariantNames } from '../invariants/
 import { decodeState, IntBuf } from './encode.ts';
 import { Canonicalizer, symmetryOf } from './symmetry.ts';
 import { hash64 } from './visited.ts';
+import { ampleOf } from './por.ts';
 
 /** Bit of each invariant in the violation masks. */
 export const invariantBit: ReadonlyMap<string, number> = new Map(invariantNames.map((n, i) => [n, 1 << i]));
@@ -25,9 +26,14 @@ export interface Chunk {
 
 /** Per-edge record width in ChunkResult.edges. */
 export const EDGE_WORDS = 5;
+/** Per-source record width in ChunkResult.src. */
+export const SRC_WORDS = 4;
 
 export interface ChunkResult {
-  /** Per source state: [number of edges, state-invariant violation mask, has pending faults]. */
+  /**
+   * Per source state: [number of edges, state-invariant violation mask, has pending faults,
+   * position of the partial-order reduction's ample event among its edges or -1 (por.ts)].
+   */
   readonly src: Int32Array;
   /** Per edge: [hash hi, hash lo, enabled-event index, transition violation mask, key length]. */
   readonly edges: Uint32Array;
@@ -60,7 +66,7 @@ export class Expander {
   expand(chunk: Chunk, copy = true): ChunkResult {
     const m = this.model;
     const n = chunk.offsets.length - 1;
-    const src = new Int32Array(n * 3);
+    const src = new Int32Array(n * SRC_WORDS);
     let edges = this.edgeBuf, ne = 0;
     const out = this.out;
     out.reset();
@@ -82,9 +88,10 @@ export class Expander {
         edges[ne] = this.h[0]!; edges[ne + 1] = this.h[1]!; edges[ne + 2] = k; edges[ne + 3] = tv >>> 0; edges[ne + 4] = out.n - start;
         ne += EDGE_WORDS;
       }
-      src[i * 3] = events.length;
-      src[i * 3 + 1] = sv;
-      src[i * 3 + 2] = s.faults.length > 0 ? 1 : 0;
+      src[i * SRC_WORDS] = events.length;
+      src[i * SRC_WORDS + 1] = sv;
+      src[i * SRC_WORDS + 2] = s.faults.length > 0 ? 1 : 0;
+      src[i * SRC_WORDS + 3] = ampleOf(m, s, events, this.spec.symmetry);
     }
     return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
   }

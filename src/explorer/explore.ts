@@ -12,7 +12,7 @@ import type { VariantName } from '../model/variant.ts';
 import { invariantNames, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
-import { EDGE_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
+import { EDGE_WORDS, SRC_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
 import { faultsResolvable } from './liveness.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
@@ -28,6 +28,12 @@ export interface ExploreOptions {
   readonly chunkSize?: number;
   /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
   readonly engine?: EngineName;
+  /**
+   * Partial-order reduction (spec/explorer.md, EXP-POR-1..6; default off here, on in the CLI):
+   * a node whose expander names an ample event keeps only that edge, unless the cycle proviso
+   * (EXP-POR-5) asks for full expansion.
+   */
+  readonly por?: boolean;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -56,6 +62,10 @@ export interface ExploreResult {
   readonly config: Config;
   readonly variant: VariantName;
   readonly symmetry: boolean;
+  /** Partial-order reduction was on: shortest-counterexample lengths are then upper bounds (EXP-POR-7). */
+  readonly por: boolean;
+  /** Nodes expanded with a one-event ample set (0 without partial-order reduction). */
+  readonly ampleNodes: number;
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
@@ -161,20 +171,42 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let transitions = 0;
     let truncated = false;
     let lastProgress = 0;
+    const por = opts.por === true;
+    let ampleNodes = 0;
+    /** 1: the node was expanded with its ample event only (EXP-POR-5). */
+    const reduced = new U8Buf(por ? 1 << 12 : 1);
     await runner.run((size) => queue.take(size), (taken, r) => {
-      const nSrc = r.src.length / 3;
+      const nSrc = r.src.length / SRC_WORDS;
       let e = 0, encPos = 0;
       for (let i = 0; i < nSrc && !truncated; i++) {
         const node = taken.first + i;
         while (depth + 1 < levelStart.length && node >= levelStart[depth + 1]!) depth++;
-        const nEdges = r.src[i * 3]!;
-        const sv = r.src[i * 3 + 1]!;
-        hasFault.set(node, r.src[i * 3 + 2]!);
+        const nEdges = r.src[i * SRC_WORDS]!;
+        const sv = r.src[i * SRC_WORDS + 1]!;
+        hasFault.set(node, r.src[i * SRC_WORDS + 2]!);
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
         edgeStart.push(targets.n);
+        // EXP-POR-5, the cycle proviso: the ample edge is kept alone only if its target is new,
+        // one level deeper (depth + 1), or a node already merged and fully expanded. Every cycle
+        // has an edge to a node of depth <= its source's; this rule puts a fully expanded node
+        // on it (the source, or the target).
+        let only = -1;
+        if (por) {
+          const a = r.src[i * SRC_WORDS + 3]!;
+          if (a >= 0) {
+            const w = (e + a) * EDGE_WORDS;
+            const t = visited.get(r.edges[w]!, r.edges[w + 1]!);
+            if (t < 0 || (depth + 1 < levelStart.length && t >= levelStart[depth + 1]!) || (t < node && reduced.a[t] !== 1)) {
+              only = a;
+              ampleNodes++;
+              reduced.set(node, 1);
+            }
+          }
+        }
         for (let k = 0; k < nEdges; k++, e++) {
           const w = e * EDGE_WORDS;
           const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
+          if (only >= 0 && k !== only) { encPos += len; continue; }
           transitions++;
           // one probe per edge: below the bound insert() finds the node or adds it (-(index + 1));
           // at the bound a state not found ends the run
@@ -221,7 +253,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     const bytes = visited.bytes() + parent.a.byteLength + eventIndex.a.byteLength + hasFault.a.byteLength + edgeStart.a.byteLength + targets.a.byteLength;
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: opts.symmetry, states, transitions, maxDepth, seconds, truncated,
+      config, variant, symmetry: opts.symmetry, por, ampleNodes, states, transitions, maxDepth, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       violations,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },
