@@ -1,8 +1,13 @@
-// Partial-order reduction (spec/explorer.md, "Partial-order reduction", EXP-POR-1 to EXP-POR-7):
-// the claims the soundness argument rests on, checked against the transition code on random
-// reachable states, and whole explorations with and without the reduction compared on every
-// small shipped configuration, all seven variants. State counts with and without it:
-// `npm run bench:por` (no timing here).
+// Partial-order reduction (spec/explorer.md, "Partial-order reduction"): the claims the soundness
+// argument rests on, checked against the transition code -- both engines choose the same ample
+// event (EXP-POR-1); it is one of the candidates (EXP-POR-2), independent of every other enabled
+// event (EXP-POR-3), repairs no state invariant and violates no transition invariant (EXP-POR-4),
+// adds no fault (EXP-POR-6) -- on every reachable state of the two smallest configurations and on
+// random reachable states of every shipped one; and whole explorations with and without the
+// reduction (with the cycle proviso, EXP-POR-5) compared on every small shipped configuration, all
+// seven variants: same violations, faults-resolvable included, and counterexample lengths never
+// shorter, here equal (EXP-POR-7). State counts with and without it: `npm run bench:por` (no
+// timing here).
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Partial-order reduction (spec/explorer.md, "Partial-order reduction", EXP-POR-1 to EXP-POR-6):
+// Partial-order reduction (spec/explorer.md, "Partial-order reduction", EXP-POR-1 to EXP-POR-7):
 // the ample set of a state is one enabled event, chosen below, or every enabled event. The
 // expander computes the choice (its position in enabledEvents(), or -1); the search
 // (explore.ts) applies the BFS cycle proviso (EXP-POR-5) and falls back to full expansion when
@@ -10,15 +10,16 @@
 // (EXP-POR-3), changes no state-invariant verdict from violated to satisfied (EXP-POR-4), has no
 // transition-invariant violation of its own, and never adds a pending fault (EXP-POR-6):
 //
-// - iopfRespond(dev, group) of a handled fault that does not retry a transaction: a PRI page
-//   response (any status), or a stall fault answered Invalid (CMD_RESUME abort). Excluded: a
-//   stall fault answered Success (the retried transaction reads the CD, TLB and page table) and a
-//   fault reported after release and answered Success (removing it repairs
-//   release-answers-invalid, and its response violates the transition invariant).
-// - iopfHandle(dev, group, -1) of a pending fault whose answer is Invalid for good: its PASID
-//   belongs to process m with a bond (dev, m) that cannot go away while the fault is pending
-//   (unbind waits for it) and a PASID reference count that cannot reach 0 before then, and m has
-//   exited or (without options.remap) the page is outside every VMA, which no event undoes.
+// - iopfRespond(dev, group) of a handled, pinned fault (below) that does not retry a transaction:
+//   a PRI page response (any status), or a stall fault answered Invalid (CMD_RESUME abort); only
+//   with symmetry reduction on, whose keys number fault groups by content. Excluded: a stall fault
+//   answered Success (the retried transaction reads the CD, TLB and page table) and a fault
+//   reported after release and answered Success (removing it repairs release-answers-invalid, and
+//   its response violates the transition invariant).
+// - iopfHandle(dev, group, -1) of a pending, pinned fault whose answer is Invalid for good: its
+//   process m has exited or (without options.remap) the page is outside every VMA, which no event
+//   undoes. Pinned: the PASID belongs to m with a bond (dev, m) that cannot go away while the
+//   fault is pending (unbind waits for it) and a PASID reference count that cannot reach 0 before.
 // - notifierFree(domain, mm) when the pending free holds no ctx desc reference (inDomainOps
 //   false: the upstream lifecycle) and no disable_sva synchronises pending frees.
 import type { Event } from '../model/event.ts';
