@@ -133,7 +133,7 @@ class InThread implements ChunkRunner {
 
 export async function explore(config: Config, variant: VariantName, opts: ExploreOptions): Promise<ExploreResult> {
   const t0 = performance.now();
-  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer' };
+  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer', por: opts.por === true };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
@@ -175,6 +175,42 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let ampleNodes = 0;
     /** 1: the node was expanded with its ample event only (EXP-POR-5). */
     const reduced = new U8Buf(por ? 1 << 12 : 1);
+    /** Expands a node again with every edge, when the proviso rejects an ample edge computed alone. */
+    let fullExpander: Expander | undefined;
+    const single = new Uint32Array(2);
+    /**
+     * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
+     * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
+     */
+    const mergeEdges = (node: number, edges: Uint32Array, enc: Int32Array, e0: number, nEdges: number, encPos0: number, only: number): number => {
+      let encPos = encPos0;
+      for (let k = 0, e = e0; k < nEdges; k++, e++) {
+        const w = e * EDGE_WORDS;
+        const hi = edges[w]!, lo = edges[w + 1]!, evIdx = edges[w + 2]!, tv = edges[w + 3]!, len = edges[w + 4]!;
+        if (only >= 0 && k !== only) { encPos += len; continue; }
+        transitions++;
+        // one probe per edge: below the bound insert() finds the node or adds it (-(index + 1));
+        // at the bound a state not found ends the run
+        let t: number;
+        if (visited.size < opts.maxStates) {
+          t = visited.insert(hi, lo);
+        } else {
+          t = visited.get(hi, lo);
+          if (t < 0) { truncated = true; encPos += len; continue; }
+        }
+        if (t < 0) {
+          t = -t - 1;
+          if (levelStart.length === depth + 1) levelStart.push(t);
+          parent.push(node);
+          eventIndex.set(t, evIdx);
+          queue.push(enc, encPos, len);
+        }
+        encPos += len;
+        targets.push(t);
+        if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
+      }
+      return encPos;
+    };
     await runner.run((size) => queue.take(size), (taken, r) => {
       const nSrc = r.src.length / SRC_WORDS;
       let e = 0, encPos = 0;
@@ -191,6 +227,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         // has an edge to a node of depth <= its source's; this rule puts a fully expanded node
         // on it (the source, or the target).
         let only = -1;
+        const partial = r.src[i * SRC_WORDS + 4] === 1;
         if (por) {
           const a = r.src[i * SRC_WORDS + 3]!;
           if (a >= 0) {
@@ -203,31 +240,20 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
             }
           }
         }
-        for (let k = 0; k < nEdges; k++, e++) {
-          const w = e * EDGE_WORDS;
-          const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
-          if (only >= 0 && k !== only) { encPos += len; continue; }
-          transitions++;
-          // one probe per edge: below the bound insert() finds the node or adds it (-(index + 1));
-          // at the bound a state not found ends the run
-          let t: number;
-          if (visited.size < opts.maxStates) {
-            t = visited.insert(hi, lo);
-          } else {
-            t = visited.get(hi, lo);
-            if (t < 0) { truncated = true; encPos += len; continue; }
-          }
-          if (t < 0) {
-            t = -t - 1;
-            if (levelStart.length === depth + 1) levelStart.push(t);
-            parent.push(node);
-            eventIndex.set(t, evIdx);
-            queue.push(r.enc, encPos, len);
-          }
-          encPos += len;
-          targets.push(t);
-          if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
+        if (partial && only < 0) {
+          // only the ample edge was computed and the proviso rejects it: every edge, computed now
+          // (in this thread, in node order, so numbering stays independent of threads and chunks)
+          for (let k = 0; k < nEdges; k++) encPos += r.edges[(e + k) * EDGE_WORDS + 4]!;
+          e += nEdges;
+          const from = taken.chunk.offsets[i]!, to = taken.chunk.offsets[i + 1]!;
+          single[1] = to - from;
+          fullExpander ??= makeExpander(spec);
+          const f = fullExpander.expand({ enc: taken.chunk.enc.subarray(from, to), offsets: single }, false, true);
+          mergeEdges(node, f.edges, f.enc, 0, f.src[0]!, 0, -1);
+          continue;
         }
+        encPos = mergeEdges(node, r.edges, r.enc, e, nEdges, encPos, only);
+        e += nEdges;
       }
       if (opts.onProgress) {
         const now = performance.now();

@@ -53,7 +53,8 @@ export class PackedExpander extends Expander {
     this.invariants = new StoreInvariants(spec.config);
   }
 
-  override expand(chunk: Chunk, copy = true): ChunkResult {
+  override expand(chunk: Chunk, copy = true, full = false): ChunkResult {
+    const lazy = this.spec.por === true && !full;
     const st = this.store, eng = this.engine, mon = this.monitor;
     const canon = this.storeCanon, applier = eng as unknown as Applies;
     const n = chunk.offsets.length - 1;
@@ -69,9 +70,11 @@ export class PackedExpander extends Expander {
       for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
       const events = this.enabled.events();
       const ample = ampleOnStore(eng, events, this.spec.symmetry);
-      for (let k = 0; k < events.length; k++) {
+      const partial = lazy && ample >= 0;
+      const k0 = partial ? ample : 0, k1 = partial ? ample + 1 : events.length;
+      for (let k = k0; k < k1; k++) {
         const e = events[k]!;
-        if (k > 0) loadKey(st, chunk.enc, at);
+        if (k > k0) loadKey(st, chunk.enc, at);
         mon.beforeStep(e);
         applier.apply(e);
         mon.afterStep(e);
@@ -82,10 +85,11 @@ export class PackedExpander extends Expander {
         edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
         ne += EDGE_WORDS;
       }
-      src[i * SRC_WORDS] = events.length;
+      src[i * SRC_WORDS] = partial ? 1 : events.length;
       src[i * SRC_WORDS + 1] = sv;
       src[i * SRC_WORDS + 2] = faults;
-      src[i * SRC_WORDS + 3] = ample;
+      src[i * SRC_WORDS + 3] = partial ? 0 : ample;
+      src[i * SRC_WORDS + 4] = partial ? 1 : 0;
     }
     return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
   }
