@@ -12,6 +12,7 @@ import { checkInvariants, checkTransition, invariantNames } from '../invariants/
 import { decodeState, IntBuf } from './encode.ts';
 import { Canonicalizer, symmetryOf } from './symmetry.ts';
 import { hash64 } from './visited.ts';
+import { ampleOf } from './por.ts';
 
 /** Bit of each invariant in the violation masks. */
 export const invariantBit: ReadonlyMap<string, number> = new Map(invariantNames.map((n, i) => [n, 1 << i]));
@@ -25,9 +26,16 @@ export interface Chunk {
 
 /** Per-edge record width in ChunkResult.edges. */
 export const EDGE_WORDS = 5;
+/** Per-source record width in ChunkResult.src. */
+export const SRC_WORDS = 5;
 
 export interface ChunkResult {
-  /** Per source state: [number of edges, state-invariant violation mask, has pending faults]. */
+  /**
+   * Per source state: [number of edges, state-invariant violation mask, has pending faults,
+   * position of the partial-order reduction's ample event among its edges or -1 (por.ts),
+   * 1 when only the ample edge was computed (ExpanderSpec.por; the search asks for the rest with
+   * expand(..., full = true) if the cycle proviso rejects it)].
+   */
   readonly src: Int32Array;
   /** Per edge: [hash hi, hash lo, enabled-event index, transition violation mask, key length]. */
   readonly edges: Uint32Array;
@@ -39,6 +47,11 @@ export interface ExpanderSpec {
   readonly config: Config;
   readonly variant: VariantName;
   readonly symmetry: boolean;
+  /**
+   * Partial-order reduction: a state with an ample event gets only that edge computed (the others
+   * on demand, expand(..., full = true)). Off: every edge, the ample position still reported.
+   */
+  readonly por?: boolean;
 }
 
 export class Expander {
@@ -57,10 +70,11 @@ export class Expander {
    * With `copy` false the result's arrays are views of this expander's buffers, valid until its
    * next expand(): for a caller that merges the result at once (the one-thread explorer).
    */
-  expand(chunk: Chunk, copy = true): ChunkResult {
+  expand(chunk: Chunk, copy = true, full = false): ChunkResult {
+    const lazy = this.spec.por === true && !full;
     const m = this.model;
     const n = chunk.offsets.length - 1;
-    const src = new Int32Array(n * 3);
+    const src = new Int32Array(n * SRC_WORDS);
     let edges = this.edgeBuf, ne = 0;
     const out = this.out;
     out.reset();
@@ -69,7 +83,9 @@ export class Expander {
       let sv = 0;
       for (const v of checkInvariants(m, s)) sv |= invariantBit.get(v.invariant)!;
       const events = enabledEvents(m, s);
-      for (let k = 0; k < events.length; k++) {
+      const ample = ampleOf(m, s, events, this.spec.symmetry);
+      const partial = lazy && ample >= 0;
+      for (let k = partial ? ample : 0; k < (partial ? ample + 1 : events.length); k++) {
         const e = events[k]!;
         const r = stepEnabled(m, s, e);
         const next = r.state;
@@ -82,9 +98,11 @@ export class Expander {
         edges[ne] = this.h[0]!; edges[ne + 1] = this.h[1]!; edges[ne + 2] = k; edges[ne + 3] = tv >>> 0; edges[ne + 4] = out.n - start;
         ne += EDGE_WORDS;
       }
-      src[i * 3] = events.length;
-      src[i * 3 + 1] = sv;
-      src[i * 3 + 2] = s.faults.length > 0 ? 1 : 0;
+      src[i * SRC_WORDS] = partial ? 1 : events.length;
+      src[i * SRC_WORDS + 1] = sv;
+      src[i * SRC_WORDS + 2] = s.faults.length > 0 ? 1 : 0;
+      src[i * SRC_WORDS + 3] = partial ? 0 : ample;
+      src[i * SRC_WORDS + 4] = partial ? 1 : 0;
     }
     return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
   }

@@ -12,7 +12,7 @@ import type { VariantName } from '../model/variant.ts';
 import { invariantNames, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
-import { EDGE_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
+import { EDGE_WORDS, SRC_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
 import { faultsResolvable } from './liveness.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
@@ -28,6 +28,12 @@ export interface ExploreOptions {
   readonly chunkSize?: number;
   /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
   readonly engine?: EngineName;
+  /**
+   * Partial-order reduction (spec/explorer.md, EXP-POR-1..6; default off here, on in the CLI):
+   * a node whose expander names an ample event keeps only that edge, unless the cycle proviso
+   * (EXP-POR-5) asks for full expansion.
+   */
+  readonly por?: boolean;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -56,6 +62,10 @@ export interface ExploreResult {
   readonly config: Config;
   readonly variant: VariantName;
   readonly symmetry: boolean;
+  /** Partial-order reduction was on: shortest-counterexample lengths are then upper bounds (EXP-POR-7). */
+  readonly por: boolean;
+  /** Nodes expanded with a one-event ample set (0 without partial-order reduction). */
+  readonly ampleNodes: number;
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
@@ -123,7 +133,7 @@ class InThread implements ChunkRunner {
 
 export async function explore(config: Config, variant: VariantName, opts: ExploreOptions): Promise<ExploreResult> {
   const t0 = performance.now();
-  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer' };
+  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer', por: opts.por === true };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
@@ -161,41 +171,89 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let transitions = 0;
     let truncated = false;
     let lastProgress = 0;
+    const por = opts.por === true;
+    let ampleNodes = 0;
+    /** 1: the node was expanded with its ample event only (EXP-POR-5). */
+    const reduced = new U8Buf(por ? 1 << 12 : 1);
+    /** Expands a node again with every edge, when the proviso rejects an ample edge computed alone. */
+    let fullExpander: Expander | undefined;
+    const single = new Uint32Array(2);
+    /**
+     * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
+     * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
+     */
+    const mergeEdges = (node: number, edges: Uint32Array, enc: Int32Array, e0: number, nEdges: number, encPos0: number, only: number): number => {
+      let encPos = encPos0;
+      for (let k = 0, e = e0; k < nEdges; k++, e++) {
+        const w = e * EDGE_WORDS;
+        const hi = edges[w]!, lo = edges[w + 1]!, evIdx = edges[w + 2]!, tv = edges[w + 3]!, len = edges[w + 4]!;
+        if (only >= 0 && k !== only) { encPos += len; continue; }
+        transitions++;
+        // one probe per edge: below the bound insert() finds the node or adds it (-(index + 1));
+        // at the bound a state not found ends the run
+        let t: number;
+        if (visited.size < opts.maxStates) {
+          t = visited.insert(hi, lo);
+        } else {
+          t = visited.get(hi, lo);
+          if (t < 0) { truncated = true; encPos += len; continue; }
+        }
+        if (t < 0) {
+          t = -t - 1;
+          if (levelStart.length === depth + 1) levelStart.push(t);
+          parent.push(node);
+          eventIndex.set(t, evIdx);
+          queue.push(enc, encPos, len);
+        }
+        encPos += len;
+        targets.push(t);
+        if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
+      }
+      return encPos;
+    };
     await runner.run((size) => queue.take(size), (taken, r) => {
-      const nSrc = r.src.length / 3;
+      const nSrc = r.src.length / SRC_WORDS;
       let e = 0, encPos = 0;
       for (let i = 0; i < nSrc && !truncated; i++) {
         const node = taken.first + i;
         while (depth + 1 < levelStart.length && node >= levelStart[depth + 1]!) depth++;
-        const nEdges = r.src[i * 3]!;
-        const sv = r.src[i * 3 + 1]!;
-        hasFault.set(node, r.src[i * 3 + 2]!);
+        const nEdges = r.src[i * SRC_WORDS]!;
+        const sv = r.src[i * SRC_WORDS + 1]!;
+        hasFault.set(node, r.src[i * SRC_WORDS + 2]!);
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
         edgeStart.push(targets.n);
-        for (let k = 0; k < nEdges; k++, e++) {
-          const w = e * EDGE_WORDS;
-          const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
-          transitions++;
-          // one probe per edge: below the bound insert() finds the node or adds it (-(index + 1));
-          // at the bound a state not found ends the run
-          let t: number;
-          if (visited.size < opts.maxStates) {
-            t = visited.insert(hi, lo);
-          } else {
-            t = visited.get(hi, lo);
-            if (t < 0) { truncated = true; encPos += len; continue; }
+        // EXP-POR-5, the cycle proviso: the ample edge is kept alone only if its target is new,
+        // one level deeper (depth + 1), or a node already merged and fully expanded. Every cycle
+        // has an edge to a node of depth <= its source's; this rule puts a fully expanded node
+        // on it (the source, or the target).
+        let only = -1;
+        const partial = r.src[i * SRC_WORDS + 4] === 1;
+        if (por) {
+          const a = r.src[i * SRC_WORDS + 3]!;
+          if (a >= 0) {
+            const w = (e + a) * EDGE_WORDS;
+            const t = visited.get(r.edges[w]!, r.edges[w + 1]!);
+            if (t < 0 || (depth + 1 < levelStart.length && t >= levelStart[depth + 1]!) || (t < node && reduced.a[t] !== 1)) {
+              only = a;
+              ampleNodes++;
+              reduced.set(node, 1);
+            }
           }
-          if (t < 0) {
-            t = -t - 1;
-            if (levelStart.length === depth + 1) levelStart.push(t);
-            parent.push(node);
-            eventIndex.set(t, evIdx);
-            queue.push(r.enc, encPos, len);
-          }
-          encPos += len;
-          targets.push(t);
-          if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
         }
+        if (partial && only < 0) {
+          // only the ample edge was computed and the proviso rejects it: every edge, computed now
+          // (in this thread, in node order, so numbering stays independent of threads and chunks)
+          for (let k = 0; k < nEdges; k++) encPos += r.edges[(e + k) * EDGE_WORDS + 4]!;
+          e += nEdges;
+          const from = taken.chunk.offsets[i]!, to = taken.chunk.offsets[i + 1]!;
+          single[1] = to - from;
+          fullExpander ??= makeExpander(spec);
+          const f = fullExpander.expand({ enc: taken.chunk.enc.subarray(from, to), offsets: single }, false, true);
+          mergeEdges(node, f.edges, f.enc, 0, f.src[0]!, 0, -1);
+          continue;
+        }
+        encPos = mergeEdges(node, r.edges, r.enc, e, nEdges, encPos, only);
+        e += nEdges;
       }
       if (opts.onProgress) {
         const now = performance.now();
@@ -218,10 +276,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const bytes = visited.bytes() + parent.a.byteLength + eventIndex.a.byteLength + hasFault.a.byteLength + edgeStart.a.byteLength + targets.a.byteLength;
+    const bytes = visited.bytes() + reduced.a.byteLength + parent.a.byteLength + eventIndex.a.byteLength + hasFault.a.byteLength + edgeStart.a.byteLength + targets.a.byteLength;
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: opts.symmetry, states, transitions, maxDepth, seconds, truncated,
+      config, variant, symmetry: opts.symmetry, por, ampleNodes, states, transitions, maxDepth, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       violations,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },

@@ -7,8 +7,13 @@ import type { Observation } from '../model/observation.ts';
 import { describeEvent, describeObservation } from '../trace/describe.ts';
 import type { Counterexample } from './counterexample.ts';
 
-export function formatCounterexampleText(c: Config, variant: string, cx: Counterexample): string {
-  const lines = [`${variant} violates ${cx.invariant}: a shortest counterexample, ${cx.steps.length} event${cx.steps.length === 1 ? '' : 's'}`];
+/**
+ * `shortest` false: the run used partial-order reduction, whose counterexamples are real but may
+ * be longer than the shortest (spec/explorer.md, EXP-POR-7).
+ */
+export function formatCounterexampleText(c: Config, variant: string, cx: Counterexample, shortest = true): string {
+  const what = shortest ? 'a shortest counterexample' : 'a counterexample (partial-order reduction: may be longer than the shortest; --no-por gives the shortest)';
+  const lines = [`${variant} violates ${cx.invariant}: ${what}, ${cx.steps.length} event${cx.steps.length === 1 ? '' : 's'}`];
   cx.steps.forEach((st, i) => {
     lines.push(`${String(i + 1).padStart(3)}. ${describeEvent(c, st.event)}`);
     for (const o of st.observations) lines.push(`       ${describeObservation(c, o)}`);

@@ -14,6 +14,7 @@ export interface VariantJob {
   readonly variant: VariantName;
   readonly symmetry: boolean;
   readonly engine?: EngineName;
+  readonly por?: boolean;
   readonly maxStates: number;
   readonly progress: boolean;
 }
@@ -26,6 +27,8 @@ export type VariantMessage =
 export interface ParallelOptions {
   readonly symmetry: boolean;
   readonly engine?: EngineName;
+  /** Partial-order reduction (default off). */
+  readonly por?: boolean;
   readonly maxStates: number;
   /** Variants explored at once. */
   readonly threads: number;
@@ -46,7 +49,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
       while (nextJob < variants.length) {
         const i = nextJob++;
         const variant = variants[i]!;
-        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
+        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
         results[i] = await new Promise<ExploreResult>((resolve, reject) => {
           const onMessage = (m: VariantMessage) => {
             if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }

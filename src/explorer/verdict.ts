@@ -33,6 +33,8 @@ export function toJson(rep: VariantReport): unknown {
     variant: r.variant,
     config: encodeConfig(r.config),
     symmetry: r.symmetry,
+    por: r.por,
+    ampleNodes: r.ampleNodes,
     states: r.states,
     transitions: r.transitions,
     maxDepth: r.maxDepth,

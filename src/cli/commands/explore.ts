@@ -1,5 +1,5 @@
 // smmu-sva explore [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N]
-//                  [--workers N] [--format text|mermaid] [--engine packed|reducer]
+//                  [--workers N] [--format text|mermaid] [--engine packed|reducer] [--no-por]
 // Exhaustive breadth-first exploration of a configuration under one or all driver variants.
 // Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
 // 1: a violation (or a verdict differing from the expected one); 2: bad input, or the packed
@@ -24,6 +24,8 @@ export interface ExploreRun {
   readonly symmetry: boolean;
   /** Default 'reducer'. */
   readonly engine?: EngineName;
+  /** Partial-order reduction (spec/explorer.md, EXP-POR-*); default off here, on in `explore`. */
+  readonly por?: boolean;
   readonly maxStates: number;
   readonly workers: number;
   readonly progress: boolean;
@@ -45,7 +47,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
   if (names.length > 1 && run.workers > 1) {
     const line = run.progress ? parallelProgress() : undefined;
     await exploreVariants(config, names, {
-      symmetry: run.symmetry, engine: run.engine, maxStates: run.maxStates, threads: run.workers,
+      symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers,
       onProgress: line?.update,
       onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(run, r)); },
     });
@@ -73,6 +75,7 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
   const result = await explore(config, variant, {
     symmetry: run.symmetry,
     engine: run.engine,
+    por: run.por,
     maxStates: run.maxStates,
     workers: run.workers,
     onProgress: run.progress ? progressLine(variant) : undefined,
@@ -90,7 +93,8 @@ export function summaryLine(rep: VariantReport): string {
   const r = rep.result;
   return `${r.variant} on ${r.config.name}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ` +
     `${r.seconds.toFixed(1)} s (${Math.round(r.states / Math.max(r.seconds, 1e-9))} states/s), ${r.bytesPerState} bytes/state` +
-    `${r.symmetry ? '' : ', no symmetry reduction'}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
+    `${r.symmetry ? '' : ', no symmetry reduction'}` +
+    `${r.por ? `, partial-order reduction (${r.ampleNodes} of ${r.states} states expanded with one event; counterexample lengths are upper bounds)` : ''}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
 }
 
 /**
@@ -104,7 +108,8 @@ export function summaryLine(rep: VariantReport): string {
  */
 export function verdictTable(config: string, reps: readonly VariantReport[], expected: ExpectedVerdicts, prefix = false): { lines: string[]; ok: boolean; open: number; failed: number } {
   const w = Math.max(...reps.map((r) => r.result.variant.length));
-  const lines = [`verdicts on ${config}${prefix ? ' (bounded prefix)' : ''} (expected: spec/expected-verdicts.json; in parentheses: events in the shortest counterexample)`];
+  const por = reps.some((r) => r.result.por);
+  const lines = [`verdicts on ${config}${prefix ? ' (bounded prefix)' : ''} (expected: spec/expected-verdicts.json; in parentheses: events in the ${por ? 'counterexample found, with partial-order reduction an upper bound on the shortest (--no-por: the shortest)' : 'shortest counterexample'})`];
   let ok = true;
   let open = 0, failed = 0;
   for (const rep of reps) {
@@ -158,6 +163,7 @@ export const spec: CommandSpec = {
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
+    'no-por': { type: 'boolean', help: 'no partial-order reduction (spec/explorer.md: with it, the same verdicts; counterexamples may be longer than the shortest)' },
   },
 };
 
@@ -187,6 +193,7 @@ export async function run(argv: string[]): Promise<number> {
   const runOpts: ExploreRun = {
     symmetry: !v['no-symmetry'],
     engine: engine as EngineName,
+    por: !v['no-por'],
     maxStates: maxStates.right,
     workers: workers.right,
     progress: process.stderr.isTTY === true && !v.json,
@@ -201,7 +208,7 @@ export async function run(argv: string[]): Promise<number> {
     say(summaryLine(rep));
     for (const cx of rep.counterexamples) {
       say();
-      say(format === 'mermaid' ? formatCounterexampleMermaid(cfg, name, cx) : formatCounterexampleText(cfg, name, cx));
+      say(format === 'mermaid' ? formatCounterexampleMermaid(cfg, name, cx) : formatCounterexampleText(cfg, name, cx, !rep.result.por));
     }
     if (rep.counterexamples.length === 0) say(`${name}: no invariant violated${rep.result.truncated ? ` in the explored part (incomplete: stopped at --max-states ${maxStates.right}; exit ${exitCode.incomplete})` : ''}.`);
     say();

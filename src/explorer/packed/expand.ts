@@ -13,13 +13,14 @@ import { encodeState, IntBuf } from '../encode.ts';
 import { initialState } from '../../machine/initial.ts';
 import { Engine } from '../../adapter/engine.ts';
 import { StoreInvariants } from './invariants.ts';
-import { EDGE_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
+import { EDGE_WORDS, SRC_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
 import { hash64 } from '../visited.ts';
 import { EnabledOnStore } from './enabled.ts';
 import { MaskMonitor } from './monitor.ts';
 import { loadKey, PackedStore } from './store-io.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
+import { ampleOnStore } from '../por.ts';
 
 /** Engine.apply: the step without the guard (the events come from the enabled list). */
 type Applies = { apply(e: Event): void };
@@ -52,11 +53,12 @@ export class PackedExpander extends Expander {
     this.invariants = new StoreInvariants(spec.config);
   }
 
-  override expand(chunk: Chunk, copy = true): ChunkResult {
+  override expand(chunk: Chunk, copy = true, full = false): ChunkResult {
+    const lazy = this.spec.por === true && !full;
     const st = this.store, eng = this.engine, mon = this.monitor;
     const canon = this.storeCanon, applier = eng as unknown as Applies;
     const n = chunk.offsets.length - 1;
-    const src = new Int32Array(n * 3);
+    const src = new Int32Array(n * SRC_WORDS);
     let edges = this.pEdges, ne = 0;
     const out = this.pOut, h = this.pH;
     out.reset();
@@ -67,9 +69,12 @@ export class PackedExpander extends Expander {
       let faults = 0;
       for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
       const events = this.enabled.events();
-      for (let k = 0; k < events.length; k++) {
+      const ample = ampleOnStore(eng, events, this.spec.symmetry);
+      const partial = lazy && ample >= 0;
+      const k0 = partial ? ample : 0, k1 = partial ? ample + 1 : events.length;
+      for (let k = k0; k < k1; k++) {
         const e = events[k]!;
-        if (k > 0) loadKey(st, chunk.enc, at);
+        if (k > k0) loadKey(st, chunk.enc, at);
         mon.beforeStep(e);
         applier.apply(e);
         mon.afterStep(e);
@@ -80,9 +85,11 @@ export class PackedExpander extends Expander {
         edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
         ne += EDGE_WORDS;
       }
-      src[i * 3] = events.length;
-      src[i * 3 + 1] = sv;
-      src[i * 3 + 2] = faults;
+      src[i * SRC_WORDS] = partial ? 1 : events.length;
+      src[i * SRC_WORDS + 1] = sv;
+      src[i * SRC_WORDS + 2] = faults;
+      src[i * SRC_WORDS + 3] = partial ? 0 : ample;
+      src[i * SRC_WORDS + 4] = partial ? 1 : 0;
     }
     return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
   }
