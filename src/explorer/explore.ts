@@ -139,7 +139,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
   // do not depend on chunk sizes or on the number of threads.
   const runner: ChunkRunner = opts.workers > 1
-    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256)
+    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256, opts.por === true)
     : new InThread(local, opts.chunkSize ?? 2048);
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);

@@ -34,7 +34,12 @@ export class WorkerPool implements ChunkRunner {
   private readonly slots: Slot[];
 
   /** `threads` in all: `threads - 1` workers and this thread, which expands with `local`. */
-  constructor(spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number) {
+  /**
+   * keepChunks: workers get copies of each chunk, so that the merging thread can still read the
+   * chunk's states afterwards (partial-order reduction re-expands a node whose ample edge the
+   * cycle proviso rejects); otherwise the chunk's buffers are transferred.
+   */
+  constructor(spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number, private readonly keepChunks = false) {
     this.slots = Array.from({ length: threads - 1 }, () => ({
       worker: startWorker('worker', { workerData: spec }),
       pending: [],
@@ -64,7 +69,8 @@ export class WorkerPool implements ChunkRunner {
       while (s.ready && s.pending.length < WORKER_QUEUE) {
         const seq = takeNext();
         if (seq < 0) return;
-        const c = taken.get(seq)!.chunk;
+        const chunk = taken.get(seq)!.chunk;
+        const c = this.keepChunks ? { ...chunk, enc: chunk.enc.slice(), offsets: chunk.offsets.slice() } : chunk;
         s.pending.push(seq);
         s.worker.postMessage(c, [c.enc.buffer as ArrayBuffer, c.offsets.buffer as ArrayBuffer]);
       }

@@ -20,14 +20,15 @@
 //   process m has exited or (without options.remap) the page is outside every VMA, which no event
 //   undoes. Pinned: the PASID belongs to m with a bond (dev, m) that cannot go away while the
 //   fault is pending (unbind waits for it) and a PASID reference count that cannot reach 0 before.
-// - notifierFree(domain, mm) when the pending free holds no ctx desc reference (inDomainOps
-//   false: the upstream lifecycle) and no disable_sva synchronises pending frees.
+// - notifierFree(domain, mm) when the pending free holds no ctx desc reference (ctxDescPut
+//   'notifierPut') and makes no callback through the domain (inDomainOps false): the upstream
+//   lifecycle; and no disable_sva synchronises pending frees.
 import type { Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
 import { PTE_NOT_IN_VMA, type State } from '../model/state.ts';
-import { mmOfPasid } from '../hardware/translate.ts';
 import type { Engine } from '../adapter/engine.ts';
 import { F_PENDING, F_SUCCESS, F_INVALID } from '../adapter/store.ts';
+import { mmOfPasid } from '../model/queries.ts';
 
 /**
  * The first enabled event that may form an ample set on its own, or -1 (full expansion).
@@ -113,7 +114,7 @@ function invalidForGood(m: Model, alive: boolean, pte: number): boolean {
   return !alive || (pte === PTE_NOT_IN_VMA && !m.config.options.remap);
 }
 
-/** notifierFree: the deferred free drops no ctx desc reference and no disable_sva runs it early. */
+/** notifierFree: the deferred free drops no ctx desc reference, calls nothing through the domain, and no disable_sva runs it early. */
 function freeCandidate(m: Model, inDomainOps: boolean): boolean {
-  return !inDomainOps && !m.traits.synchronizeOnDisable;
+  return !inDomainOps && m.traits.ctxDescPut === 'notifierPut' && !m.traits.synchronizeOnDisable;
 }
