@@ -16,6 +16,7 @@ import { EDGE_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from '
 import { faultsResolvable } from './liveness.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
+import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { makeExpander, type EngineName } from './packed/expand.ts';
 import { CompactVisitedSet } from './packed/visited.ts';
 
@@ -55,7 +56,11 @@ export interface Graph {
 export interface ExploreResult {
   readonly config: Config;
   readonly variant: VariantName;
+  /** Whether symmetry reduction was used (false when asked for but turned off: symmetryOff). */
   readonly symmetry: boolean;
+  /** Why symmetry reduction asked for was turned off (the configuration is beyond the limits of the
+   *  symmetry-reduced key, src/explorer/symmetry.ts KEY_LIMITS); undefined otherwise. */
+  readonly symmetryOff?: string;
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
@@ -123,6 +128,9 @@ class InThread implements ChunkRunner {
 
 export async function explore(config: Config, variant: VariantName, opts: ExploreOptions): Promise<ExploreResult> {
   const t0 = performance.now();
+  const beyond = encodingLimitErrors(config);
+  if (beyond.length) throw new RangeError(`configuration "${config.name}" beyond the explorer's state encoding: ${beyond.join('; ')}`);
+  const sym = symmetryOf(config, opts.symmetry);
   const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer' };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
@@ -221,7 +229,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     const bytes = visited.bytes() + parent.a.byteLength + eventIndex.a.byteLength + hasFault.a.byteLength + edgeStart.a.byteLength + targets.a.byteLength;
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: opts.symmetry, states, transitions, maxDepth, seconds, truncated,
+      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), states, transitions, maxDepth, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       violations,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },

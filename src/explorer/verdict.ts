@@ -33,6 +33,7 @@ export function toJson(rep: VariantReport): unknown {
     variant: r.variant,
     config: encodeConfig(r.config),
     symmetry: r.symmetry,
+    symmetryOff: r.symmetryOff ?? null,
     states: r.states,
     transitions: r.transitions,
     maxDepth: r.maxDepth,

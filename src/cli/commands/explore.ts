@@ -14,6 +14,7 @@ import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
 import { engineNames, type EngineName } from '../../explorer/packed/expand.ts';
+import { encodingLimitErrors, symmetryOf } from '../../explorer/symmetry.ts';
 import { DisagreementError, verifiedReport } from '../../explorer/packed/verify.ts';
 import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
@@ -90,7 +91,7 @@ export function summaryLine(rep: VariantReport): string {
   const r = rep.result;
   return `${r.variant} on ${r.config.name}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ` +
     `${r.seconds.toFixed(1)} s (${Math.round(r.states / Math.max(r.seconds, 1e-9))} states/s), ${r.bytesPerState} bytes/state` +
-    `${r.symmetry ? '' : ', no symmetry reduction'}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
+    `${r.symmetry ? '' : r.symmetryOff ? ', symmetry reduction off (configuration beyond the key limits)' : ', no symmetry reduction'}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
 }
 
 /**
@@ -192,6 +193,10 @@ export async function run(argv: string[]): Promise<number> {
     progress: process.stderr.isTTY === true && !v.json,
   };
   const cfg = config.right;
+  const beyond = encodingLimitErrors(cfg);
+  if (beyond.length) return usageError(beyond.map((l) => `smmu-sva explore: ${cfg.name}: ${l}`));
+  const off = runOpts.symmetry ? symmetryOf(cfg, true).offReason : undefined;
+  if (off !== undefined) process.stderr.write(`smmu-sva explore: ${cfg.name}: ${off}\n`);
   const names: readonly VariantName[] = all ? variantNames : [variant.right];
   const reps: VariantReport[] = [];
   const show = (rep: VariantReport) => {
