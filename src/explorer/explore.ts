@@ -27,9 +27,39 @@ export interface ExploreOptions {
   /** Threads expanding: 1 = this thread; N > 1 = this thread (which also merges) and N - 1 workers. */
   readonly workers: number;
   readonly chunkSize?: number;
+  /** Bytes of frontier keys kept in memory before they are spilled to a temporary file (queue.ts);
+   *  default FRONTIER_MEM_DEFAULT. Results do not depend on it. */
+  readonly frontierMemBytes?: number;
+  /** Words per frontier segment (the unit written to disk); default from frontierMemBytes. For tests. */
+  readonly frontierSegmentWords?: number;
   /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
   readonly engine?: EngineName;
   readonly onProgress?: (p: Progress) => void;
+}
+
+/** Default in-memory frontier budget: 2 GiB (`smmu-sva explore --frontier-mem`, in MiB). */
+export const FRONTIER_MEM_DEFAULT = 2048 * 1024 * 1024;
+
+/**
+ * Where the memory of a run went, in bytes per state (allocated capacity at the end, divided by
+ * the number of states). bytesPerState = visited + parents + faultFlags + successors.
+ */
+export interface MemorySplit {
+  /** Visited set: fingerprints and the hash table of node indices. */
+  readonly visited: number;
+  /** Parent node (4 bytes) and the event's index in the parent's enabled list (2 bytes). */
+  readonly parents: number;
+  /** Pending-fault flag per node (1 byte), for faults-resolvable. */
+  readonly faultFlags: number;
+  /** Successor lists (CSR: offset 4 bytes per node + 4 per transition), for faults-resolvable. */
+  readonly successors: number;
+  /** The frontier's largest in-memory size over the run (not in bytesPerState). */
+  readonly frontierPeak: number;
+  /** Frontier bytes written to temporary files over the run (not in bytesPerState). */
+  readonly frontierSpilled: number;
+  /** The same two in bytes. */
+  readonly frontierPeakBytes: number;
+  readonly frontierSpilledBytes: number;
 }
 
 export interface Progress {
@@ -68,6 +98,7 @@ export interface ExploreResult {
   readonly truncated: boolean;
   /** Bytes of the per-state typed arrays at the end, divided by the number of states. */
   readonly bytesPerState: number;
+  readonly memory: MemorySplit;
   /** The first (shortest) violation of each violated invariant, in invariantNames order. */
   readonly violations: readonly Found[];
   readonly graph: Graph;
@@ -139,6 +170,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const runner: ChunkRunner = opts.workers > 1
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256)
     : new InThread(local, opts.chunkSize ?? 2048);
+  const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords });
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
@@ -153,7 +185,6 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
 
     // the initial node
-    const queue = new KeyQueue();
     const init = new IntBuf(1 << 8);
     local.canon.key(initialState(config), init);
     queue.push(init.a, 0, init.n);
@@ -226,15 +257,24 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const bytes = visited.bytes() + parent.a.byteLength + eventIndex.a.byteLength + hasFault.a.byteLength + edgeStart.a.byteLength + targets.a.byteLength;
+    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength, edgeStart.a.byteLength + targets.a.byteLength];
+    const bytes = split.reduce((x, y) => x + y, 0);
+    const q = queue.stats();
+    const per = (b: number) => Math.round((b / states) * 100) / 100;
+    const memory: MemorySplit = {
+      visited: per(split[0]!), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
+      frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
+    };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
       config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), states, transitions, maxDepth, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
+      memory,
       violations,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },
     };
   } finally {
+    queue.close();
     await runner.close();
   }
 }

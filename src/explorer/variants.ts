@@ -15,6 +15,7 @@ export interface VariantJob {
   readonly symmetry: boolean;
   readonly engine?: EngineName;
   readonly maxStates: number;
+  readonly frontierMemBytes?: number;
   readonly progress: boolean;
 }
 
@@ -27,6 +28,8 @@ export interface ParallelOptions {
   readonly symmetry: boolean;
   readonly engine?: EngineName;
   readonly maxStates: number;
+  /** Frontier memory budget of each variant explored at once (explore.ts ExploreOptions). */
+  readonly frontierMemBytes?: number;
   /** Variants explored at once. */
   readonly threads: number;
   readonly onProgress?: (variant: VariantName, p: Progress) => void;
@@ -46,7 +49,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
       while (nextJob < variants.length) {
         const i = nextJob++;
         const variant = variants[i]!;
-        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
+        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, progress: opts.onProgress !== undefined };
         results[i] = await new Promise<ExploreResult>((resolve, reject) => {
           const onMessage = (m: VariantMessage) => {
             if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }
