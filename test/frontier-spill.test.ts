@@ -1,8 +1,10 @@
-// The frontier spilled to disk (src/explorer/queue.ts): with a memory budget small enough to force
-// spilling, the queue hands out the same keys in the same order, explore() gives exactly the same
-// result (states, transitions, depth, node numbering and hashes, parents, violations and their
-// counterexamples) for both engines and with workers, `smmu-sva explore --frontier-mem 0` prints
-// the same report, and the temporary files are gone afterwards.
+// The frontier and the successor lists spilled to disk (src/explorer/queue.ts, successors.ts):
+// with memory budgets small enough to force spilling, the queue hands out the same keys in the same
+// order, the liveness fixpoint over spilled blocks gives the answer of liveness.ts, explore()
+// gives exactly the same result (states, transitions, depth, node numbering and hashes, parents,
+// violations and their counterexamples) for both engines and with workers,
+// `smmu-sva explore --frontier-mem 0 --successors-mem 0` prints the same report, and the
+// temporary files are gone afterwards.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,8 @@ import { loadConfigFile } from '../src/codecs/config.ts';
 import type { Config } from '../src/model/config.ts';
 import { explore, type ExploreOptions, type ExploreResult, type MemorySplit } from '../src/explorer/explore.ts';
 import { KeyQueue } from '../src/explorer/queue.ts';
+import { faultsResolvable } from '../src/explorer/liveness.ts';
+import { SuccessorLists } from '../src/explorer/successors.ts';
 import { report, toJson } from '../src/explorer/verdict.ts';
 
 function config(name: string): Config {
@@ -79,6 +83,36 @@ describe('KeyQueue with a memory budget', () => {
   });
 });
 
+describe('SuccessorLists', () => {
+  test.prop([
+    fc.integer({ min: 1, max: 120 }).chain((n) => fc.record({
+      n: fc.constant(n),
+      fault: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      succ: fc.array(fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 6 }), { minLength: n, maxLength: n }),
+    })),
+    fc.integer({ min: 1, max: 64 }),
+    fc.constantFrom(0, 256, Infinity),
+  ])('faultsResolvable over blocks in memory or on disk answers as liveness.ts on the full graph', ({ n, fault, succ }, blockWords, memBytes) => {
+    const hasFault = Uint8Array.from(fault, (f) => (f ? 1 : 0));
+    const edgeStart = new Uint32Array(n + 1);
+    const targets: number[] = [];
+    for (let i = 0; i < n; i++) { edgeStart[i] = targets.length; targets.push(...succ[i]!); }
+    edgeStart[n] = targets.length;
+    const lists = new SuccessorLists({ memBytes, blockWords });
+    try {
+      for (let i = 0; i < n; i++) {
+        if (!hasFault[i]) continue;
+        lists.begin(i, succ[i]!.length);
+        for (const t of succ[i]!) lists.add(t);
+        lists.end();
+      }
+      expect(lists.faultsResolvable(n, hasFault)).toBe(faultsResolvable(n, hasFault, edgeStart, Uint32Array.from(targets)));
+    } finally {
+      lists.close();
+    }
+  });
+});
+
 /** Everything of a result but timing and memory figures. */
 function essence(r: ExploreResult) {
   const rep = report(r);
@@ -88,7 +122,7 @@ function essence(r: ExploreResult) {
 }
 
 describe('explore() with the frontier spilled', () => {
-  const spill: Partial<ExploreOptions> = { frontierMemBytes: 0, frontierSegmentWords: 256 };
+  const spill: Partial<ExploreOptions> = { frontierMemBytes: 0, frontierSegmentWords: 256, successorMemBytes: 0, successorBlockWords: 512 };
   for (const engine of ['reducer', 'packed'] as const) {
     it(`${engine}: the same result as in memory (tiny, all variants that violate; ssid-widths cut at 15000 states)`, async () => {
       for (const [name, variant, maxStates] of [['tiny', 'v6', 1e9], ['tiny', 'upstream', 1e9], ['ssid-widths', 'v6', 15_000]] as const) {
@@ -97,6 +131,10 @@ describe('explore() with the frontier spilled', () => {
         const disk = await explore(config(name), variant, { ...base, ...spill });
         expect(mem.memory.frontierSpilledBytes).toBe(0);
         expect(disk.memory.frontierSpilledBytes, `${name} ${variant}`).toBeGreaterThan(0);
+        expect(mem.memory.successorsSpilledBytes).toBe(0);
+        if (disk.memory.storedTransitions > 1024) expect(disk.memory.successorsSpilledBytes, `${name} ${variant}`).toBeGreaterThan(0);
+        expect(disk.memory.livenessSweeps).toBe(mem.memory.livenessSweeps);
+        if (maxStates > 1e6) expect(mem.memory.livenessSweeps).toBeGreaterThan(0);
         expect(essence(disk)).toEqual(essence(mem));
       }
     }, 120_000);
@@ -117,31 +155,35 @@ describe('smmu-sva explore --frontier-mem', () => {
     delete j.seconds; delete j.statesPerSecond;
     return j;
   });
-  it('--frontier-mem 0 spills, prints the same report and leaves no file behind', () => {
+  it('--frontier-mem 0 --successors-mem 0 spill, print the same report and leave no file behind', () => {
     const tmp = mkdtempSync(join(scratch, 'tmp-'));
     for (const engine of ['reducer', 'packed']) {
       const args = ['explore', '--config', 'spec/configs/small.json', '--json', '--engine', engine];
       const mem = cli({ TMPDIR: tmp }, ...args);
-      const disk = cli({ TMPDIR: tmp }, ...args, '--frontier-mem', '0');
+      const disk = cli({ TMPDIR: tmp }, ...args, '--frontier-mem', '0', '--successors-mem', '0');
       expect(disk.status).toBe(mem.status);
       const [a, b] = [strip(mem.stdout), strip(disk.stdout)];
       const memA = a[0]!.memory as MemorySplit, memB = b[0]!.memory as MemorySplit;
       expect(memA.frontierSpilledBytes).toBe(0);
       expect(memB.frontierSpilledBytes).toBeGreaterThan(1_000_000);
       expect(memB.frontierPeakBytes).toBeLessThan(memA.frontierPeakBytes);
-      for (const k of ['visited', 'parents', 'faultFlags', 'successors'] as const) expect(memB[k]).toBe(memA[k]);
-      for (const j of [...a, ...b]) delete j.memory;
+      expect(memB.successorsSpilledBytes).toBeGreaterThan(1_000_000);
+      expect(memB.successors).toBeLessThan(memA.successors);
+      for (const k of ['visited', 'parents', 'faultFlags', 'faultStates', 'storedTransitions', 'livenessSweeps'] as const) expect(memB[k]).toBe(memA[k]);
+      for (const j of [...a, ...b]) { delete j.memory; delete j.bytesPerState; }
       expect(b).toEqual(a);
-      // text output: identical but for the timing in the summary line
-      const untimed = (s: string) => s.replace(/, [\d.]+ s \(\d+ states\/s\)/, '');
-      expect(untimed(cli({ TMPDIR: tmp }, 'explore', '--config', 'spec/configs/small.json', '--engine', engine, '--frontier-mem', '0').stdout))
+      // text output: identical but for the timing and the bytes per state (successor lists on disk) in the summary line
+      const untimed = (s: string) => s.replace(/, [\d.]+ s \(\d+ states\/s\), \d+ bytes\/state/, '');
+      expect(untimed(cli({ TMPDIR: tmp }, 'explore', '--config', 'spec/configs/small.json', '--engine', engine, '--frontier-mem', '0', '--successors-mem', '0').stdout))
         .toBe(untimed(cli({ TMPDIR: tmp }, 'explore', '--config', 'spec/configs/small.json', '--engine', engine).stdout));
     }
-    expect(readdirSync(tmp).filter((f) => f.startsWith('smmu-sva-frontier-'))).toEqual([]);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('smmu-sva-'))).toEqual([]);
   }, 180_000);
   it('a bad value names the flag and exits 2', () => {
-    const r = cli({}, 'explore', '--frontier-mem', 'lots');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe('smmu-sva explore: --frontier-mem expects a non-negative integer, got "lots"\n');
+    for (const flag of ['--frontier-mem', '--successors-mem']) {
+      const r = cli({}, 'explore', flag, 'lots');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`smmu-sva explore: ${flag} expects a non-negative integer, got "lots"\n`);
+    }
   });
 });

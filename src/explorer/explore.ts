@@ -3,8 +3,9 @@
 // level by level, so the first node found violating an invariant has the least depth and its
 // parent chain is a shortest counterexample. Per node we keep only typed arrays: hash (8 bytes),
 // table slots (8), parent (4), index of the event in the parent's enabledEvents() (2), a
-// pending-fault flag (1), and its successor list (CSR offsets 4 + 4 per transition) for the
-// faults-resolvable check. States waiting for expansion are kept as key encodings (queue.ts) and
+// pending-fault flag (1), and, for the nodes with pending faults only, their successor lists
+// (successors.ts: 8 + 4 per transition, spilled to disk beyond a budget) for the faults-resolvable
+// check. States waiting for expansion are kept as key encodings (queue.ts) and
 // decoded when expanded.
 import type { Config } from '../model/config.ts';
 import { initialState } from '../model/initial.ts';
@@ -13,7 +14,7 @@ import { invariantNames, type InvariantName } from '../invariants/invariants.ts'
 import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
 import { EDGE_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
-import { faultsResolvable } from './liveness.ts';
+import { SuccessorLists } from './successors.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
@@ -32,6 +33,11 @@ export interface ExploreOptions {
   readonly frontierMemBytes?: number;
   /** Words per frontier segment (the unit written to disk); default from frontierMemBytes. For tests. */
   readonly frontierSegmentWords?: number;
+  /** Bytes of successor lists (for faults-resolvable) kept in memory before they are spilled to a
+   *  temporary file (successors.ts); default SUCCESSOR_MEM_DEFAULT. Results do not depend on it. */
+  readonly successorMemBytes?: number;
+  /** Words per successor block (the unit written to disk); default from successorMemBytes. For tests. */
+  readonly successorBlockWords?: number;
   /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
   readonly engine?: EngineName;
   readonly onProgress?: (p: Progress) => void;
@@ -39,6 +45,8 @@ export interface ExploreOptions {
 
 /** Default in-memory frontier budget: 2 GiB (`smmu-sva explore --frontier-mem`, in MiB). */
 export const FRONTIER_MEM_DEFAULT = 2048 * 1024 * 1024;
+/** Default in-memory budget of the successor lists: 4 GiB (`smmu-sva explore --successors-mem`, in MiB). */
+export const SUCCESSOR_MEM_DEFAULT = 4096 * 1024 * 1024;
 
 /**
  * Where the memory of a run went, in bytes per state (allocated capacity at the end, divided by
@@ -51,8 +59,18 @@ export interface MemorySplit {
   readonly parents: number;
   /** Pending-fault flag per node (1 byte), for faults-resolvable. */
   readonly faultFlags: number;
-  /** Successor lists (CSR: offset 4 bytes per node + 4 per transition), for faults-resolvable. */
+  /** Successor lists in memory at their peak (records [node, count, targets...] of the nodes
+   *  with pending faults, the only ones faults-resolvable reads: 8 bytes per such node + 4 per
+   *  transition out of it). */
   readonly successors: number;
+  /** Successor-list bytes written to a temporary file (not in bytesPerState), per state and in bytes. */
+  readonly successorsSpilled: number;
+  readonly successorsSpilledBytes: number;
+  /** Expanded nodes with pending faults, the transitions stored for them (counts), and the backward
+   *  sweeps faults-resolvable took (0 when it did not run: truncated). */
+  readonly faultStates: number;
+  readonly storedTransitions: number;
+  readonly livenessSweeps: number;
   /** The frontier's largest in-memory size over the run (not in bytesPerState). */
   readonly frontierPeak: number;
   /** Frontier bytes written to temporary files over the run (not in bytesPerState). */
@@ -171,13 +189,12 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256)
     : new InThread(local, opts.chunkSize ?? 2048);
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords });
+  const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords });
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
     const eventIndex = new U16Buf(1 << 12);
     const hasFault = new U8Buf(1 << 12);
-    const edgeStart = new U32Buf(1 << 12);
-    const targets = new U32Buf(1 << 14);
     const found = new Map<InvariantName, Found>();
     const note = (f: Found) => {
       const old = found.get(f.invariant);
@@ -208,9 +225,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         while (depth + 1 < levelStart.length && node >= levelStart[depth + 1]!) depth++;
         const nEdges = r.src[i * 3]!;
         const sv = r.src[i * 3 + 1]!;
-        hasFault.set(node, r.src[i * 3 + 2]!);
+        const fault = r.src[i * 3 + 2]!;
+        hasFault.set(node, fault);
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
-        edgeStart.push(targets.n);
+        if (fault !== 0) succ.begin(node, nEdges);
         for (let k = 0; k < nEdges; k++, e++) {
           const w = e * EDGE_WORDS;
           const hi = r.edges[w]!, lo = r.edges[w + 1]!, evIdx = r.edges[w + 2]!, tv = r.edges[w + 3]!, len = r.edges[w + 4]!;
@@ -232,9 +250,11 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
             queue.push(r.enc, encPos, len);
           }
           encPos += len;
-          targets.push(t);
+          // faults-resolvable reads the successors of nodes with pending faults only (liveness.ts)
+          if (fault !== 0) succ.add(t);
           if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
         }
+        if (fault !== 0) succ.end();
       }
       if (opts.onProgress) {
         const now = performance.now();
@@ -245,11 +265,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }, () => truncated);
     const maxDepth = levelStart.length - 1;
-    edgeStart.push(targets.n);
 
     const states = visited.size;
     if (!truncated) {
-      const bad = faultsResolvable(states, hasFault.a, edgeStart.a, targets.a);
+      const bad = succ.faultsResolvable(states, hasFault.a);
       if (bad >= 0) {
         let length = 0;
         for (let n = bad; n !== 0; n = parent.a[n]!) length++;
@@ -257,13 +276,17 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength, edgeStart.a.byteLength + targets.a.byteLength];
+    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength, succ.peakBytes()];
     const bytes = split.reduce((x, y) => x + y, 0);
     const q = queue.stats();
     const per = (b: number) => Math.round((b / states) * 100) / 100;
+    let faultStates = 0;
+    for (let i = 0; i < states; i++) faultStates += hasFault.a[i] ?? 0;
     const memory: MemorySplit = {
       visited: per(split[0]!), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
-      frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
+      successorsSpilled: per(succ.spilledBytes()), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
+      successorsSpilledBytes: succ.spilledBytes(), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
+      faultStates, storedTransitions: succ.stored, livenessSweeps: succ.sweeps,
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
@@ -275,6 +298,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
   } finally {
     queue.close();
+    succ.close();
     await runner.close();
   }
 }

@@ -1,5 +1,6 @@
 // smmu-sva explore [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N]
-//                  [--workers N] [--format text|mermaid] [--frontier-mem MiB] [--engine packed|reducer]
+//                  [--workers N] [--format text|mermaid] [--frontier-mem MiB] [--successors-mem MiB]
+//                  [--engine packed|reducer]
 // Exhaustive breadth-first exploration of a configuration under one or all driver variants.
 // Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
 // 1: a violation (or a verdict differing from the expected one); 2: bad input, or the packed
@@ -9,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../model/expected.ts';
 import { variantNames, type VariantName } from '../../model/variant.ts';
-import { explore, FRONTIER_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
+import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
@@ -30,6 +31,8 @@ export interface ExploreRun {
   /** In-memory frontier budget in bytes for the whole run (default FRONTIER_MEM_DEFAULT); shared
    *  out between variants explored side by side. */
   readonly frontierMemBytes?: number;
+  /** In-memory budget of the successor lists in bytes (default SUCCESSOR_MEM_DEFAULT), shared out likewise. */
+  readonly successorMemBytes?: number;
   readonly progress: boolean;
 }
 
@@ -52,6 +55,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
     await exploreVariants(config, names, {
       symmetry: run.symmetry, engine: run.engine, maxStates: run.maxStates, threads: run.workers,
       frontierMemBytes: Math.floor((run.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / atOnce),
+      successorMemBytes: Math.floor((run.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT) / atOnce),
       onProgress: line?.update,
       onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(run, r)); },
     });
@@ -82,6 +86,7 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
     maxStates: run.maxStates,
     workers: run.workers,
     frontierMemBytes: run.frontierMemBytes,
+    successorMemBytes: run.successorMemBytes,
     onProgress: run.progress ? progressLine(variant) : undefined,
   });
   if (run.progress) process.stderr.write('\r\x1b[K');
@@ -165,6 +170,7 @@ export const spec: CommandSpec = {
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
+    'successors-mem': { type: 'string', value: 'MiB', help: `successor lists kept in memory for faults-resolvable, in MiB (default ${SUCCESSOR_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file and read back by the liveness check; results do not depend on it` },
     engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
   },
 };
@@ -186,6 +192,8 @@ export async function run(argv: string[]): Promise<number> {
   if (workers.right < 1 || workers.right > 64) return usageError(`smmu-sva explore: --workers expects an integer in [1, 64], got ${workers.right}`);
   const frontierMem = intFlag('explore', 'frontier-mem', v['frontier-mem'], FRONTIER_MEM_DEFAULT / 2 ** 20);
   if (E.isLeft(frontierMem)) return usageError(frontierMem.left);
+  const successorsMem = intFlag('explore', 'successors-mem', v['successors-mem'], SUCCESSOR_MEM_DEFAULT / 2 ** 20);
+  if (E.isLeft(successorsMem)) return usageError(successorsMem.left);
   const engine = v.engine ?? 'reducer';
   if (!engineNames.includes(engine as EngineName)) return usageError(`smmu-sva explore: --engine expects packed or reducer, got "${String(engine)}"`);
   const format = v.format ?? 'text';
@@ -200,6 +208,7 @@ export async function run(argv: string[]): Promise<number> {
     maxStates: maxStates.right,
     workers: workers.right,
     frontierMemBytes: frontierMem.right * 2 ** 20,
+    successorMemBytes: successorsMem.right * 2 ** 20,
     progress: process.stderr.isTTY === true && !v.json,
   };
   const cfg = config.right;
