@@ -43,10 +43,12 @@ export interface ExploreOptions {
   readonly onProgress?: (p: Progress) => void;
 }
 
-/** Default in-memory frontier budget: 2 GiB (`smmu-sva explore --frontier-mem`, in MiB). */
-export const FRONTIER_MEM_DEFAULT = 2048 * 1024 * 1024;
-/** Default in-memory budget of the successor lists: 4 GiB (`smmu-sva explore --successors-mem`, in MiB). */
-export const SUCCESSOR_MEM_DEFAULT = 4096 * 1024 * 1024;
+// Default budgets: 1 GiB each, 2 GiB together, so that 500M states of `seed-wide` fit in 16 GiB
+// (docs/performance.md, 2026-12-03); small runs never reach them.
+/** Default in-memory frontier budget (`smmu-sva explore --frontier-mem`, in MiB). */
+export const FRONTIER_MEM_DEFAULT = 1024 * 1024 * 1024;
+/** Default in-memory budget of the successor lists (`smmu-sva explore --successors-mem`, in MiB). */
+export const SUCCESSOR_MEM_DEFAULT = 1024 * 1024 * 1024;
 
 /**
  * Where the memory of a run went, in bytes per state (allocated capacity at the end, divided by
@@ -66,8 +68,10 @@ export interface MemorySplit {
   /** Successor-list bytes written to a temporary file (not in bytesPerState), per state and in bytes. */
   readonly successorsSpilled: number;
   readonly successorsSpilledBytes: number;
-  /** Expanded nodes with pending faults, the transitions stored for them (counts), and the backward
-   *  sweeps faults-resolvable took (0 when it did not run: truncated). */
+  /** Nodes expanded (all of them unless truncated), those of them with pending faults, the
+   *  transitions stored for these (counts), and the backward sweeps faults-resolvable took (0 when
+   *  it did not run: truncated). */
+  readonly expandedStates: number;
   readonly faultStates: number;
   readonly storedTransitions: number;
   readonly livenessSweeps: number;
@@ -216,6 +220,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let depth = 0; // depth of the node being merged
     let transitions = 0;
     let truncated = false;
+    let expanded = 0;
     let lastProgress = 0;
     await runner.run((size) => queue.take(size), (taken, r) => {
       const nSrc = r.src.length / 3;
@@ -227,6 +232,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         const sv = r.src[i * 3 + 1]!;
         const fault = r.src[i * 3 + 2]!;
         hasFault.set(node, fault);
+        expanded = node + 1;
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
         if (fault !== 0) succ.begin(node, nEdges);
         for (let k = 0; k < nEdges; k++, e++) {
@@ -286,7 +292,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       visited: per(split[0]!), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
       successorsSpilled: per(succ.spilledBytes()), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
       successorsSpilledBytes: succ.spilledBytes(), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
-      faultStates, storedTransitions: succ.stored, livenessSweeps: succ.sweeps,
+      expandedStates: expanded, faultStates, storedTransitions: succ.stored, livenessSweeps: succ.sweeps,
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {

@@ -140,7 +140,9 @@ export class KeyQueue {
   }
 
   private open(first: number): void {
-    const s = new Segment(first, Math.min(this.segWords, 1 << 14));
+    // the first segment grows from 64 KiB (small runs stay small); later ones are made full-size
+    // at once rather than grown by copying
+    const s = new Segment(first, this.segs.length === 0 ? Math.min(this.segWords, 1 << 14) : this.segWords);
     this.segs.push(s);
     this.account(s.bytes());
   }
