@@ -43,12 +43,13 @@ export interface ExploreOptions {
   readonly onProgress?: (p: Progress) => void;
 }
 
-// Default budgets: 1 GiB each, 2 GiB together, so that 500M states of `seed-wide` fit in 16 GiB
-// (docs/performance.md, 2026-12-03); small runs never reach them.
+// Default budgets: 512 MiB each, 1 GiB together, so that 500M states of `seed-wide` fit in 16 GiB
+// even in the worst case of growth transients (docs/performance.md, 2026-12-03); the shipped
+// configurations explored to the end never reach them.
 /** Default in-memory frontier budget (`smmu-sva explore --frontier-mem`, in MiB). */
-export const FRONTIER_MEM_DEFAULT = 1024 * 1024 * 1024;
+export const FRONTIER_MEM_DEFAULT = 512 * 1024 * 1024;
 /** Default in-memory budget of the successor lists (`smmu-sva explore --successors-mem`, in MiB). */
-export const SUCCESSOR_MEM_DEFAULT = 1024 * 1024 * 1024;
+export const SUCCESSOR_MEM_DEFAULT = 512 * 1024 * 1024;
 
 /**
  * Where the memory of a run went, in bytes per state (allocated capacity at the end, divided by
