@@ -139,6 +139,27 @@ describe('explore() with the frontier spilled', () => {
       }
     }, 120_000);
   }
+  it('a run that throws midway leaves no temporary file behind', async () => {
+    const tmp = mkdtempSync(join(scratch, 'throw-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp; // os.tmpdir() reads it at each call
+    try {
+      let calls = 0;
+      let sawFiles = false;
+      const run = explore(config('small'), 'v6', {
+        ...spill, symmetry: true, maxStates: 1e9, workers: 1, engine: 'packed',
+        onProgress: () => {
+          sawFiles ||= readdirSync(tmp).some((f) => f.startsWith('smmu-sva-'));
+          if (++calls === 3) throw new Error('stop here');
+        },
+      });
+      await expect(run).rejects.toThrow('stop here');
+      expect(sawFiles).toBe(true);
+      expect(readdirSync(tmp).filter((f) => f.startsWith('smmu-sva-'))).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
+    }
+  }, 120_000);
   it('with two workers too', async () => {
     const base: ExploreOptions = { symmetry: true, maxStates: 8000, workers: 1, engine: 'packed' };
     const mem = await explore(config('ssid-widths'), 'v6-atc', base);

@@ -5,8 +5,9 @@
 // os.tmpdir(), removed by close(), which explore() calls in a finally, or at exit).
 //
 // faults-resolvable is then the same least fixpoint as liveness.ts (good = no pending fault OR some
-// successor good), by backward sweeps: blocks from last to first, records of a block from last to
-// first, so nodes in decreasing BFS index as there; a block on disk is read back once per sweep.
+// successor good), by sweeps in decreasing BFS index as there: the first over these blocks from
+// last to first (records of a block from last to first), each later one over a copy of the
+// records of the nodes still not good (see faultsResolvable).
 // Its answer, the lowest-numbered node that cannot reach a fault-free node, does not depend on
 // where the blocks are (test/frontier-spill.test.ts).
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -91,42 +92,74 @@ export class SuccessorLists {
   /**
    * The lowest-numbered of nodes 0..n-1 that cannot reach a node without pending faults, or -1.
    * hasFault[i] for every node; the lists of every node with a fault must have been stored.
+   * The first sweep reads these lists backwards and copies the records of the nodes still not
+   * good, in the order met (decreasing node index), to a new SuccessorLists (same budget, so on
+   * disk beyond it); each later sweep reads the previous copy forwards, which is again decreasing
+   * node order, and copies what is still not good. Same sweeps, same answer as liveness.ts; later
+   * sweeps read only what is left.
    */
   faultsResolvable(n: number, hasFault: Uint8Array): number {
     const good = new Uint8Array(n);
     for (let i = 0; i < n; i++) good[i] = hasFault[i] ? 0 : 1;
-    let buf = new Uint32Array(0);
-    let recs = new Uint32Array(1 << 12);
     this.sweeps = 0;
-    for (let changed = true; changed;) {
-      changed = false;
-      this.sweeps++;
-      for (let bi = this.blocks.length - 1; bi >= 0; bi--) {
-        const b = this.blocks[bi]!;
-        let w = b.words;
-        if (w === null) {
-          if (buf.length < b.used) buf = new Uint32Array(b.used);
-          readAll(this.fd, new Uint8Array(buf.buffer, 0, b.used * 4), b.at);
-          w = buf;
+    let from: SuccessorLists = this;
+    try {
+      for (let changed = true; changed;) {
+        this.sweeps++;
+        const rest = new SuccessorLists({ memBytes: this.memBytes, blockWords: this.blockWords });
+        try {
+          changed = from.sweep(good, from === this, rest);
+        } catch (err) {
+          rest.close();
+          throw err;
         }
-        // record starts, forward; then the records backwards
-        let nr = 0;
-        for (let o = 0; o < b.used; o += 2 + w[o + 1]!) {
-          if (nr === recs.length) { const g = new Uint32Array(recs.length * 2); g.set(recs); recs = g; }
-          recs[nr++] = o;
-        }
-        for (let r = nr - 1; r >= 0; r--) {
-          const o = recs[r]!, node = w[o]!;
-          if (good[node]) continue;
-          const end = o + 2 + w[o + 1]!;
-          for (let e = o + 2; e < end; e++) {
-            if (good[w[e]!]) { good[node] = 1; changed = true; break; }
-          }
-        }
+        if (from !== this) from.close();
+        from = rest;
       }
+    } finally {
+      if (from !== this) from.close();
     }
     for (let i = 0; i < n; i++) if (!good[i]) return i;
     return -1;
+  }
+
+  private readBuf = new Uint32Array(0);
+  private recs = new Uint32Array(1 << 12);
+
+  /**
+   * One sweep over the records, blocks and records backwards (`backwards`) or forwards; a node
+   * still not good after its record is read is copied to `rest`. Returns whether a node became good.
+   */
+  private sweep(good: Uint8Array, backwards: boolean, rest: SuccessorLists): boolean {
+    let changed = false;
+    const nb = this.blocks.length;
+    for (let k = 0; k < nb; k++) {
+      const b = this.blocks[backwards ? nb - 1 - k : k]!;
+      let w = b.words;
+      if (w === null) {
+        if (this.readBuf.length < b.used) this.readBuf = new Uint32Array(b.used);
+        readAll(this.fd, new Uint8Array(this.readBuf.buffer, 0, b.used * 4), b.at);
+        w = this.readBuf;
+      }
+      let nr = 0;
+      for (let o = 0; o < b.used; o += 2 + w[o + 1]!) {
+        if (nr === this.recs.length) { const g = new Uint32Array(nr * 2); g.set(this.recs); this.recs = g; }
+        this.recs[nr++] = o;
+      }
+      const recs = this.recs;
+      for (let j = 0; j < nr; j++) {
+        const o = recs[backwards ? nr - 1 - j : j]!, node = w[o]!;
+        if (good[node]) continue;
+        const cnt = w[o + 1]!, end = o + 2 + cnt;
+        let e = o + 2;
+        for (; e < end; e++) if (good[w[e]!]) break;
+        if (e < end) { good[node] = 1; changed = true; continue; }
+        rest.begin(node, cnt);
+        for (e = o + 2; e < end; e++) rest.add(w[e]!);
+        rest.end();
+      }
+    }
+    return changed;
   }
 
   /** Remove the temporary file, if any. Idempotent. */
