@@ -3,8 +3,9 @@
 // level by level, so the first node found violating an invariant has the least depth and its
 // parent chain is a shortest counterexample. Per node we keep only typed arrays: hash (8 bytes),
 // table slots (8), parent (4), index of the event in the parent's enabledEvents() (2), a
-// pending-fault flag (1), and its successor list (CSR offsets 4 + 4 per transition) for the
-// faults-resolvable check. States waiting for expansion are kept as key encodings (queue.ts) and
+// pending-fault flag (1), and, for the nodes with pending faults only, their successor lists
+// (successors.ts: 8 + 4 per transition, spilled to disk beyond a budget) for the faults-resolvable
+// check. States waiting for expansion are kept as key encodings (queue.ts) and
 // decoded when expanded.
 import type { Config } from '../model/config.ts';
 import { initialState } from '../machine/initial.ts';
@@ -13,9 +14,10 @@ import { invariantNames, type InvariantName } from '../invariants/invariants.ts'
 import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
 import { EDGE_WORDS, SRC_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
-import { faultsResolvable } from './liveness.ts';
+import { SuccessorLists } from './successors.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
+import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { makeExpander, type EngineName } from './packed/expand.ts';
 import { CompactVisitedSet } from './packed/visited.ts';
 
@@ -26,6 +28,16 @@ export interface ExploreOptions {
   /** Threads expanding: 1 = this thread; N > 1 = this thread (which also merges) and N - 1 workers. */
   readonly workers: number;
   readonly chunkSize?: number;
+  /** Bytes of frontier keys kept in memory before they are spilled to a temporary file (queue.ts);
+   *  default FRONTIER_MEM_DEFAULT. Results do not depend on it. */
+  readonly frontierMemBytes?: number;
+  /** Words per frontier segment (the unit written to disk); default from frontierMemBytes. For tests. */
+  readonly frontierSegmentWords?: number;
+  /** Bytes of successor lists (for faults-resolvable) kept in memory before they are spilled to a
+   *  temporary file (successors.ts); default SUCCESSOR_MEM_DEFAULT. Results do not depend on it. */
+  readonly successorMemBytes?: number;
+  /** Words per successor block (the unit written to disk); default from successorMemBytes. For tests. */
+  readonly successorBlockWords?: number;
   /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
   readonly engine?: EngineName;
   /**
@@ -35,6 +47,48 @@ export interface ExploreOptions {
    */
   readonly por?: boolean;
   readonly onProgress?: (p: Progress) => void;
+}
+
+// Default budgets: 512 MiB each, 1 GiB together, so that 500M states of `seed-wide` fit in 16 GiB
+// even in the worst case of growth transients (docs/performance.md, 2026-12-03); the shipped
+// configurations explored to the end never reach them.
+/** Default in-memory frontier budget (`smmu-sva explore --frontier-mem`, in MiB). */
+export const FRONTIER_MEM_DEFAULT = 512 * 1024 * 1024;
+/** Default in-memory budget of the successor lists (`smmu-sva explore --successors-mem`, in MiB). */
+export const SUCCESSOR_MEM_DEFAULT = 512 * 1024 * 1024;
+
+/**
+ * Where the memory of a run went, in bytes per state (allocated capacity at the end, divided by
+ * the number of states). bytesPerState = visited + parents + faultFlags + successors.
+ */
+export interface MemorySplit {
+  /** Visited set: fingerprints and the hash table of node indices. */
+  readonly visited: number;
+  /** Parent node (4 bytes) and the event's index in the parent's enabled list (2 bytes). */
+  readonly parents: number;
+  /** Pending-fault flag per node (1 byte), for faults-resolvable. */
+  readonly faultFlags: number;
+  /** Successor lists in memory at their peak (records [node, count, targets...] of the nodes
+   *  with pending faults, the only ones faults-resolvable reads: 8 bytes per such node + 4 per
+   *  transition out of it). */
+  readonly successors: number;
+  /** Successor-list bytes written to a temporary file (not in bytesPerState), per state and in bytes. */
+  readonly successorsSpilled: number;
+  readonly successorsSpilledBytes: number;
+  /** Nodes expanded (all of them unless truncated), those of them with pending faults, the
+   *  transitions stored for these (counts), and the backward sweeps faults-resolvable took (0 when
+   *  it did not run: truncated). */
+  readonly expandedStates: number;
+  readonly faultStates: number;
+  readonly storedTransitions: number;
+  readonly livenessSweeps: number;
+  /** The frontier's largest in-memory size over the run (not in bytesPerState). */
+  readonly frontierPeak: number;
+  /** Frontier bytes written to temporary files over the run (not in bytesPerState). */
+  readonly frontierSpilled: number;
+  /** The same two in bytes. */
+  readonly frontierPeakBytes: number;
+  readonly frontierSpilledBytes: number;
 }
 
 export interface Progress {
@@ -61,11 +115,15 @@ export interface Graph {
 export interface ExploreResult {
   readonly config: Config;
   readonly variant: VariantName;
+  /** Whether symmetry reduction was used (false when asked for but turned off: symmetryOff). */
   readonly symmetry: boolean;
   /** Partial-order reduction was on: shortest-counterexample lengths are then upper bounds (EXP-POR-7). */
   readonly por: boolean;
   /** Nodes expanded with a one-event ample set (0 without partial-order reduction). */
   readonly ampleNodes: number;
+  /** Why symmetry reduction asked for was turned off (the configuration is beyond the limits of the
+   *  symmetry-reduced key, src/explorer/symmetry.ts KEY_LIMITS); undefined otherwise. */
+  readonly symmetryOff?: string;
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
@@ -73,6 +131,7 @@ export interface ExploreResult {
   readonly truncated: boolean;
   /** Bytes of the per-state typed arrays at the end, divided by the number of states. */
   readonly bytesPerState: number;
+  readonly memory: MemorySplit;
   /** The first (shortest) violation of each violated invariant, in invariantNames order. */
   readonly violations: readonly Found[];
   readonly graph: Graph;
@@ -133,6 +192,9 @@ class InThread implements ChunkRunner {
 
 export async function explore(config: Config, variant: VariantName, opts: ExploreOptions): Promise<ExploreResult> {
   const t0 = performance.now();
+  const beyond = encodingLimitErrors(config);
+  if (beyond.length) throw new RangeError(`configuration "${config.name}" beyond the explorer's state encoding: ${beyond.join('; ')}`);
+  const sym = symmetryOf(config, opts.symmetry);
   const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer', por: opts.por === true };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
@@ -141,13 +203,13 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const runner: ChunkRunner = opts.workers > 1
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256, opts.por === true)
     : new InThread(local, opts.chunkSize ?? 2048);
+  const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords });
+  const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords });
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
     const eventIndex = new U16Buf(1 << 12);
     const hasFault = new U8Buf(1 << 12);
-    const edgeStart = new U32Buf(1 << 12);
-    const targets = new U32Buf(1 << 14);
     const found = new Map<InvariantName, Found>();
     const note = (f: Found) => {
       const old = found.get(f.invariant);
@@ -155,7 +217,6 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
 
     // the initial node
-    const queue = new KeyQueue();
     const init = new IntBuf(1 << 8);
     local.canon.key(initialState(config), init);
     queue.push(init.a, 0, init.n);
@@ -170,6 +231,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let depth = 0; // depth of the node being merged
     let transitions = 0;
     let truncated = false;
+    let expanded = 0;
     let lastProgress = 0;
     const por = opts.por === true;
     let ampleNodes = 0;
@@ -182,8 +244,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
      * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
      * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
      */
-    const mergeEdges = (node: number, edges: Uint32Array, enc: Int32Array, e0: number, nEdges: number, encPos0: number, only: number): number => {
+    const mergeEdges = (node: number, fault: number, edges: Uint32Array, enc: Int32Array, e0: number, nEdges: number, encPos0: number, only: number): number => {
       let encPos = encPos0;
+      // faults-resolvable reads the successors of nodes with pending faults only (successors.ts)
+      if (fault !== 0) succ.begin(node, only >= 0 ? 1 : nEdges);
       for (let k = 0, e = e0; k < nEdges; k++, e++) {
         const w = e * EDGE_WORDS;
         const hi = edges[w]!, lo = edges[w + 1]!, evIdx = edges[w + 2]!, tv = edges[w + 3]!, len = edges[w + 4]!;
@@ -206,9 +270,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           queue.push(enc, encPos, len);
         }
         encPos += len;
-        targets.push(t);
+        if (fault !== 0) succ.add(t);
         if (tv !== 0) for (let b = 0; b < invariantNames.length; b++) if (tv & (1 << b)) note({ kind: 'transition', invariant: invariantNames[b]!, node, eventIndex: evIdx, length: depth + 1 });
       }
+      if (fault !== 0) succ.end();
       return encPos;
     };
     await runner.run((size) => queue.take(size), (taken, r) => {
@@ -219,9 +284,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         while (depth + 1 < levelStart.length && node >= levelStart[depth + 1]!) depth++;
         const nEdges = r.src[i * SRC_WORDS]!;
         const sv = r.src[i * SRC_WORDS + 1]!;
-        hasFault.set(node, r.src[i * SRC_WORDS + 2]!);
+        const fault = r.src[i * SRC_WORDS + 2]!;
+        hasFault.set(node, fault);
+        expanded = node + 1;
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
-        edgeStart.push(targets.n);
         // EXP-POR-5, the cycle proviso: the ample edge is kept alone only if its target is new,
         // one level deeper (depth + 1), or a node already merged and fully expanded. Every cycle
         // has an edge to a node of depth <= its source's; this rule puts a fully expanded node
@@ -249,10 +315,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           single[1] = to - from;
           fullExpander ??= makeExpander(spec);
           const f = fullExpander.expand({ enc: taken.chunk.enc.subarray(from, to), offsets: single }, false, true);
-          mergeEdges(node, f.edges, f.enc, 0, f.src[0]!, 0, -1);
+          mergeEdges(node, fault, f.edges, f.enc, 0, f.src[0]!, 0, -1);
           continue;
         }
-        encPos = mergeEdges(node, r.edges, r.enc, e, nEdges, encPos, only);
+        encPos = mergeEdges(node, fault, r.edges, r.enc, e, nEdges, encPos, only);
         e += nEdges;
       }
       if (opts.onProgress) {
@@ -264,11 +330,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }, () => truncated);
     const maxDepth = levelStart.length - 1;
-    edgeStart.push(targets.n);
 
     const states = visited.size;
     if (!truncated) {
-      const bad = faultsResolvable(states, hasFault.a, edgeStart.a, targets.a);
+      const bad = succ.faultsResolvable(states, hasFault.a);
       if (bad >= 0) {
         let length = 0;
         for (let n = bad; n !== 0; n = parent.a[n]!) length++;
@@ -276,15 +341,29 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const bytes = visited.bytes() + reduced.a.byteLength + parent.a.byteLength + eventIndex.a.byteLength + hasFault.a.byteLength + edgeStart.a.byteLength + targets.a.byteLength;
+    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength + reduced.a.byteLength, succ.peakBytes()];
+    const bytes = split.reduce((x, y) => x + y, 0);
+    const q = queue.stats();
+    const per = (b: number) => Math.round((b / states) * 100) / 100;
+    let faultStates = 0;
+    for (let i = 0; i < states; i++) faultStates += hasFault.a[i] ?? 0;
+    const memory: MemorySplit = {
+      visited: per(split[0]!), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
+      successorsSpilled: per(succ.spilledBytes()), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
+      successorsSpilledBytes: succ.spilledBytes(), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
+      expandedStates: expanded, faultStates, storedTransitions: succ.stored, livenessSweeps: succ.sweeps,
+    };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: opts.symmetry, por, ampleNodes, states, transitions, maxDepth, seconds, truncated,
+      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), por, ampleNodes, states, transitions, maxDepth, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
+      memory,
       violations,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },
     };
   } finally {
+    queue.close();
+    succ.close();
     await runner.close();
   }
 }

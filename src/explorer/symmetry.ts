@@ -54,23 +54,90 @@ export interface SymmetryInfo {
   readonly deviceClasses: readonly (readonly number[])[];
   /** Human-readable list of what is relabelled and what is not, and why. */
   readonly notes: readonly string[];
+  /** Set when symmetry reduction was asked for and turned off because the configuration is beyond
+   *  a limit of the packed sort keys (symmetryKeyLimitErrors); names the config fields. */
+  readonly offReason?: string;
 }
 
-function permutations(n: number): number[][] {
+// Limits of the packed sort keys (the layout comment above Canonicalizer, and the same packing in
+// src/explorer/packed/canon.ts), each with the configuration bound that keeps it. Beyond one of
+// them two different states could get one key and be merged silently, so symmetryOf() turns
+// symmetry reduction off (offReason) and both canonicalisers refuse to be built with it on.
+//   field (where packed)                           packed as            limit        config bound
+//   page (TLB, ATC, fault keys)                    6 bits               < 64         processes[i].pages <= 64
+//   frame, before renumbering (TLB, ATC keys)      6 bits               < 64         frames <= 64
+//   process index (bond, notifier keys)            6 bits               < 64         processes <= 64
+//     (deferred-free key: 7 bits)
+//   domain index (notifier key << 19)              12 bits              < 4096       domains <= 4096
+//   PASID (ATC, fault keys)                        20 bits              < 2^20       devices[i].ssidBits <= 20
+//   device index (ATC, fault keys << 20; bonds)    11 bits              < 2048       devices <= 32 (encoding, below)
+//   ASID (renaming table of 2^16; TLB key << 12)   16 bits              < 2^16       smmu.asidBits <= 16, cpuAsid <= 65535
+//   bond refcount (refs * 2 + afterExit)           9 bits               < 2^9        options.maxBondRefs <= 511
+//   notifier refcount (refs * 4 + flags)           10 bits              < 2^10       one per bond: <= devices <= 32
+//   fault flags (via, write, afterRelease, status) 6 bits               < 64         fixed (status < 3)
+//   fault groups (STAG/PRGI)                       not packed: renumbered and written as whole words
+// The plain encoding (encode.ts, store-io.ts) packs the SVA-enabled flags of all devices into one
+// int32 word, so every encoding, with or without symmetry, needs devices <= 32
+// (encodingLimitErrors; the explorer refuses such a configuration).
+export const KEY_LIMITS = {
+  pages: 64, frames: 64, processes: 64, domains: 4096, ssidBits: 20, asidBits: 16, cpuAsid: 65535, maxBondRefs: 511, devices: 32,
+} as const;
+
+/** Configuration fields beyond what the explorer's state encoding can hold (any symmetry setting). */
+export function encodingLimitErrors(config: Config): string[] {
+  const n = config.devices.length;
+  return n > KEY_LIMITS.devices
+    ? [`$.devices: ${n} devices; the explorer's state encoding holds the SVA-enabled flags of at most ${KEY_LIMITS.devices} devices in one word`]
+    : [];
+}
+
+/** Configuration fields beyond the limits of the symmetry-reduced key's packed sort keys. */
+export function symmetryKeyLimitErrors(config: Config): string[] {
+  const L = KEY_LIMITS, errs: string[] = [];
+  config.processes.forEach((p, i) => {
+    if (p.pages > L.pages) errs.push(`$.processes[${i}].pages = ${p.pages} (page numbers are packed in 6 bits: at most ${L.pages} pages)`);
+    if (p.cpuAsid > L.cpuAsid) errs.push(`$.processes[${i}].cpuAsid = ${p.cpuAsid} (ASIDs are packed in 16 bits: at most ${L.cpuAsid})`);
+  });
+  if (config.frames > L.frames) errs.push(`$.frames = ${config.frames} (frame numbers are packed in 6 bits: at most ${L.frames} frames)`);
+  if (config.processes.length > L.processes) errs.push(`$.processes: ${config.processes.length} processes (process indices are packed in 6 bits: at most ${L.processes})`);
+  if (config.domains.length > L.domains) errs.push(`$.domains: ${config.domains.length} domains (domain indices are packed in 12 bits: at most ${L.domains})`);
+  config.devices.forEach((d, i) => {
+    if (d.ssidBits > L.ssidBits) errs.push(`$.devices[${i}].ssidBits = ${d.ssidBits} (PASIDs are packed in 20 bits: at most ${L.ssidBits})`);
+  });
+  if (config.smmu.asidBits > L.asidBits) errs.push(`$.smmu.asidBits = ${config.smmu.asidBits} (ASIDs are packed in 16 bits: at most ${L.asidBits})`);
+  if (config.options.maxBondRefs > L.maxBondRefs) errs.push(`$.options.maxBondRefs = ${config.options.maxBondRefs} (bond refcounts are packed in 9 bits: at most ${L.maxBondRefs})`);
+  return errs;
+}
+
+/**
+ * Throws unless `symmetry` may be used for `config`: the plain encoding's limits always, the
+ * packed sort keys' limits when symmetry is on. Both canonicalisers call it when built.
+ */
+export function assertKeyLimits(config: Config, symmetry: SymmetryInfo): void {
+  const errs = [...encodingLimitErrors(config), ...(symmetry.enabled ? symmetryKeyLimitErrors(config) : [])];
+  if (errs.length) throw new RangeError(`configuration "${config.name}" beyond the explorer's key limits: ${errs.join('; ')}`);
+}
+
+// Both generators below stop at `cap`: the first `cap` permutations of each list are those of the
+// whole list in the same order, so only the relabellings used (MAX_RELABELLINGS) are built (a
+// class of 32 identical devices has 32! permutations).
+function permutations(n: number, cap: number): number[][] {
   if (n === 0) return [[]];
   const out: number[][] = [];
-  for (const p of permutations(n - 1)) for (let i = 0; i <= p.length; i++) out.push([...p.slice(0, i), n - 1, ...p.slice(i)]);
+  for (const p of permutations(n - 1, cap)) for (let i = 0; i <= p.length && out.length < cap; i++) out.push([...p.slice(0, i), n - 1, ...p.slice(i)]);
   return out;
 }
 
-/** All permutations of 0..n-1 that map each class onto itself. */
-function classPermutations(n: number, classes: readonly (readonly number[])[]): number[][] {
+/** The first `cap` permutations of 0..n-1 that map each class onto itself. */
+function classPermutations(n: number, classes: readonly (readonly number[])[], cap: number): number[][] {
   let acc: number[][] = [Array.from({ length: n }, (_, i) => i)];
   for (const cls of classes) {
     if (cls.length < 2) continue;
     const next: number[][] = [];
+    const perms = permutations(cls.length, cap);
     for (const base of acc) {
-      for (const p of permutations(cls.length)) {
+      for (const p of perms) {
+        if (next.length >= cap) break;
         const m = base.slice();
         cls.forEach((orig, k) => { m[orig] = cls[p[k]!]!; });
         next.push(m);
@@ -99,6 +166,11 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
     dev: ident(config.devices.length), devInv: ident(config.devices.length), asid: new Map(),
   };
   if (!enabled) return { enabled, relabellings: [identity], processClasses: [], deviceClasses: [], notes: ['symmetry reduction off (--no-symmetry)'] };
+  const beyond = symmetryKeyLimitErrors(config);
+  if (beyond.length) {
+    const offReason = `symmetry reduction off: configuration beyond the limits of the symmetry-reduced key: ${beyond.join('; ')}`;
+    return { enabled: false, relabellings: [identity], processClasses: [], deviceClasses: [], notes: [offReason], offReason };
+  }
   const notes: string[] = ['frames: relabelled (any free frame may be allocated)', 'STAG/PRGI groups: relabelled per device'];
   const privateAsids = new Set(initialState(config).domains.map((d) => d.privateAsid).filter((a) => a > 0));
   const collide = config.processes.some((p) => privateAsids.has(p.cpuAsid));
@@ -112,8 +184,8 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   const deviceClasses = classesBy(config.devices, (d) => JSON.stringify([d.bus, d.ats, d.pri, d.stall, d.ssidBits, d.domain]));
   notes.push(`devices: classes ${JSON.stringify(deviceClasses)}`);
   notes.push('PASIDs: NOT relabelled (freed PASIDs live on in stale ATC entries and faults; allocation is lowest-free)');
-  const procPerms = classPermutations(config.processes.length, processClasses);
-  const devPerms = classPermutations(config.devices.length, deviceClasses);
+  const procPerms = classPermutations(config.processes.length, processClasses, MAX_RELABELLINGS);
+  const devPerms = classPermutations(config.devices.length, deviceClasses, MAX_RELABELLINGS);
   const relabellings: Relabelling[] = [];
   for (const proc of procPerms) {
     const asid = new Map<number, number>();
@@ -153,8 +225,9 @@ function sortInts(a: Int32Array, n: number): void {
   }
 }
 
-// Packing of small fields into one sort key: pages, frames, devices, processes, domains < 64
-// (config limits), PASIDs < 2^20, ASIDs < 2^16, refcounts < 2^9. TLB entries, bonds, notifiers and
+// Packing of small fields into one sort key: pages, frames, processes < 64, devices <= 32,
+// domains < 4096, PASIDs < 2^20, ASIDs < 2^16, bond refcounts < 2^9, notifier refcounts < 2^10
+// (KEY_LIMITS above; checked when a canonicaliser is built). TLB entries, bonds, notifiers and
 // deferred frees fit in 31 bits (int32 keys, unpacked with shifts and masks); ATC entries and
 // faults take 38 bits: (device << 20 | PASID) * 4096 + (page << 6 | frame or flags) in a float64
 // (exact below 2^53), split again by a division by 4096 (exact: a power of two).
@@ -172,6 +245,7 @@ export class Canonicalizer {
   private ikeys = new Int32Array(64);
 
   constructor(readonly config: Config, readonly symmetry: SymmetryInfo) {
+    assertKeyLimits(config, symmetry);
     this.frameMap = new Int32Array(Math.max(1, config.frames));
     this.sigs = new Int32Array(config.processes.length);
     this.candidates = new Int32Array(symmetry.relabellings.length);

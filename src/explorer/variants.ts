@@ -16,6 +16,8 @@ export interface VariantJob {
   readonly engine?: EngineName;
   readonly por?: boolean;
   readonly maxStates: number;
+  readonly frontierMemBytes?: number;
+  readonly successorMemBytes?: number;
   readonly progress: boolean;
 }
 
@@ -30,6 +32,10 @@ export interface ParallelOptions {
   /** Partial-order reduction (default off). */
   readonly por?: boolean;
   readonly maxStates: number;
+  /** Frontier memory budget of each variant explored at once (explore.ts ExploreOptions). */
+  readonly frontierMemBytes?: number;
+  /** Successor-list memory budget of each variant explored at once. */
+  readonly successorMemBytes?: number;
   /** Variants explored at once. */
   readonly threads: number;
   readonly onProgress?: (variant: VariantName, p: Progress) => void;
@@ -49,7 +55,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
       while (nextJob < variants.length) {
         const i = nextJob++;
         const variant = variants[i]!;
-        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, progress: opts.onProgress !== undefined };
+        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, progress: opts.onProgress !== undefined };
         results[i] = await new Promise<ExploreResult>((resolve, reject) => {
           const onMessage = (m: VariantMessage) => {
             if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }

@@ -35,6 +35,7 @@ export function toJson(rep: VariantReport): unknown {
     symmetry: r.symmetry,
     por: r.por,
     ampleNodes: r.ampleNodes,
+    symmetryOff: r.symmetryOff ?? null,
     states: r.states,
     transitions: r.transitions,
     maxDepth: r.maxDepth,
@@ -42,6 +43,7 @@ export function toJson(rep: VariantReport): unknown {
     seconds: Number(r.seconds.toFixed(3)),
     statesPerSecond: Math.round(r.states / Math.max(r.seconds, 1e-9)),
     bytesPerState: r.bytesPerState,
+    memory: r.memory,
     violations: rep.counterexamples.map((cx) => ({
       invariant: cx.invariant,
       detail: cx.detail,

@@ -1,5 +1,6 @@
 // smmu-sva explore [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N]
-//                  [--workers N] [--format text|mermaid] [--engine packed|reducer] [--no-por]
+//                  [--workers N] [--format text|mermaid] [--frontier-mem MiB] [--successors-mem MiB]
+//                  [--engine packed|reducer] [--no-por]
 // Exhaustive breadth-first exploration of a configuration under one or all driver variants.
 // Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
 // 1: a violation (or a verdict differing from the expected one); 2: bad input, or the packed
@@ -9,11 +10,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
 import { variantNames, type VariantName } from '../../model/variant.ts';
-import { explore, type ExploreResult, type Progress } from '../../explorer/explore.ts';
+import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
 import { engineNames, type EngineName } from '../../explorer/packed/expand.ts';
+import { encodingLimitErrors, symmetryOf } from '../../explorer/symmetry.ts';
 import { DisagreementError, verifiedReport } from '../../explorer/packed/verify.ts';
 import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
 import { configFromFlag, variantFromFlag } from '../configArg.ts';
@@ -28,6 +30,11 @@ export interface ExploreRun {
   readonly por?: boolean;
   readonly maxStates: number;
   readonly workers: number;
+  /** In-memory frontier budget in bytes for the whole run (default FRONTIER_MEM_DEFAULT); shared
+   *  out between variants explored side by side. */
+  readonly frontierMemBytes?: number;
+  /** In-memory budget of the successor lists in bytes (default SUCCESSOR_MEM_DEFAULT), shared out likewise. */
+  readonly successorMemBytes?: number;
   readonly progress: boolean;
 }
 
@@ -46,8 +53,11 @@ function progressLine(variant: string): (p: Progress) => void {
 export async function exploreEach(config: Config, names: readonly VariantName[], run: ExploreRun, onReport: (r: VariantReport) => void): Promise<void> {
   if (names.length > 1 && run.workers > 1) {
     const line = run.progress ? parallelProgress() : undefined;
+    const atOnce = Math.min(run.workers, names.length);
     await exploreVariants(config, names, {
       symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers,
+      frontierMemBytes: Math.floor((run.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / atOnce),
+      successorMemBytes: Math.floor((run.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT) / atOnce),
       onProgress: line?.update,
       onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(run, r)); },
     });
@@ -78,6 +88,8 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
     por: run.por,
     maxStates: run.maxStates,
     workers: run.workers,
+    frontierMemBytes: run.frontierMemBytes,
+    successorMemBytes: run.successorMemBytes,
     onProgress: run.progress ? progressLine(variant) : undefined,
   });
   if (run.progress) process.stderr.write('\r\x1b[K');
@@ -93,7 +105,7 @@ export function summaryLine(rep: VariantReport): string {
   const r = rep.result;
   return `${r.variant} on ${r.config.name}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ` +
     `${r.seconds.toFixed(1)} s (${Math.round(r.states / Math.max(r.seconds, 1e-9))} states/s), ${r.bytesPerState} bytes/state` +
-    `${r.symmetry ? '' : ', no symmetry reduction'}` +
+    `${r.symmetry ? '' : r.symmetryOff ? ', symmetry reduction off (configuration beyond the key limits)' : ', no symmetry reduction'}` +
     `${r.por ? `, partial-order reduction (${r.ampleNodes} of ${r.states} states expanded with one event; counterexample lengths are upper bounds)` : ''}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
 }
 
@@ -162,6 +174,8 @@ export const spec: CommandSpec = {
     'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 50000000); the result is marked truncated' },
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
+    'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
+    'successors-mem': { type: 'string', value: 'MiB', help: `successor lists kept in memory for faults-resolvable, in MiB (default ${SUCCESSOR_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file and read back by the liveness check; results do not depend on it` },
     engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
     'no-por': { type: 'boolean', help: 'no partial-order reduction (spec/explorer.md: with it, the same verdicts; counterexamples may be longer than the shortest)' },
   },
@@ -182,6 +196,10 @@ export async function run(argv: string[]): Promise<number> {
   const workers = intFlag('explore', 'workers', v.workers, 1);
   if (E.isLeft(workers)) return usageError(workers.left);
   if (workers.right < 1 || workers.right > 64) return usageError(`smmu-sva explore: --workers expects an integer in [1, 64], got ${workers.right}`);
+  const frontierMem = intFlag('explore', 'frontier-mem', v['frontier-mem'], FRONTIER_MEM_DEFAULT / 2 ** 20);
+  if (E.isLeft(frontierMem)) return usageError(frontierMem.left);
+  const successorsMem = intFlag('explore', 'successors-mem', v['successors-mem'], SUCCESSOR_MEM_DEFAULT / 2 ** 20);
+  if (E.isLeft(successorsMem)) return usageError(successorsMem.left);
   const engine = v.engine ?? 'reducer';
   if (!engineNames.includes(engine as EngineName)) return usageError(`smmu-sva explore: --engine expects packed or reducer, got "${String(engine)}"`);
   const format = v.format ?? 'text';
@@ -196,9 +214,15 @@ export async function run(argv: string[]): Promise<number> {
     por: !v['no-por'],
     maxStates: maxStates.right,
     workers: workers.right,
+    frontierMemBytes: frontierMem.right * 2 ** 20,
+    successorMemBytes: successorsMem.right * 2 ** 20,
     progress: process.stderr.isTTY === true && !v.json,
   };
   const cfg = config.right;
+  const beyond = encodingLimitErrors(cfg);
+  if (beyond.length) return usageError(beyond.map((l) => `smmu-sva explore: ${cfg.name}: ${l}`));
+  const off = runOpts.symmetry ? symmetryOf(cfg, true).offReason : undefined;
+  if (off !== undefined) process.stderr.write(`smmu-sva explore: ${cfg.name}: ${off}\n`);
   const names: readonly VariantName[] = all ? variantNames : [variant.right];
   const reps: VariantReport[] = [];
   const show = (rep: VariantReport) => {

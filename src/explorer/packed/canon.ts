@@ -2,11 +2,12 @@
 // word for word what Canonicalizer.key(storeToState(st)) writes (test/packed.test.ts), without
 // building a State. Same relabellings (symmetryOf), same process signatures and preselection,
 // same packing of sort keys and the same frame and group renumbering; see symmetry.ts for why
-// each relabelling is sound and for the field limits of the packed sort keys.
+// each relabelling is sound and for the field limits of the packed sort keys (KEY_LIMITS, checked
+// here too when built: beyond them symmetryOf() turns symmetry off).
 import type { Config } from '../../model/config.ts';
 import { CD_PRESENT } from '../../adapter/store.ts';
 import type { IntBuf } from '../encode.ts';
-import { symmetryOf, type SymmetryInfo } from '../symmetry.ts';
+import { assertKeyLimits, symmetryOf, type SymmetryInfo } from '../symmetry.ts';
 import { encodeStore, type PackedStore } from './store-io.ts';
 
 const P12 = 4096;
@@ -52,6 +53,7 @@ export class StoreCanonicalizer {
 
   constructor(readonly config: Config, enabled: boolean) {
     this.symmetry = symmetryOf(config, enabled);
+    assertKeyLimits(config, this.symmetry);
     const rs = this.symmetry.relabellings;
     this.frameMap = new Int32Array(Math.max(1, config.frames));
     this.sigs = new Int32Array(config.processes.length);
