@@ -9,44 +9,17 @@ import { IntBuf } from '../src/explorer/encode.ts';
 import { Expander, type ExpanderSpec } from '../src/explorer/expand.ts';
 import { WorkerPool } from '../src/explorer/pool.ts';
 import { KeyQueue } from '../src/explorer/queue.ts';
+import { checkFifo } from './queue-fifo.ts';
 
 /** A key of `len` words that names its node, so a misplaced word shows. */
-const keyOf = (node: number, len: number) => Int32Array.from({ length: len }, (_, i) => node * 1000 + i);
 
 describe('KeyQueue', () => {
   test.prop([
     fc.array(fc.record({ push: fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 40 }), take: fc.integer({ min: 1, max: 600 }) }), { minLength: 1, maxLength: 60 }),
   ])('hands out every key once, in push order, unchanged', (steps) => {
     const q = new KeyQueue();
-    const lens: number[] = [];
-    let next = 0;
-    const check = (max: number) => {
-      const t = q.take(max);
-      if (lens.length === next) { expect(t).toBeUndefined(); return; }
-      expect(t).toBeDefined();
-      expect(t!.first).toBe(next);
-      const n = t!.chunk.offsets.length - 1;
-      expect(n).toBe(Math.min(max, lens.length - next));
-      expect(t!.chunk.offsets[0]).toBe(0);
-      for (let i = 0; i < n; i++) {
-        const got = t!.chunk.enc.subarray(t!.chunk.offsets[i]!, t!.chunk.offsets[i + 1]!);
-        expect(Array.from(got)).toEqual(Array.from(keyOf(next + i, lens[next + i]!)));
-      }
-      next += n;
-    };
-    for (const s of steps) {
-      for (const len of s.push) {
-        // keys are pushed from the middle of a larger array, as the merge does
-        const src = new Int32Array(len + 5);
-        src.set(keyOf(lens.length, len), 3);
-        q.push(src, 3, len);
-        lens.push(len);
-      }
-      check(s.take);
-    }
-    while (next < lens.length) check(1000);
-    expect(q.take(1)).toBeUndefined();
-    expect(q.created).toBe(lens.length);
+    const pushed = checkFifo(q, steps);
+    expect(q.created).toBe(pushed);
   });
 });
 

@@ -16,6 +16,7 @@ import { loadConfigFile } from '../src/codecs/config.ts';
 import type { Config } from '../src/model/config.ts';
 import { explore, type ExploreOptions, type ExploreResult, type MemorySplit } from '../src/explorer/explore.ts';
 import { KeyQueue } from '../src/explorer/queue.ts';
+import { checkFifo } from './queue-fifo.ts';
 import { faultsResolvable } from '../src/explorer/liveness.ts';
 import { SuccessorLists } from '../src/explorer/successors.ts';
 import { report, toJson } from '../src/explorer/verdict.ts';
@@ -26,7 +27,6 @@ function config(name: string): Config {
   return c.right;
 }
 
-const keyOf = (node: number, len: number) => Int32Array.from({ length: len }, (_, i) => node * 1000 + i);
 const scratch = mkdtempSync(join(tmpdir(), 'frontier-spill-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -37,32 +37,8 @@ describe('KeyQueue with a memory budget', () => {
     fc.constantFrom(0, 4096, 1 << 16),
   ])('hands out every key once, in push order, unchanged, while spilling segments to disk', (steps, segmentWords, memBytes) => {
     const q = new KeyQueue({ memBytes, segmentWords });
-    const lens: number[] = [];
-    let next = 0;
-    const check = (max: number) => {
-      const t = q.take(max);
-      if (lens.length === next) { expect(t).toBeUndefined(); return; }
-      expect(t!.first).toBe(next);
-      const n = t!.chunk.offsets.length - 1;
-      expect(n).toBe(Math.min(max, lens.length - next));
-      for (let i = 0; i < n; i++) {
-        const got = t!.chunk.enc.subarray(t!.chunk.offsets[i]!, t!.chunk.offsets[i + 1]!);
-        expect(Array.from(got)).toEqual(Array.from(keyOf(next + i, lens[next + i]!)));
-      }
-      next += n;
-    };
     try {
-      for (const s of steps) {
-        for (const len of s.push) {
-          const src = new Int32Array(len + 5);
-          src.set(keyOf(lens.length, len), 3);
-          q.push(src, 3, len);
-          lens.push(len);
-        }
-        check(s.take);
-      }
-      while (next < lens.length) check(1000);
-      expect(q.take(1)).toBeUndefined();
+      checkFifo(q, steps);
     } finally {
       q.close();
     }

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
-import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
+import { configAndVariant } from '../src/cli/configArg.ts';
 import { initialState } from '../src/machine/initial.ts';
 import type { Chunk, ChunkResult, ExpanderSpec } from '../src/explorer/expand.ts';
 import { Expander } from '../src/explorer/expand.ts';
@@ -42,14 +42,13 @@ async function main(argv: string[]): Promise<number> {
   const flags = flagsOrExit(command, argv);
   if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
-  const config = configFromFlag(v.config);
-  if (E.isLeft(config)) return usageError(config.left);
-  const variant = variantFromFlag(v.variant, 'v6');
-  if (E.isLeft(variant)) return usageError(`npm run bench:expand: ${variant.left}`);
+  const target = configAndVariant(v, 'npm run bench:expand');
+  if (E.isLeft(target)) return usageError(target.left);
+  const { config, variant } = target.right;
   const rounds = intFlag(command, 'rounds', v.rounds, 8);
   if (E.isLeft(rounds)) return usageError(rounds.left);
   if (rounds.right < 3) return usageError(`npm run bench:expand: --rounds expects at least 3 (two are warm-up), got ${rounds.right}`);
-  const spec: ExpanderSpec = { config: config.right, variant: variant.right, symmetry: true };
+  const spec: ExpanderSpec = { config: config, variant: variant, symmetry: true };
 
   const work: AnyExpander = new Expander(spec);
   let base: AnyExpander | undefined;

@@ -7,7 +7,7 @@
 // a full GC (run it with node --expose-gc for the latter). Exit 0; 2: bad input.
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
-import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
+import { configAndVariant } from '../src/cli/configArg.ts';
 import { explore } from '../src/explorer/explore.ts';
 import type { EngineName } from '../src/explorer/packed/expand.ts';
 
@@ -35,10 +35,9 @@ async function main(argv: string[]): Promise<number> {
   const flags = flagsOrExit(command, argv);
   if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
-  const config = configFromFlag(v.config);
-  if (E.isLeft(config)) return usageError(config.left);
-  const variant = variantFromFlag(v.variant, 'v6');
-  if (E.isLeft(variant)) return usageError(`npm run bench:memory: ${variant.left}`);
+  const target = configAndVariant(v, 'npm run bench:memory');
+  if (E.isLeft(target)) return usageError(target.left);
+  const { config, variant } = target.right;
   const maxStates = intFlag(command, 'max-states', v['max-states'], 50_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   const engine = String(v.engine ?? 'packed');
@@ -53,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     if (m.rss > peakRss) { peakRss = m.rss; atStates = states; }
     if (m.arrayBuffers > peakAb) peakAb = m.arrayBuffers;
   };
-  const r = await explore(config.right, variant.right, {
+  const r = await explore(config, variant, {
     symmetry: !v['no-symmetry'], maxStates: maxStates.right, workers: 1, engine: engine as EngineName,
     frontierMemBytes: fm && E.isRight(fm) ? fm.right * MiB : undefined,
     successorMemBytes: sm && E.isRight(sm) ? sm.right * MiB : undefined,
@@ -65,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   gc?.();
   const afterGc = gc ? process.memoryUsage() : undefined;
   const out = {
-    config: config.right.name, variant: variant.right, engine, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth,
+    config: config.name, variant: variant, engine, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth,
     truncated: r.truncated, seconds: Number(r.seconds.toFixed(1)), bytesPerState: r.bytesPerState, memory: r.memory,
     peakRssMiB: Math.round(peakRss / MiB), peakRssAtStates: atStates, peakArrayBuffersMiB: Math.round(peakAb / MiB),
     endRssMiB: Math.round(end.rss / MiB), endArrayBuffersMiB: Math.round(end.arrayBuffers / MiB),

@@ -5,7 +5,7 @@
 // first round of each engine is a warm-up and is not counted. Exit 0; 2: bad input.
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
-import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
+import { configAndVariant } from '../src/cli/configArg.ts';
 import { explore } from '../src/explorer/explore.ts';
 import type { EngineName } from '../src/explorer/packed/expand.ts';
 
@@ -30,10 +30,9 @@ async function main(argv: string[]): Promise<number> {
   const flags = flagsOrExit(command, argv);
   if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
-  const config = configFromFlag(v.config);
-  if (E.isLeft(config)) return usageError(config.left);
-  const variant = variantFromFlag(v.variant, 'v6');
-  if (E.isLeft(variant)) return usageError(`npm run bench:packed: ${variant.left}`);
+  const target = configAndVariant(v, 'npm run bench:packed');
+  if (E.isLeft(target)) return usageError(target.left);
+  const { config, variant } = target.right;
   const maxStates = intFlag(command, 'max-states', v['max-states'], 50_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   const rounds = intFlag(command, 'rounds', v.rounds, 3);
@@ -45,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   const rates = new Map<EngineName, number[]>(engines.map((e) => [e, []]));
   for (let round = 0; round < rounds.right; round++) {
     for (const engine of engines) {
-      const r = await explore(config.right, variant.right, { symmetry, maxStates: maxStates.right, workers: 1, engine });
+      const r = await explore(config, variant, { symmetry, maxStates: maxStates.right, workers: 1, engine });
       const rate = r.states / r.seconds;
       if (round > 0) rates.get(engine)!.push(rate);
       process.stdout.write(`round ${round}${round === 0 ? ' (warm-up)' : ''} ${engine}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ${r.seconds.toFixed(2)} s, ${Math.round(rate)} states/s, ${Math.round(r.transitions / r.seconds)} transitions/s, ${r.bytesPerState} bytes/state${r.truncated ? ' (truncated)' : ''}\n`);
@@ -53,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const [engine, rs] of rates) {
     const sorted = [...rs].sort((a, b) => a - b);
-    process.stdout.write(`${engine}: median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} states/s over ${rs.length} rounds (${config.right.name}, ${variant.right}${symmetry ? '' : ', no symmetry'})\n`);
+    process.stdout.write(`${engine}: median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} states/s over ${rs.length} rounds (${config.name}, ${variant}${symmetry ? '' : ', no symmetry'})\n`);
   }
   return 0;
 }

@@ -15,3 +15,15 @@ export function variantFromFlag(v: string | boolean | undefined, dflt: VariantNa
   if (typeof v === 'string' && isVariantName(v)) return E.right(v);
   return E.left(`unknown variant "${String(v)}": expected one of ${variantNames.join(', ')}`);
 }
+
+/**
+ * --config and --variant (default v6) of a benchmark tool: both, or the usage error to print
+ * (a bad variant prefixed by `tool`, e.g. "npm run bench:expand").
+ */
+export function configAndVariant(v: { readonly config?: string | boolean; readonly variant?: string | boolean }, tool: string): E.Either<string | string[], { config: Config; variant: VariantName }> {
+  const config = configFromFlag(v.config);
+  if (E.isLeft(config)) return config;
+  const variant = variantFromFlag(v.variant, 'v6');
+  if (E.isLeft(variant)) return E.left(`${tool}: ${variant.left}`);
+  return E.right({ config: config.right, variant: variant.right });
+}
