@@ -18,7 +18,7 @@ import { SuccessorLists } from './successors.ts';
 import { WorkerPool } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
-import { makeExpander, type EngineName } from './packed/expand.ts';
+import { defaultEngine, makeExpander, type EngineName } from './packed/expand.ts';
 import { CompactVisitedSet } from './packed/visited.ts';
 
 export interface ExploreOptions {
@@ -38,7 +38,7 @@ export interface ExploreOptions {
   readonly successorMemBytes?: number;
   /** Words per successor block (the unit written to disk); default from successorMemBytes. For tests. */
   readonly successorBlockWords?: number;
-  /** Which expansion step: the reducer's (default) or the packed engine's (src/explorer/packed/). */
+  /** Which expansion step: the packed engine's (src/explorer/packed/; the default, defaultEngine) or the reducer's. */
   readonly engine?: EngineName;
   /**
    * Partial-order reduction (spec/explorer.md, EXP-POR-1..6; default off here, on in the CLI):
@@ -195,7 +195,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const beyond = encodingLimitErrors(config);
   if (beyond.length) throw new RangeError(`configuration "${config.name}" beyond the explorer's state encoding: ${beyond.join('; ')}`);
   const sym = symmetryOf(config, opts.symmetry);
-  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? 'reducer', por: opts.por === true };
+  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? defaultEngine, por: opts.por === true };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
   // run cut short by maxStates stops after the node whose successors hit the bound, so results

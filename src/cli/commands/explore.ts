@@ -14,7 +14,7 @@ import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResul
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
-import { engineNames, type EngineName } from '../../explorer/packed/expand.ts';
+import { defaultEngine, engineNames, type EngineName } from '../../explorer/packed/expand.ts';
 import { encodingLimitErrors, symmetryOf } from '../../explorer/symmetry.ts';
 import { DisagreementError, verifiedReport } from '../../explorer/packed/verify.ts';
 import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
@@ -24,7 +24,7 @@ const say = (s = '') => process.stdout.write(`${s}\n`);
 
 export interface ExploreRun {
   readonly symmetry: boolean;
-  /** Default 'reducer'. */
+  /** Default defaultEngine ('packed'). */
   readonly engine?: EngineName;
   /** Partial-order reduction (spec/explorer.md, EXP-POR-*); default off here, on in `explore`. */
   readonly por?: boolean;
@@ -98,7 +98,7 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
 
 /** The report with its counterexamples; the packed engine's are confirmed on the reducer (DisagreementError). */
 function reportOf(run: ExploreRun, r: ExploreResult): VariantReport {
-  return run.engine === 'packed' ? verifiedReport(r) : report(r);
+  return (run.engine ?? defaultEngine) === 'packed' ? verifiedReport(r) : report(r);
 }
 
 export function summaryLine(rep: VariantReport): string {
@@ -176,7 +176,7 @@ export const spec: CommandSpec = {
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
     'successors-mem': { type: 'string', value: 'MiB', help: `successor lists kept in memory for faults-resolvable, in MiB (default ${SUCCESSOR_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file and read back by the liveness check; results do not depend on it` },
-    engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the reducer (default) or the packed engine on the adapter (src/explorer/packed/; its counterexamples are replayed on the reducer)' },
+    engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the packed engine on the adapter (default; src/explorer/packed/; its counterexamples are replayed on the reducer) or the reducer' },
     'no-por': { type: 'boolean', help: 'no partial-order reduction (spec/explorer.md: with it, the same verdicts; counterexamples may be longer than the shortest)' },
   },
 };
@@ -200,7 +200,7 @@ export async function run(argv: string[]): Promise<number> {
   if (E.isLeft(frontierMem)) return usageError(frontierMem.left);
   const successorsMem = intFlag('explore', 'successors-mem', v['successors-mem'], SUCCESSOR_MEM_DEFAULT / 2 ** 20);
   if (E.isLeft(successorsMem)) return usageError(successorsMem.left);
-  const engine = v.engine ?? 'reducer';
+  const engine = v.engine ?? defaultEngine;
   if (!engineNames.includes(engine as EngineName)) return usageError(`smmu-sva explore: --engine expects packed or reducer, got "${String(engine)}"`);
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid') return usageError(`smmu-sva explore: --format expects text or mermaid, got "${String(format)}"`);

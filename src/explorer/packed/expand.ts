@@ -27,6 +27,8 @@ type Applies = { apply(e: Event): void };
 
 export type EngineName = 'packed' | 'reducer';
 export const engineNames: readonly EngineName[] = ['packed', 'reducer'];
+/** The engine `explore` uses when none is named (spec/explorer.md, "The packed engine"). */
+export const defaultEngine: EngineName = 'packed';
 
 export class PackedExpander extends Expander {
   readonly store: PackedStore;
@@ -97,5 +99,5 @@ export class PackedExpander extends Expander {
 
 /** The expander of an engine. */
 export function makeExpander(spec: ExpanderSpec & { readonly engine?: EngineName }): Expander {
-  return spec.engine === 'packed' ? new PackedExpander(spec) : new Expander(spec);
+  return (spec.engine ?? defaultEngine) === 'packed' ? new PackedExpander(spec) : new Expander(spec);
 }
