@@ -1,0 +1,211 @@
+// npm run bench:floor -- [--config FILE] [--variant NAME] [--states N] [--prefill N] [--rounds N] [--symmetry]
+//
+// The bookkeeping floor of any explorer that stores whole states: what one transition costs
+// before any semantics runs, measured on the real successor keys of a configuration. Part 1
+// explores the first N states (packed engine, no partial-order reduction, no symmetry unless
+// --symmetry) with the explorer's own expander, keeping every successor key, and reports the
+// engine's transitions/s. Part 2 replays that stream of keys through the steps every design
+// still has per transition, each timed alone over the whole stream:
+//   copy     the parent's words into a scratch state (what a fixed-layout state costs per
+//            successor: one TypedArray.set of the key length)
+//   hash     the 64-bit fingerprint of the key (hash64)
+//   zobrist  instead of hash: an incremental (Zobrist-style) fingerprint folding in only the words
+//            the successor changed against its parent (old and new value of each)
+//   lookup   insert into the compact visited set, first filled with --prefill random
+//            fingerprints so that the table is as large as a long run's (cache misses)
+//   enqueue  the new states' keys appended to a frontier buffer
+// and prints ns per transition for each, their sum, and the budget per transition that a target
+// rate of distinct states/s leaves (400k by default, at the stream's transitions per state).
+// No assertion: figures only (docs/performance.md). Exit 0; 2: bad input.
+import * as E from 'fp-ts/lib/Either.js';
+import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
+import { configAndVariant } from '../src/cli/configArg.ts';
+import { EDGE_WORDS, SRC_WORDS } from '../src/explorer/expand.ts';
+import { encodeState, IntBuf } from '../src/explorer/encode.ts';
+import { initialState } from '../src/machine/initial.ts';
+import { makeExpander } from '../src/explorer/packed/expand.ts';
+import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
+import { hash64 } from '../src/explorer/visited.ts';
+
+const command: CommandSpec = {
+  name: 'bench:floor',
+  invocation: 'npm run bench:floor --',
+  about: [
+    'The per-transition cost of copying, fingerprinting, looking up and enqueueing whole states,',
+    "on the successor keys of a configuration's first N states, against the engine's own rate.",
+    'Exit 0; 2: bad input.',
+  ],
+  flags: {
+    config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: the built-in default)' },
+    variant: { type: 'string', value: 'NAME', help: 'driver variant (default v6)' },
+    states: { type: 'string', value: 'N', help: 'distinct states to explore for the key stream (default 300000)' },
+    prefill: { type: 'string', value: 'N', help: 'random fingerprints in the visited set before the lookups (default 50000000)' },
+    rounds: { type: 'string', value: 'N', help: 'timed rounds of part 2, the best kept (default 3)' },
+    target: { type: 'string', value: 'N', help: 'target distinct states/s for the budget line (default 400000)' },
+    symmetry: { type: 'boolean', help: 'with symmetry reduction (keys are then canonical)' },
+  },
+};
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const ns = (ms: number, n: number) => ((ms * 1e6) / n).toFixed(1);
+/** A Zobrist-style word hash of (position, value), computed instead of looked up in a table. */
+function zmix(j: number, v: number, seed: number): number {
+  let k = Math.imul(v ^ Math.imul(j, 0x27d4eb2f), seed);
+  k ^= k >>> 15; k = Math.imul(k, 0x2c1b3c6d); k ^= k >>> 12;
+  return k;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const flags = flagsOrExit(command, argv);
+  if (E.isLeft(flags)) return flags.left;
+  const v = flags.right.values;
+  const target = configAndVariant(v, 'npm run bench:floor');
+  if (E.isLeft(target)) return usageError(target.left);
+  const { config, variant } = target.right;
+  const nums: Record<string, number> = {};
+  for (const [name, dflt] of [['states', 300_000], ['prefill', 50_000_000], ['rounds', 3], ['target', 400_000]] as const) {
+    const n = intFlag(command, name, v[name], dflt);
+    if (E.isLeft(n)) return usageError(n.left);
+    nums[name] = n.right;
+  }
+  for (const name of ['states', 'rounds', 'target'] as const) {
+    if (nums[name]! < 1) return usageError(`npm run bench:floor: --${name} expects at least 1, got ${nums[name]}`);
+  }
+  const maxStates = nums.states!, rounds = nums.rounds!;
+  const symmetry = v.symmetry === true;
+
+  // Part 1: breadth-first from the initial state with the packed expander, every edge kept.
+  const expander = makeExpander({ config, variant, symmetry, engine: 'packed', por: false });
+  const init = new IntBuf(256);
+  encodeState(initialState(config), init);
+  const h = new Uint32Array(2);
+  hash64(init.a, 0, init.n, h);
+  const seen = new CompactVisitedSet(1 << 16);
+  seen.insert(h[0]!, h[1]!);
+  const queue: Int32Array[] = [init.a.slice(0, init.n)];
+  const stream = new IntBuf(1 << 20); // successor keys, concatenated
+  const lens: number[] = [];
+  const parents: Int32Array[] = []; // per transition, the expanded state's key
+  let head = 0, expanded = 0, expandMs = 0;
+  while (head < queue.length && seen.size < maxStates) {
+    const batch = queue.slice(head, head + 1024);
+    head += batch.length;
+    const offsets = new Uint32Array(batch.length + 1);
+    for (let i = 0; i < batch.length; i++) offsets[i + 1] = offsets[i]! + batch[i]!.length;
+    const enc = new Int32Array(offsets[batch.length]!);
+    batch.forEach((k, i) => enc.set(k, offsets[i]!));
+    const t0 = performance.now();
+    const r = expander.expand({ enc, offsets }, true, true);
+    expandMs += performance.now() - t0;
+    expanded += batch.length;
+    let at = 0, edge = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const ne = r.src[i * SRC_WORDS]!;
+      for (let k = 0; k < ne; k++, edge += EDGE_WORDS) {
+        const len = r.edges[edge + 4]!;
+        const key = r.enc.subarray(at, at + len);
+        at += len;
+        stream.ensure(len);
+        stream.a.set(key, stream.n);
+        stream.n += len;
+        lens.push(len);
+        parents.push(batch[i]!);
+        if (seen.size < maxStates) {
+          const before = seen.size;
+          seen.insert(r.edges[edge]!, r.edges[edge + 1]!);
+          if (seen.size > before) queue.push(key.slice());
+        }
+      }
+    }
+  }
+  const transitions = lens.length;
+  let minLen = Infinity, maxLen = 0;
+  for (const l of lens) { if (l < minLen) minLen = l; if (l > maxLen) maxLen = l; }
+  const perState = transitions / expanded;
+  say(`${config.name}, ${variant}${symmetry ? '' : ', no symmetry'}, no partial-order reduction: ${seen.size} states, ${expanded} expanded, ${transitions} transitions (${perState.toFixed(2)} per expanded state), keys of ${minLen}-${maxLen} words`);
+  say(`engine (expansion step only: enabled events, apply, invariants, key, hash64): ${ns(expandMs, transitions)} ns per transition, ${Math.round(transitions / (expandMs / 1000))} transitions/s`);
+
+  // Part 2: each per-transition step alone over the stream.
+  const offs = new Uint32Array(transitions + 1);
+  for (let i = 0; i < transitions; i++) offs[i + 1] = offs[i]! + lens[i]!;
+  const keys = stream.a.subarray(0, stream.n);
+  const fps = new Uint32Array(transitions * 2);
+  const best = { copy: Infinity, hash: Infinity, zobrist: Infinity, lookup: Infinity, enqueue: Infinity };
+  // the words a successor changes against its parent: what an incremental fingerprint folds in
+  // per transition. Keys are variable-length encodings, and a successor whose key length differs
+  // from its parent's would in a fixed layout change only the words of the collection that grew
+  // or shrank; they are left out of the count, which is over the same-length transitions.
+  let nChanges = 0, sameLen = 0;
+  for (let i = 0; i < transitions; i++) {
+    const p = parents[i]!, a = offs[i]!, len = offs[i + 1]! - a;
+    if (p.length !== len) continue;
+    sameLen++;
+    for (let j = 0; j < len; j++) if (p[j] !== keys[a + j]) nChanges++;
+  }
+  const chIdx = new Int32Array(nChanges), chOld = new Int32Array(nChanges), chNew = new Int32Array(nChanges);
+  for (let i = 0, c = 0; i < transitions; i++) {
+    const p = parents[i]!, a = offs[i]!, len = offs[i + 1]! - a;
+    if (p.length !== len) continue;
+    for (let j = 0; j < len; j++) if (p[j] !== keys[a + j]) { chIdx[c] = j; chOld[c] = p[j]!; chNew[c] = keys[a + j]!; c++; }
+  }
+  const scratch = new Int32Array(maxLen);
+  let sink = 0;
+  // the prefilled set, built once (random 64-bit fingerprints: a long run's table size)
+  const prefill = nums.prefill!;
+  let rng = 0x2545f491;
+  const next = () => { rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5; return rng >>> 0; };
+  for (let round = 0; round < rounds; round++) {
+    let t = performance.now();
+    for (let i = 0; i < transitions; i++) { const a = offs[i]!, len = offs[i + 1]! - a; for (let j = 0; j < len; j++) scratch[j] = keys[a + j]!; sink ^= scratch[0]!; }
+    best.copy = Math.min(best.copy, performance.now() - t);
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) { hash64(keys, offs[i]!, offs[i + 1]!, h); fps[2 * i] = h[0]!; fps[2 * i + 1] = h[1]!; }
+    best.hash = Math.min(best.hash, performance.now() - t);
+    const set = new CompactVisitedSet(prefill + transitions);
+    for (let i = 0; i < prefill; i++) set.insert(next(), next());
+    const fresh = new Uint8Array(transitions);
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) {
+      const before = set.size;
+      set.insert(fps[2 * i]!, fps[2 * i + 1]!);
+      fresh[i] = set.size > before ? 1 : 0;
+    }
+    best.lookup = Math.min(best.lookup, performance.now() - t);
+    t = performance.now();
+    let zh = 0, zl = 0;
+    for (let c = 0; c < nChanges; c++) {
+      const j = chIdx[c]!;
+      zh ^= zmix(j, chOld[c]!, 0x9e3779b1) ^ zmix(j, chNew[c]!, 0x9e3779b1);
+      zl ^= zmix(j, chOld[c]!, 0x85ebca6b) ^ zmix(j, chNew[c]!, 0x85ebca6b);
+    }
+    best.zobrist = Math.min(best.zobrist, performance.now() - t);
+    sink ^= zh ^ zl;
+    const frontier = new IntBuf(1 << 20);
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) {
+      if (fresh[i] === 0) continue;
+      const len = offs[i + 1]! - offs[i]!;
+      frontier.ensure(len);
+      const a = offs[i]!, fa = frontier.a;
+      for (let j = 0; j < len; j++) fa[frontier.n + j] = keys[a + j]!;
+      frontier.n += len;
+    }
+    best.enqueue = Math.min(best.enqueue, performance.now() - t);
+    sink ^= frontier.n;
+  }
+  const sum = best.copy + best.hash + best.lookup + best.enqueue;
+  // the incremental fingerprint's time per same-length transition, carried to every transition
+  const zobrist = (best.zobrist * transitions) / Math.max(sameLen, 1);
+  const undoFloor = zobrist + best.lookup + best.enqueue;
+  const budget = 1e9 / (nums.target! * perState);
+  say(`per transition (best of ${rounds} rounds, visited set prefilled with ${prefill} fingerprints):`);
+  say(`  copy ${ns(best.copy, transitions)} ns, hash ${ns(best.hash, transitions)} ns, lookup ${ns(best.lookup, transitions)} ns, enqueue ${ns(best.enqueue, transitions)} ns; sum ${ns(sum, transitions)} ns`);
+  say(`  an incremental fingerprint instead of hash: ${(nChanges / Math.max(sameLen, 1)).toFixed(1)} words changed per transition (${sameLen} of ${transitions} transitions keep the key length), ${ns(zobrist, transitions)} ns`);
+  say(`  a design that steps in place and undoes (no copy) with that fingerprint: fingerprint + lookup + enqueue = ${ns(undoFloor, transitions)} ns`);
+  say(`  budget at ${nums.target} distinct states/s and ${perState.toFixed(2)} transitions per state: ${budget.toFixed(1)} ns per transition, all included`);
+  say(`  left for enabled events, the transition and its undo, and the invariants: ${(budget - (undoFloor * 1e6) / transitions).toFixed(1)} ns (the packed engine now: ${ns(expandMs, transitions)} ns per transition for all of its expansion step)`);
+  if (sink === 0x7fffffff) say('');
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
