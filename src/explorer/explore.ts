@@ -190,6 +190,9 @@ class InThread implements ChunkRunner {
   async close(): Promise<void> {}
 }
 
+/** Nodes per chunk with workers (docs/performance.md, "Two workers on seed-wide": 1024 measured faster than 256 for the packed engine, the same for the reducer's). */
+const POOL_CHUNK = 1024;
+
 export async function explore(config: Config, variant: VariantName, opts: ExploreOptions): Promise<ExploreResult> {
   const t0 = performance.now();
   const beyond = encodingLimitErrors(config);
@@ -201,7 +204,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
   // do not depend on chunk sizes or on the number of threads.
   const runner: ChunkRunner = opts.workers > 1
-    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? 256, opts.por === true)
+    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK, opts.por === true)
     : new InThread(local, opts.chunkSize ?? 2048);
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords });
