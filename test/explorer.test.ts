@@ -244,8 +244,14 @@ describe('smmu-sva explore', () => {
     const j = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json');
     expect(j.code).toBe(0);
     const o = JSON.parse(j.out) as Record<string, unknown>;
-    expect(Object.keys(o)).toEqual(expect.arrayContaining(['variant', 'config', 'states', 'transitions', 'maxDepth', 'seconds', 'statesPerSecond', 'bytesPerState', 'violations']));
+    expect(Object.keys(o)).toEqual(expect.arrayContaining(['variant', 'config', 'states', 'transitions', 'maxDepth', 'levels', 'seconds', 'statesPerSecond', 'bytesPerState', 'violations']));
     expect(o.violations).toEqual([]);
+    // one level per depth, the initial state alone at depth 0, summing to the states
+    const levels = o.levels as number[];
+    expect(levels).toHaveLength((o.maxDepth as number) + 1);
+    expect(levels[0]).toBe(1);
+    expect(levels.reduce((a, b) => a + b, 0)).toBe(o.states);
+    expect(levels.every((n) => n > 0)).toBe(true);
     const m = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'release-clears-valid', '--format', 'mermaid');
     expect(m.code).toBe(1);
     expect(m.out).toMatch(/```mermaid\nsequenceDiagram/);

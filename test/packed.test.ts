@@ -71,7 +71,7 @@ describe('packed engine: the Store against the reducer on random reachable state
 });
 
 const summary = (r: ExploreResult) => ({
-  states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, truncated: r.truncated,
+  states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, levels: r.levels, truncated: r.truncated,
   violations: r.violations.map((f) => `${f.kind} ${f.invariant} length ${f.length} node ${f.node}`),
 });
 

@@ -127,6 +127,10 @@ export interface ExploreResult {
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
+  /** States first found at each breadth-first depth (levels[d], d = 0..maxDepth; they sum to
+   *  `states`). With partial-order reduction, depths in the reduced graph. A truncated run's last
+   *  level is partial. */
+  readonly levels: readonly number[];
   readonly seconds: number;
   readonly truncated: boolean;
   /** Bytes of the per-state typed arrays at the end, divided by the number of states. */
@@ -335,6 +339,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     const maxDepth = levelStart.length - 1;
 
     const states = visited.size;
+    const levels = levelStart.map((first, d) => (levelStart[d + 1] ?? states) - first);
     if (!truncated) {
       const bad = succ.faultsResolvable(states, hasFault.a);
       if (bad >= 0) {
@@ -358,7 +363,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), por, ampleNodes, states, transitions, maxDepth, seconds, truncated,
+      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), por, ampleNodes, states, transitions, maxDepth, levels, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       memory,
       violations,

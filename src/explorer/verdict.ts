@@ -39,6 +39,7 @@ export function toJson(rep: VariantReport): unknown {
     states: r.states,
     transitions: r.transitions,
     maxDepth: r.maxDepth,
+    levels: r.levels,
     truncated: r.truncated,
     seconds: Number(r.seconds.toFixed(3)),
     statesPerSecond: Math.round(r.states / Math.max(r.seconds, 1e-9)),
