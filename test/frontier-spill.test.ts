@@ -5,7 +5,7 @@
 // violations and their counterexamples) for both engines and with workers,
 // `smmu-sva explore --frontier-mem 0 --successors-mem 0` prints the same report, and the
 // temporary files are gone afterwards.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +176,22 @@ describe('smmu-sva explore --frontier-mem', () => {
         .toBe(untimed(cli({ TMPDIR: tmp }, 'explore', '--config', 'spec/configs/small.json', '--engine', engine).stdout));
     }
     expect(readdirSync(tmp).filter((f) => f.startsWith('smmu-sva-'))).toEqual([]);
+  }, 180_000);
+  it('an interrupted run (SIGINT, SIGTERM) exits 130 or 143 and leaves no spill file behind, variant workers included', async () => {
+    const cases = [['SIGINT', 130, []], ['SIGTERM', 143, []], ['SIGINT', 130, ['--variant', 'all', '--workers', '2']]] as const;
+    for (const [sig, code, more] of cases) {
+      const tmp = mkdtempSync(join(scratch, 'sig-'));
+      const child = spawn(process.execPath, ['tools/smmu-sva.mjs', 'explore', '--config', 'spec/configs/seed-wide.json', '--json', '--frontier-mem', '0', '--successors-mem', '0', ...more], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+      // the spill directories, under the run's own directory
+      const spills = () => readdirSync(tmp, { recursive: true }).map(String).filter((f) => /^smmu-sva-(frontier|successors)-/.test(f.split('/').pop()!));
+      const want = more.length ? 4 : 2; // two per variant explored at once
+      for (let i = 0; i < 600 && spills().length < want; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(spills().length, `${sig} ${more.join(' ')}`).toBe(want);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      child.kill(sig);
+      expect(await exited).toBe(code);
+      expect(readdirSync(tmp).filter((f) => f.startsWith('smmu-sva-'))).toEqual([]);
+    }
   }, 180_000);
   it('a bad value names the flag and exits 2', () => {
     for (const flag of ['--frontier-mem', '--successors-mem']) {

@@ -31,6 +31,9 @@ export interface ExploreOptions {
   /** Bytes of frontier keys kept in memory before they are spilled to a temporary file (queue.ts);
    *  default FRONTIER_MEM_DEFAULT. Results do not depend on it. */
   readonly frontierMemBytes?: number;
+  /** Directory under which the frontier and successor spill directories are made (default:
+   *  os.tmpdir()). The CLI passes one directory per run, which its exit handler removes. */
+  readonly spillDir?: string;
   /** Words per frontier segment (the unit written to disk); default from frontierMemBytes. For tests. */
   readonly frontierSegmentWords?: number;
   /** Bytes of successor lists (for faults-resolvable) kept in memory before they are spilled to a
@@ -189,7 +192,13 @@ class InThread implements ChunkRunner {
   constructor(private readonly expander: Expander, private readonly chunkSize: number) {}
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     // each result is merged before the next expand(), so it may be a view of the expander's buffers
-    for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) onResult(t, this.expander.expand(t.chunk, false));
+    let lastYield = performance.now();
+    for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) {
+      onResult(t, this.expander.expand(t.chunk, false));
+      // let the event loop in now and then, so that a signal handler (the CLI's clean exit on
+      // SIGINT and SIGTERM) can run during a long one-thread search
+      if (performance.now() - lastYield > 50) { await new Promise<void>((resolve) => setImmediate(resolve)); lastYield = performance.now(); }
+    }
   }
   async close(): Promise<void> {}
 }
@@ -210,8 +219,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const runner: ChunkRunner = opts.workers > 1
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK, opts.por === true)
     : new InThread(local, opts.chunkSize ?? 2048);
-  const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords });
-  const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords });
+  const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
+  const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);

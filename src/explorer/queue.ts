@@ -26,6 +26,8 @@ export interface QueueOptions {
   readonly memBytes?: number;
   /** Words per segment (default: memBytes / 32 within [2^12, 2^22]; 2^22 without a budget). */
   readonly segmentWords?: number;
+  /** Directory under which the spill directory is made (default: os.tmpdir()). */
+  readonly spillDir?: string;
 }
 
 /** Memory and disk used by a queue's keys. */
@@ -78,8 +80,11 @@ export class KeyQueue {
   /** Next node to hand out. */
   taken = 0;
 
+  private readonly spillBase: string | undefined;
+
   constructor(opts: QueueOptions = {}) {
     this.memBytes = opts.memBytes ?? Infinity;
+    this.spillBase = opts.spillDir;
     this.segWords = opts.segmentWords ?? (Number.isFinite(this.memBytes) ? Math.min(1 << 22, Math.max(1 << 12, Math.floor(this.memBytes / 32))) : 1 << 22);
     this.open(0);
   }
@@ -180,7 +185,7 @@ export class KeyQueue {
   }
 
   private spill(s: Segment): void {
-    if (this.dir === null) { this.dir = mkdtempSync(join(tmpdir(), 'smmu-sva-frontier-')); removeOnExit(this.dir); }
+    if (this.dir === null) { this.dir = mkdtempSync(join(this.spillBase ?? tmpdir(), 'smmu-sva-frontier-')); removeOnExit(this.dir); }
     const file = join(this.dir, `seg-${this.fileNo++}.bin`);
     const fd = openSync(file, 'w');
     try {

@@ -20,6 +20,8 @@ export interface SuccessorOptions {
   /** Words per block (default: memBytes / 32 within [2^12, 2^20]; 2^20 without a budget; a longer
    *  record gets a block of its own size). */
   readonly blockWords?: number;
+  /** Directory under which the spill directory is made (default: os.tmpdir()). */
+  readonly spillDir?: string;
 }
 
 interface Block {
@@ -51,8 +53,11 @@ export class SuccessorLists {
   /** Sweeps of the last faultsResolvable() (for the report). */
   sweeps = 0;
 
+  private readonly spillBase: string | undefined;
+
   constructor(opts: SuccessorOptions = {}) {
     this.memBytes = opts.memBytes ?? Infinity;
+    this.spillBase = opts.spillDir;
     this.blockWords = opts.blockWords ?? (Number.isFinite(this.memBytes) ? Math.min(1 << 20, Math.max(1 << 12, Math.floor(this.memBytes / 32))) : 1 << 20);
     this.cur = this.newBlock(Math.min(this.blockWords, 1 << 12));
   }
@@ -106,7 +111,7 @@ export class SuccessorLists {
     try {
       for (let changed = true; changed;) {
         this.sweeps++;
-        const rest = new SuccessorLists({ memBytes: this.memBytes, blockWords: this.blockWords });
+        const rest = new SuccessorLists({ memBytes: this.memBytes, blockWords: this.blockWords, spillDir: this.spillBase });
         try {
           changed = from.sweep(good, from === this, rest);
         } catch (err) {
@@ -209,7 +214,7 @@ export class SuccessorLists {
 
   private spill(b: Block): void {
     if (this.dir === null) {
-      this.dir = mkdtempSync(join(tmpdir(), 'smmu-sva-successors-'));
+      this.dir = mkdtempSync(join(this.spillBase ?? tmpdir(), 'smmu-sva-successors-'));
       liveDirs.add(this.dir);
       if (!exitHook) { exitHook = true; process.once('exit', () => { for (const d of liveDirs) rmSync(d, { recursive: true, force: true }); }); }
       this.fd = openSync(join(this.dir, 'lists.bin'), 'w+');

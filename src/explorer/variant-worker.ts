@@ -8,7 +8,7 @@ parentPort!.on('message', (job: VariantJob) => {
   void (async () => {
     try {
       const result = await explore(job.config, job.variant, {
-        symmetry: job.symmetry, engine: job.engine, por: job.por, maxStates: job.maxStates, workers: 1, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes,
+        symmetry: job.symmetry, engine: job.engine, por: job.por, maxStates: job.maxStates, workers: 1, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes, spillDir: job.spillDir,
         onProgress: job.progress ? (p) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined,
       });
       const g = result.graph;

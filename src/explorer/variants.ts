@@ -18,6 +18,7 @@ export interface VariantJob {
   readonly maxStates: number;
   readonly frontierMemBytes?: number;
   readonly successorMemBytes?: number;
+  readonly spillDir?: string;
   readonly progress: boolean;
 }
 
@@ -36,6 +37,8 @@ export interface ParallelOptions {
   readonly frontierMemBytes?: number;
   /** Successor-list memory budget of each variant explored at once. */
   readonly successorMemBytes?: number;
+  /** Where every variant's spill directories are made (explore.ts ExploreOptions). */
+  readonly spillDir?: string;
   /** Variants explored at once. */
   readonly threads: number;
   readonly onProgress?: (variant: VariantName, p: Progress) => void;
@@ -55,7 +58,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
       while (nextJob < variants.length) {
         const i = nextJob++;
         const variant = variants[i]!;
-        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, progress: opts.onProgress !== undefined };
+        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, spillDir: opts.spillDir, progress: opts.onProgress !== undefined };
         results[i] = await new Promise<ExploreResult>((resolve, reject) => {
           const onMessage = (m: VariantMessage) => {
             if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }

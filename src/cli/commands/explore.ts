@@ -6,6 +6,9 @@
 // 1: a violation (or a verdict differing from the expected one); 2: bad input, or the packed
 // engine found a violation the reducer's replay does not confirm; 3: incomplete (the run stopped
 // at --max-states and found nothing unexpected in the part it explored).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
@@ -35,6 +38,8 @@ export interface ExploreRun {
   readonly frontierMemBytes?: number;
   /** In-memory budget of the successor lists in bytes (default SUCCESSOR_MEM_DEFAULT), shared out likewise. */
   readonly successorMemBytes?: number;
+  /** Where the spill directories go (default os.tmpdir()); see run(). */
+  readonly spillDir?: string;
   readonly progress: boolean;
 }
 
@@ -58,6 +63,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
       symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers,
       frontierMemBytes: Math.floor((run.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / atOnce),
       successorMemBytes: Math.floor((run.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT) / atOnce),
+      spillDir: run.spillDir,
       onProgress: line?.update,
       onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(run, r)); },
     });
@@ -90,6 +96,7 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
     workers: run.workers,
     frontierMemBytes: run.frontierMemBytes,
     successorMemBytes: run.successorMemBytes,
+    spillDir: run.spillDir,
     onProgress: run.progress ? progressLine(variant) : undefined,
   });
   if (run.progress) process.stderr.write('\r\x1b[K');
@@ -223,6 +230,14 @@ export async function run(argv: string[]): Promise<number> {
   if (beyond.length) return usageError(beyond.map((l) => `smmu-sva explore: ${cfg.name}: ${l}`));
   const off = runOpts.symmetry ? symmetryOf(cfg, true).offReason : undefined;
   if (off !== undefined) process.stderr.write(`smmu-sva explore: ${cfg.name}: ${off}\n`);
+  // An interrupted run leaves no spill file behind: every spill directory, this thread's and the
+  // variant workers', is made under one directory of this run, which an 'exit' handler removes
+  // (retrying while a worker thread may still be writing), and SIGINT and SIGTERM exit through
+  // process.exit, since a signal's default action would end the process without 'exit' handlers.
+  const spillDir = mkdtempSync(join(tmpdir(), 'smmu-sva-run-'));
+  process.once('exit', () => rmSync(spillDir, { recursive: true, force: true, maxRetries: 5 }));
+  const withSpill: ExploreRun = { ...runOpts, spillDir };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
   const names: readonly VariantName[] = all ? variantNames : [variant.right];
   const reps: VariantReport[] = [];
   const show = (rep: VariantReport) => {
@@ -238,7 +253,7 @@ export async function run(argv: string[]): Promise<number> {
     say();
   };
   try {
-    await exploreEach(cfg, names, runOpts, show);
+    await exploreEach(cfg, names, withSpill, show);
   } catch (err) {
     if (!(err instanceof DisagreementError)) throw err;
     process.stderr.write(`smmu-sva explore: ${err.message}\n`);
