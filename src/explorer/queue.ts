@@ -10,8 +10,8 @@
 // deleted; close() removes the directory (explore() calls it in a finally, and an exit handler
 // catches the rest). The order of nodes, and so BFS numbering, is the same whether or not anything
 // was spilled (test/frontier-spill.test.ts).
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { makeSpillDir, removeSpillDir } from './spillDir.ts';
 import { join } from 'node:path';
 import type { Chunk } from './expand.ts';
 
@@ -52,15 +52,6 @@ class Segment {
     this.starts = new Uint32Array(Math.max(16, cap >> 4));
   }
   bytes(): number { return this.buf === null ? 0 : this.buf.byteLength + this.starts!.byteLength; }
-}
-
-const liveDirs = new Set<string>();
-let exitHook = false;
-function removeOnExit(dir: string): void {
-  liveDirs.add(dir);
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => { for (const d of liveDirs) rmSync(d, { recursive: true, force: true }); });
 }
 
 export class KeyQueue {
@@ -139,8 +130,7 @@ export class KeyQueue {
   /** Remove the temporary files, if any. Idempotent. */
   close(): void {
     if (this.dir === null) return;
-    rmSync(this.dir, { recursive: true, force: true });
-    liveDirs.delete(this.dir);
+    removeSpillDir(this.dir);
     this.dir = null;
   }
 
@@ -185,7 +175,7 @@ export class KeyQueue {
   }
 
   private spill(s: Segment): void {
-    if (this.dir === null) { this.dir = mkdtempSync(join(this.spillBase ?? tmpdir(), 'smmu-sva-frontier-')); removeOnExit(this.dir); }
+    if (this.dir === null) this.dir = makeSpillDir(this.spillBase, 'smmu-sva-frontier-');
     const file = join(this.dir, `seg-${this.fileNo++}.bin`);
     const fd = openSync(file, 'w');
     try {

@@ -10,8 +10,8 @@
 // records of the nodes still not good (see faultsResolvable).
 // Its answer, the lowest-numbered node that cannot reach a fault-free node, does not depend on
 // where the blocks are (test/frontier-spill.test.ts).
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { makeSpillDir, removeSpillDir } from './spillDir.ts';
 import { join } from 'node:path';
 
 export interface SuccessorOptions {
@@ -32,8 +32,6 @@ interface Block {
   at: number;
 }
 
-const liveDirs = new Set<string>();
-let exitHook = false;
 
 export class SuccessorLists {
   private readonly blocks: Block[] = [];
@@ -171,8 +169,7 @@ export class SuccessorLists {
   close(): void {
     if (this.fd >= 0) { closeSync(this.fd); this.fd = -1; }
     if (this.dir === null) return;
-    rmSync(this.dir, { recursive: true, force: true });
-    liveDirs.delete(this.dir);
+    removeSpillDir(this.dir);
     this.dir = null;
   }
 
@@ -214,9 +211,7 @@ export class SuccessorLists {
 
   private spill(b: Block): void {
     if (this.dir === null) {
-      this.dir = mkdtempSync(join(this.spillBase ?? tmpdir(), 'smmu-sva-successors-'));
-      liveDirs.add(this.dir);
-      if (!exitHook) { exitHook = true; process.once('exit', () => { for (const d of liveDirs) rmSync(d, { recursive: true, force: true }); }); }
+      this.dir = makeSpillDir(this.spillBase, 'smmu-sva-successors-');
       this.fd = openSync(join(this.dir, 'lists.bin'), 'w+');
     }
     const bytes = new Uint8Array(b.words!.buffer, 0, b.used * 4);
