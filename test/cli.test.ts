@@ -45,7 +45,7 @@ describe('smmu-sva CLI', () => {
   it('an unknown flag is named, with the flags there are', () => {
     const r = cli('explore', '--max-state', '5');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('smmu-sva explore: unknown flag --max-state: expected one of --config, --variant, --json, --no-symmetry, --max-states, --workers, --format, --frontier-mem, --successors-mem, --engine, --no-por (--help describes them)\n');
+    expect(r.err).toBe('smmu-sva explore: unknown flag --max-state: expected one of --config, --variant, --json, --no-symmetry, --max-states, --workers, --format, --frontier-mem, --successors-mem, --engine, --progress, --no-por (--help describes them)\n');
     expect(cli('tour', '--json').err).toBe('smmu-sva tour: unknown flag --json: it takes no flags (--help describes them)\n');
   });
   it('--format with --json is refused: the JSON has its own trace format', () => {
@@ -128,6 +128,15 @@ describe('npm run bench:expand', () => {
 });
 
 describe('exit codes, the same for every command (src/cli/args.ts exitCode)', () => {
+  it('explore --progress writes timestamped progress lines to stderr and leaves --json output alone', () => {
+    const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json', '--progress');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).variant).toBe('upstream');
+    const lines = r.err.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^smmu-sva explore: \d+ s: upstream: \d+ states, \d+ states\/s, depth \d+, frontier \d+, peak RSS \d+ MiB$/);
+    expect(cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json').err).toBe('');
+  });
   it('a truncated explore that found nothing is incomplete (3), with one variant and with all; a violation found before the cut is 1', () => {
     const one = cli('explore', '--variant', 'upstream', '--max-states', '1000');
     expect(one.code, one.err).toBe(3);

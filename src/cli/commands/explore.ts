@@ -1,6 +1,6 @@
 // smmu-sva explore [--config FILE] [--variant NAME|all] [--json] [--no-symmetry] [--max-states N]
 //                  [--workers N] [--format text|mermaid] [--frontier-mem MiB] [--successors-mem MiB]
-//                  [--engine packed|reducer] [--no-por]
+//                  [--engine packed|reducer] [--progress] [--no-por]
 // Exhaustive breadth-first exploration of a configuration under one or all driver variants.
 // Exit 0: no violation (with --variant all: every verdict as in spec/expected-verdicts.json);
 // 1: a violation (or a verdict differing from the expected one); 2: bad input, or the packed
@@ -40,14 +40,40 @@ export interface ExploreRun {
   readonly successorMemBytes?: number;
   /** Where the spill directories go (default os.tmpdir()); see run(). */
   readonly spillDir?: string;
-  readonly progress: boolean;
+  /** 'live': one line rewritten in place (a terminal); 'log': a line every LOG_EVERY_MS with the
+   *  elapsed time and the peak RSS, for logs of long runs (--progress); 'off': none. */
+  readonly progress: ProgressMode;
 }
 
-function progressLine(variant: string): (p: Progress) => void {
-  return (p) => {
-    const rate = Math.round(p.states / Math.max(p.seconds, 1e-3));
-    process.stderr.write(`\r\x1b[K${variant}: ${p.states} states, ${rate} states/s, depth ${p.depth}, frontier ${p.frontier}`);
+export type ProgressMode = 'off' | 'live' | 'log';
+/** --progress prints a line this often. */
+const LOG_EVERY_MS = 10_000;
+
+function progressFigures(variant: string, p: Progress): string {
+  return `${variant}: ${p.states} states, ${Math.round(p.states / Math.max(p.seconds, 1e-3))} states/s, depth ${p.depth}, frontier ${p.frontier}`;
+}
+
+/** Writes progress to stderr: in place ('live') or as timestamped lines, the first at once, then at most every LOG_EVERY_MS ('log'). */
+function progressWriter(mode: Exclude<ProgressMode, 'off'>): { write: (text: string) => void; clear: () => void } {
+  const t0 = performance.now();
+  let last = -Infinity; // the first figures are printed at once: the run has started
+  return {
+    write: (text) => {
+      if (mode === 'live') { process.stderr.write(`\r\x1b[K${text}`); return; }
+      const now = performance.now();
+      if (now - last < LOG_EVERY_MS) return;
+      last = now;
+      const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+      process.stderr.write(`smmu-sva explore: ${((now - t0) / 1000).toFixed(0)} s: ${text}, peak RSS ${rssMiB} MiB\n`);
+    },
+    clear: () => { if (mode === 'live') process.stderr.write('\r\x1b[K'); },
   };
+}
+
+function progressLine(variant: string, mode: ProgressMode): { update?: (p: Progress) => void; clear: () => void } {
+  if (mode === 'off') return { clear: () => {} };
+  const out = progressWriter(mode);
+  return { update: (p) => out.write(progressFigures(variant, p)), clear: out.clear };
 }
 
 /**
@@ -57,7 +83,7 @@ function progressLine(variant: string): (p: Progress) => void {
  */
 export async function exploreEach(config: Config, names: readonly VariantName[], run: ExploreRun, onReport: (r: VariantReport) => void): Promise<void> {
   if (names.length > 1 && run.workers > 1) {
-    const line = run.progress ? parallelProgress() : undefined;
+    const line = run.progress === 'off' ? undefined : parallelProgress(run.progress);
     const atOnce = Math.min(run.workers, names.length);
     await exploreVariants(config, names, {
       symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers,
@@ -74,20 +100,21 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
 }
 
 /** One progress line for variants explored side by side: the latest figures of each running one. */
-function parallelProgress(): { update: (variant: VariantName, p: Progress) => void; clear: () => void } {
+function parallelProgress(mode: Exclude<ProgressMode, 'off'>): { update: (variant: VariantName, p: Progress) => void; clear: () => void } {
   const latest = new Map<VariantName, Progress>();
+  const out = progressWriter(mode);
   return {
     update: (variant, p) => {
       latest.set(variant, p);
-      const parts = [...latest].map(([n, q]) => `${n}: ${q.states} states, ${Math.round(q.states / Math.max(q.seconds, 1e-3))}/s, depth ${q.depth}, frontier ${q.frontier}`);
-      process.stderr.write(`\r\x1b[K${parts.join(' | ')}`);
+      out.write([...latest].map(([n, q]) => progressFigures(n, q)).join(' | '));
     },
-    clear: () => { latest.clear(); process.stderr.write('\r\x1b[K'); },
+    clear: () => { latest.clear(); out.clear(); },
   };
 }
 
 /** Explore one variant and rebuild its counterexamples. */
 export async function exploreVariant(config: Config, variant: VariantName, run: ExploreRun): Promise<VariantReport> {
+  const line = progressLine(variant, run.progress);
   const result = await explore(config, variant, {
     symmetry: run.symmetry,
     engine: run.engine,
@@ -97,9 +124,9 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
     frontierMemBytes: run.frontierMemBytes,
     successorMemBytes: run.successorMemBytes,
     spillDir: run.spillDir,
-    onProgress: run.progress ? progressLine(variant) : undefined,
+    onProgress: line.update,
   });
-  if (run.progress) process.stderr.write('\r\x1b[K');
+  line.clear();
   return reportOf(run, result);
 }
 
@@ -184,6 +211,7 @@ export const spec: CommandSpec = {
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
     'successors-mem': { type: 'string', value: 'MiB', help: `successor lists kept in memory for faults-resolvable, in MiB (default ${SUCCESSOR_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file and read back by the liveness check; results do not depend on it` },
     engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the packed engine on the adapter (default; src/explorer/packed/; its counterexamples are replayed on the reducer) or the reducer' },
+    progress: { type: 'boolean', help: `a progress line on stderr at the start and every ${LOG_EVERY_MS / 1000} s (states, rate, depth, frontier, peak RSS), also with --json or when stderr is not a terminal; without it a terminal shows one live line (not with --json)` },
     'no-por': { type: 'boolean', help: 'no partial-order reduction (spec/explorer.md: with it, the same verdicts; counterexamples may be longer than the shortest)' },
   },
 };
@@ -223,7 +251,7 @@ export async function run(argv: string[]): Promise<number> {
     workers: workers.right,
     frontierMemBytes: frontierMem.right * 2 ** 20,
     successorMemBytes: successorsMem.right * 2 ** 20,
-    progress: process.stderr.isTTY === true && !v.json,
+    progress: v.progress ? 'log' : process.stderr.isTTY === true && !v.json ? 'live' : 'off',
   };
   const cfg = config.right;
   const beyond = encodingLimitErrors(cfg);

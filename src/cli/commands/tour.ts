@@ -69,7 +69,7 @@ async function exploreTour(): Promise<number> {
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
   const reps: VariantReport[] = [];
-  await exploreEach(defaultConfig, variantNames, { symmetry: true, maxStates: 10_000_000, workers: tourThreads, progress: process.stderr.isTTY === true }, (r) => reps.push(r));
+  await exploreEach(defaultConfig, variantNames, { symmetry: true, maxStates: 10_000_000, workers: tourThreads, progress: process.stderr.isTTY === true ? 'live' : 'off' }, (r) => reps.push(r));
   const table = verdictTable(defaultConfig.name, reps, expected.right);
   for (const l of table.lines) say(l);
   say();
@@ -92,7 +92,7 @@ async function seedWidePrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`== spec/configs/seed-wide.json (two pages per process, three frames), bounded: the first ${prefixStates} breadth-first states of every variant`);
   say(`   (smmu-sva explore --config spec/configs/seed-wide.json --variant all --max-states ${prefixStates}; expected: the default's verdicts)`);
   const reps: VariantReport[] = [];
-  await exploreEach(seedWideConfig, variantNames, { symmetry: true, maxStates: prefixStates, workers: tourThreads, progress: process.stderr.isTTY === true }, (r) => reps.push(r));
+  await exploreEach(seedWideConfig, variantNames, { symmetry: true, maxStates: prefixStates, workers: tourThreads, progress: process.stderr.isTTY === true ? 'live' : 'off' }, (r) => reps.push(r));
   const table = verdictTable(seedWideConfig.name, reps, { [seedWideConfig.name]: expected[defaultConfig.name]! }, true);
   for (const l of table.lines) say(l);
   return table.ok;
