@@ -35,6 +35,7 @@ import type { Config } from '../model/config.ts';
 import { initialState } from '../machine/initial.ts';
 import type { State } from '../model/state.ts';
 import { cdFlags, encodeState, faultFlags, IntBuf } from './encode.ts';
+import { lexLessAt, P12, sortInts, sortKeys } from './sortKey.ts';
 
 export interface Relabelling {
   /** newIndex = proc[oldIndex] */
@@ -198,40 +199,12 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   return { enabled, relabellings, processClasses, deviceClasses, notes };
 }
 
-/** a[0, an) < b[bStart, bStart + bn), lexicographically. */
-function lexLessAt(a: Int32Array, an: number, b: Int32Array, bStart: number, bn: number): boolean {
-  const n = Math.min(an, bn);
-  for (let i = 0; i < n; i++) { const x = a[i]!, y = b[bStart + i]!; if (x !== y) return x < y; }
-  return an < bn;
-}
-
-/** Insertion sort of a[0, n) (the arrays here hold a handful of packed keys). */
-function sortKeys(a: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
-    a[j + 1] = v;
-  }
-}
-
-/** sortKeys for int32 keys: one typed-array kind per function keeps its element loads monomorphic. */
-function sortInts(a: Int32Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
-    a[j + 1] = v;
-  }
-}
-
 // Packing of small fields into one sort key: pages, frames, processes < 64, devices <= 32,
 // domains < 4096, PASIDs < 2^20, ASIDs < 2^16, bond refcounts < 2^9, notifier refcounts < 2^10
 // (KEY_LIMITS above; checked when a canonicaliser is built). TLB entries, bonds, notifiers and
 // deferred frees fit in 31 bits (int32 keys, unpacked with shifts and masks); ATC entries and
 // faults take 38 bits: (device << 20 | PASID) * 4096 + (page << 6 | frame or flags) in a float64
 // (exact below 2^53), split again by a division by 4096 (exact: a power of two).
-const P12 = 4096;
 
 /**
  * Computes state keys: the plain encoding without symmetry, else the lexicographically least
@@ -310,7 +283,7 @@ export class Canonicalizer {
       const tmp = this.tmp;
       tmp.reset();
       this.relabelled(s, c[j]!, tmp);
-      if (lexLessAt(tmp.a, tmp.n, out.a, start, out.n - start)) {
+      if (lexLessAt(tmp.a, 0, tmp.n, out.a, start, out.n - start)) {
         out.n = start;
         out.ensure(tmp.n);
         const a = out.a, t = tmp.a;

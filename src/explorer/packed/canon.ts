@@ -8,33 +8,8 @@ import type { Config } from '../../model/config.ts';
 import { CD_PRESENT } from '../../adapter/store.ts';
 import type { IntBuf } from '../encode.ts';
 import { assertKeyLimits, symmetryOf, type SymmetryInfo } from '../symmetry.ts';
+import { lexLessAt, P12, sortInts, sortKeys } from '../sortKey.ts';
 import { encodeStore, type PackedStore } from './store-io.ts';
-
-const P12 = 4096;
-
-function sortKeys(a: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
-    a[j + 1] = v;
-  }
-}
-
-function sortInts(a: Int32Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
-    a[j + 1] = v;
-  }
-}
-
-function lexLessAt(a: Int32Array, aStart: number, an: number, b: Int32Array, bStart: number, bn: number): boolean {
-  const n = Math.min(an, bn);
-  for (let i = 0; i < n; i++) { const x = a[aStart + i]!, y = b[bStart + i]!; if (x !== y) return x < y; }
-  return an < bn;
-}
 
 export class StoreCanonicalizer {
   readonly symmetry: SymmetryInfo;
