@@ -3,6 +3,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { decodeConfig, encodeConfig } from '../src/codecs/config.ts';
 import { seedWideConfig } from '../src/model/config.ts';
+import { loadExpectedVerdicts } from '../src/codecs/expected.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const base = () => JSON.parse(JSON.stringify(encodeConfig(seedWideConfig)));
 
@@ -80,5 +84,26 @@ describe('DRV-ATTACH-STALL: a configuration the kernel accepts', () => {
       const r = loadConfigFile(new URL(f, dir).pathname);
       expect(E.isRight(r), `${f}: ${E.isLeft(r) ? r.left.join('; ') : ''}`).toBe(true);
     }
+  });
+});
+
+describe('expected verdicts file (spec/expected-verdicts.json)', () => {
+  const load = (json: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), 'smmu-sva-verdicts-'));
+    const file = join(dir, 'v.json');
+    writeFileSync(file, JSON.stringify(json));
+    try { return { file, r: loadExpectedVerdicts(file) }; } finally { rmSync(dir, { recursive: true, force: true }); }
+  };
+  it('a configuration may record only some variants', () => {
+    const { r } = load({ configs: { 'seed-wide': { upstream: [] } } });
+    expect(E.isRight(r) && r.right).toEqual({ 'seed-wide': { upstream: [] } });
+  });
+  it('a key that is not a variant is an error naming its path', () => {
+    const { file, r } = load({ configs: { small: { v6: [], upstraem: [] } } });
+    expect(E.isLeft(r) && r.left).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.]/g, '\\.')}: \\$\\.configs\\.small\\.upstraem: unknown field \\(expected one of v6, `))]);
+  });
+  it('a verdict that is not a list of names is an error naming its path', () => {
+    const { file, r } = load({ configs: { small: { v6: 'no-stale-atc' } } });
+    expect(E.isLeft(r) && r.left).toEqual([`${file}: $.configs.small.v6: expected Array<string>, got "no-stale-atc"`]);
   });
 });
