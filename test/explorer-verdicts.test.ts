@@ -6,6 +6,7 @@
 // re-confirmed here, the others by the long runs named in docs/performance.md. For every variant,
 // the first states of its breadth-first search must already show the default's violations.
 import * as E from 'fp-ts/lib/Either.js';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/codecs/config.ts';
 import { defaultConfig, seedWideConfig } from '../src/model/config.ts';
@@ -67,6 +68,16 @@ describe('the built-in default configuration and its full-width sibling', () => 
         const r = await explore(c.right, v, { symmetry: true, por: true, maxStates: 4_000_000, workers: 1 });
         expect(r.truncated).toBe(false);
         expect(violatedSet(r)).toEqual([...rec[v]!].sort());
+      }
+    });
+    it(`${name}: the verdicts recorded from long runs name their run, and a bounded prefix finds nothing outside them`, async () => {
+      const c = loadConfigFile(`spec/configs/${name}.json`);
+      if (E.isLeft(c)) throw new Error(c.left.join('\n'));
+      const perf = readFileSync('docs/performance.md', 'utf8');
+      for (const v of variantNames.filter((x) => expected.right[name]![x] !== undefined && !here.includes(x))) {
+        expect(perf, `docs/performance.md names the ${name} ${v} run`).toContain(`explore --config spec/configs/${name}.json --variant ${v} `);
+        const r = await explore(c.right, v, { symmetry: true, por: true, maxStates: 30_000, workers: 1 });
+        expect(violatedSet(r).filter((n) => !expected.right[name]![v]!.includes(n))).toEqual([]);
       }
     });
   }
