@@ -56,7 +56,8 @@ export const mmuNotifierRegisterBug = 'kernel BUG at mm/mmu_notifier.c: __mmu_no
 
 /**
  * DRV-BIND-ERR-PUT (v6 err_put_mn): refcount_dec(&smmu_mn->refs) then mmu_notifier_put(). On a
- * fresh notifier refcount_dec() takes refs from 1 to 0, which refcount_t reports with a WARN.
+ * fresh notifier refcount_dec() on refs = 1 WARNs (REFCOUNT_DEC_LEAK) and saturates the count;
+ * nothing reads it again before the free, so only the WARN is modelled.
  */
 function errPutNotifier(ctx: Ctx, s: State, i: number): State {
   const n = s.notifiers[i]!;
