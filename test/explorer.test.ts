@@ -260,7 +260,7 @@ describe('smmu-sva explore', () => {
   it('--variant all --workers 2 (variants side by side) prints exactly what one thread prints, timing aside', () => {
     const strip = (out: string) => out.trim().split('\n').map((l) => {
       const o = JSON.parse(l) as Record<string, unknown>;
-      delete o.seconds; delete o.statesPerSecond;
+      delete o.seconds; delete o.statesPerSecond; delete o.time;
       return o;
     });
     const one = cli('explore', '--config', 'spec/configs/ssid-widths.json', '--variant', 'all', '--json');

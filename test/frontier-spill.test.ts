@@ -93,7 +93,7 @@ describe('SuccessorLists', () => {
 function essence(r: ExploreResult) {
   const rep = report(r);
   const j = toJson(rep) as Record<string, unknown>;
-  delete j.seconds; delete j.statesPerSecond; delete j.bytesPerState; delete j.memory;
+  delete j.seconds; delete j.statesPerSecond; delete j.time; delete j.bytesPerState; delete j.memory;
   return { json: j, parent: Array.from(r.graph.parent), eventIndex: Array.from(r.graph.eventIndex), hi: Array.from(r.graph.hi), lo: Array.from(r.graph.lo), found: r.violations };
 }
 
@@ -149,7 +149,7 @@ describe('smmu-sva explore --frontier-mem', () => {
   const cli = (env: NodeJS.ProcessEnv, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   const strip = (out: string) => out.split('\n').filter(Boolean).map((l) => {
     const j = JSON.parse(l) as Record<string, unknown>;
-    delete j.seconds; delete j.statesPerSecond;
+    delete j.seconds; delete j.statesPerSecond; delete j.time;
     return j;
   });
   it('--frontier-mem 0 --successors-mem 0 spill, print the same report and leave no file behind', () => {

@@ -124,7 +124,7 @@ describe('explore --engine', () => {
     const p = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'all', '--engine', 'packed', '--json');
     const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'all', '--engine', 'reducer', '--json');
     expect(p.status).toBe(r.status);
-    const strip = (out: string) => out.split('\n').filter(Boolean).map((l) => { const j = JSON.parse(l) as Record<string, unknown>; delete j.seconds; delete j.statesPerSecond; /* the packed engine's visited set is smaller */ delete j.bytesPerState; delete j.memory; return j; });
+    const strip = (out: string) => out.split('\n').filter(Boolean).map((l) => { const j = JSON.parse(l) as Record<string, unknown>; delete j.seconds; delete j.statesPerSecond; delete j.time; /* the packed engine's visited set is smaller */ delete j.bytesPerState; delete j.memory; return j; });
     expect(strip(p.stdout)).toEqual(strip(r.stdout));
   }, 60_000);
   it('an unknown engine is refused with exit 2', () => {

@@ -185,6 +185,13 @@ describe('EXP-POR-7: explorations with and without partial-order reduction', () 
     const two = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 2, chunkSize: 97, por: true });
     expect([two.states, two.transitions, two.ampleNodes, two.violations]).toEqual([one.states, one.transitions, one.ampleNodes, one.violations]);
     expect(Array.from(two.graph.parent)).toEqual(Array.from(one.graph.parent));
+    // the time split's counts: the proviso's re-expansions happen in the merge, in node order,
+    // so their number does not depend on threads either; one thread never waits nor has workers
+    expect(two.time.reexpandedNodes).toBe(one.time.reexpandedNodes);
+    expect(one.time.reexpandedNodes).toBeGreaterThan(0);
+    expect([one.time.chunksWorkers, one.time.workers, one.time.wait]).toEqual([0, 0, 0]);
+    expect(two.time.chunksHere + two.time.chunksWorkers).toBeGreaterThan(one.time.chunksHere);
+    for (const t of [one.time, two.time]) for (const x of [t.expandHere, t.merge, t.reexpand, t.wait, t.workers]) expect(x).toBeGreaterThanOrEqual(0);
   }, 60_000);
 
   it('the reduction takes effect: fewer states on stall-forced under v6', async () => {

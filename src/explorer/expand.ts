@@ -41,6 +41,8 @@ export interface ChunkResult {
   readonly edges: Uint32Array;
   /** Concatenated successor keys, in edge order. */
   readonly enc: Int32Array;
+  /** Seconds a worker thread spent expanding the chunk (set by src/explorer/worker.ts only). */
+  readonly seconds?: number;
 }
 
 export interface ExpanderSpec {

@@ -94,6 +94,36 @@ export interface MemorySplit {
   readonly frontierSpilledBytes: number;
 }
 
+/**
+ * Where the threads' time went, in seconds (wall time of each part, measured per chunk, not per
+ * state). The merging thread expands chunks too (expandHere), merges every chunk's successors
+ * into the visited set and the frontier (merge), expands again with every edge the nodes whose
+ * ample edge the cycle proviso rejected (reexpand, EXP-POR-5), and waits for a worker's result
+ * when the next one in order is not ready (wait). workers: the worker threads' expansion time,
+ * summed over workers. A measurement of the schedule, for docs/performance.md: results never
+ * depend on it.
+ */
+export interface TimeSplit {
+  readonly expandHere: number;
+  readonly merge: number;
+  readonly reexpand: number;
+  readonly wait: number;
+  readonly workers: number;
+  readonly chunksHere: number;
+  readonly chunksWorkers: number;
+  /** Nodes expanded again with every edge (the cycle proviso rejected their ample edge). */
+  readonly reexpandedNodes: number;
+}
+
+/** What a ChunkRunner measured of its own schedule (TimeSplit without the merge's parts). */
+export interface RunnerTiming {
+  readonly expandHere: number;
+  readonly wait: number;
+  readonly workers: number;
+  readonly chunksHere: number;
+  readonly chunksWorkers: number;
+}
+
 export interface Progress {
   readonly states: number;
   readonly transitions: number;
@@ -139,6 +169,7 @@ export interface ExploreResult {
   /** Bytes of the per-state typed arrays at the end, divided by the number of states. */
   readonly bytesPerState: number;
   readonly memory: MemorySplit;
+  readonly time: TimeSplit;
   /** The first (shortest) violation of each violated invariant, in invariantNames order. */
   readonly violations: readonly Found[];
   readonly graph: Graph;
@@ -185,16 +216,26 @@ class U16Buf {
  */
 export interface ChunkRunner {
   run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void>;
+  timing(): RunnerTiming;
   close(): Promise<void>;
 }
 
 class InThread implements ChunkRunner {
+  private expandSeconds = 0;
+  private chunks = 0;
   constructor(private readonly expander: Expander, private readonly chunkSize: number) {}
+  timing(): RunnerTiming {
+    return { expandHere: this.expandSeconds, wait: 0, workers: 0, chunksHere: this.chunks, chunksWorkers: 0 };
+  }
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     // each result is merged before the next expand(), so it may be a view of the expander's buffers
     let lastYield = performance.now();
     for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) {
-      onResult(t, this.expander.expand(t.chunk, false));
+      const t0 = performance.now();
+      const r = this.expander.expand(t.chunk, false);
+      this.expandSeconds += (performance.now() - t0) / 1000;
+      this.chunks++;
+      onResult(t, r);
       // let the event loop in now and then, so that a signal handler (the CLI's clean exit on
       // SIGINT and SIGTERM) can run during a long one-thread search
       if (performance.now() - lastYield > 50) { await new Promise<void>((resolve) => setImmediate(resolve)); lastYield = performance.now(); }
@@ -251,6 +292,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let lastProgress = 0;
     const por = opts.por === true;
     let ampleNodes = 0;
+    let mergeSeconds = 0, reexpandSeconds = 0, reexpandedNodes = 0;
     /** 1: the node was expanded with its ample event only (EXP-POR-5). */
     const reduced = new U8Buf(por ? 1 << 12 : 1);
     /** Expands a node again with every edge, when the proviso rejects an ample edge computed alone. */
@@ -293,6 +335,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       return encPos;
     };
     await runner.run((size) => queue.take(size), (taken, r) => {
+      const tMerge = performance.now();
+      let tRe = 0;
       const nSrc = r.src.length / SRC_WORDS;
       let e = 0, encPos = 0;
       for (let i = 0; i < nSrc && !truncated; i++) {
@@ -330,7 +374,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           const from = taken.chunk.offsets[i]!, to = taken.chunk.offsets[i + 1]!;
           single[1] = to - from;
           fullExpander ??= makeExpander(spec);
+          const tf = performance.now();
           const f = fullExpander.expand({ enc: taken.chunk.enc.subarray(from, to), offsets: single }, false, true);
+          tRe += performance.now() - tf;
+          reexpandedNodes++;
           mergeEdges(node, fault, f.edges, f.enc, 0, f.src[0]!, 0, -1);
           continue;
         }
@@ -344,7 +391,11 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           opts.onProgress({ states: visited.size, transitions, depth, frontier: queue.created - (taken.first + nSrc), seconds: (now - t0) / 1000 });
         }
       }
+      reexpandSeconds += tRe / 1000;
+      mergeSeconds += (performance.now() - tMerge - tRe) / 1000;
     }, () => truncated);
+    const rt = runner.timing();
+    const time: TimeSplit = { ...rt, merge: mergeSeconds, reexpand: reexpandSeconds, reexpandedNodes };
     const maxDepth = levelStart.length - 1;
 
     const states = visited.size;
@@ -375,6 +426,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), por, ampleNodes, states, transitions, maxDepth, levels, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       memory,
+      time,
       violations,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },
     };

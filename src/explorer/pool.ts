@@ -10,7 +10,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './thread.ts';
 import type { ChunkResult, Expander, ExpanderSpec } from './expand.ts';
-import type { ChunkRunner } from './explore.ts';
+import type { ChunkRunner, RunnerTiming } from './explore.ts';
 import type { Taken } from './queue.ts';
 
 /**
@@ -32,6 +32,15 @@ const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve)
 
 export class WorkerPool implements ChunkRunner {
   private readonly slots: Slot[];
+  private expandHere = 0;
+  private wait = 0;
+  private workers = 0;
+  private chunksHere = 0;
+  private chunksWorkers = 0;
+
+  timing(): RunnerTiming {
+    return { expandHere: this.expandHere, wait: this.wait, workers: this.workers, chunksHere: this.chunksHere, chunksWorkers: this.chunksWorkers };
+  }
 
   /** `threads` in all: `threads - 1` workers and this thread, which expands with `local`. */
   /**
@@ -76,12 +85,18 @@ export class WorkerPool implements ChunkRunner {
       }
     };
     const waitForMessage = async () => {
+      const t0 = performance.now();
       await new Promise<void>((resolve) => { wake = resolve; });
       wake = undefined;
+      this.wait += (performance.now() - t0) / 1000;
     };
     const listeners = this.slots.map((s) => {
       const onMessage = (r: ChunkResult | 'ready') => {
-        if (r !== 'ready') results.set(s.pending.shift()!, r);
+        if (r !== 'ready') {
+          results.set(s.pending.shift()!, r);
+          this.workers += r.seconds ?? 0;
+          this.chunksWorkers++;
+        }
         wake?.();
       };
       const onError = (err: Error) => { failure = err; wake?.(); };
@@ -112,7 +127,10 @@ export class WorkerPool implements ChunkRunner {
         const seq = takeNext();
         if (seq >= 0) {
           // a chunk for this thread; then let the workers' answers in
+          const t0 = performance.now();
           results.set(seq, this.local.expand(taken.get(seq)!.chunk));
+          this.expandHere += (performance.now() - t0) / 1000;
+          this.chunksHere++;
           await yieldToEvents();
         } else if (nextToDeliver < nextSeq) {
           await waitForMessage();

@@ -4,7 +4,7 @@ import { encodeConfig } from '../codecs/config.ts';
 import type { ExpectedVerdicts } from '../codecs/expected.ts';
 import type { VariantName } from '../model/variant.ts';
 import { counterexample, type Counterexample } from './counterexample.ts';
-import type { ExploreResult } from './explore.ts';
+import type { ExploreResult, TimeSplit } from './explore.ts';
 
 export interface VariantReport {
   readonly result: ExploreResult;
@@ -27,6 +27,12 @@ export function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** Seconds to the millisecond, counts as they are. */
+function roundTime(t: TimeSplit): TimeSplit {
+  const ms = (x: number) => Number(x.toFixed(3));
+  return { ...t, expandHere: ms(t.expandHere), merge: ms(t.merge), reexpand: ms(t.reexpand), wait: ms(t.wait), workers: ms(t.workers) };
+}
+
 export function toJson(rep: VariantReport): unknown {
   const r = rep.result;
   return {
@@ -45,6 +51,7 @@ export function toJson(rep: VariantReport): unknown {
     statesPerSecond: Math.round(r.states / Math.max(r.seconds, 1e-9)),
     bytesPerState: r.bytesPerState,
     memory: r.memory,
+    time: roundTime(r.time),
     violations: rep.counterexamples.map((cx) => ({
       invariant: cx.invariant,
       detail: cx.detail,

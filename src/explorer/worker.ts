@@ -5,7 +5,9 @@ import { makeExpander, type EngineName } from './packed/expand.ts';
 
 const expander = makeExpander(workerData as ExpanderSpec & { engine?: EngineName });
 parentPort!.on('message', (c: Chunk) => {
-  const r = expander.expand(c);
+  const t0 = performance.now();
+  const e = expander.expand(c);
+  const r = { ...e, seconds: (performance.now() - t0) / 1000 };
   parentPort!.postMessage(r, [r.src.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer, r.enc.buffer as ArrayBuffer]);
 });
 parentPort!.postMessage('ready');
