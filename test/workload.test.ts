@@ -251,16 +251,18 @@ describe('workload driver', () => {
   });
 
   it('buggy variants: the monitor finds what checkTransition finds on the reducer replay', () => {
-    const cases: [string, string, string][] = [
-      ['exit-mid-stream', 'release-skips-tlbi', 'dma-isolation'],
-      ['exit-mid-stream', 'release-clears-valid', 'no-bad-cd-while-bound'],
-      ['exit-mid-stream', 'v6', 'dma-isolation'],
-      ['stale-atc', 'v6', 'dma-isolation'],
-      ['disable-race', 'no-synchronize', 'no-freed-domain-access'],
+    const cases: [string, string, string, RegExp][] = [
+      ['exit-mid-stream', 'release-skips-tlbi', 'dma-isolation', /^device \d+ PASID \d+ page \d+ reached frame \d+ through the (TLB|ATC), but /],
+      ['exit-mid-stream', 'release-clears-valid', 'no-bad-cd-while-bound', /^C_BAD_CD \(0x0a\) for device \d+ SSID \d+, which is still bound$/],
+      ['exit-mid-stream', 'v6', 'dma-isolation', /reached frame/],
+      ['stale-atc', 'v6', 'dma-isolation', /through the ATC, but /],
+      ['disable-race', 'no-synchronize', 'no-freed-domain-access', /of the notifier \(domain \d+, process \d+\) ran on freed domain \d+$/],
     ];
-    for (const [name, variant, invariant] of cases) {
+    for (const [name, variant, invariant, detail] of cases) {
       const { report } = replayOnReducer({ ...shortened(name, 3000), variant: variant as Workload['variant'] });
       expect(report.violations[invariant], `${name} / ${variant}`).toBeGreaterThan(0);
+      // the monitor's words for it (src/adapter/monitor.ts detail())
+      expect(report.examples.find((x) => x.invariant === invariant)?.detail, `${name} / ${variant}`).toMatch(detail);
     }
   });
 
