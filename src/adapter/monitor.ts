@@ -12,12 +12,10 @@
 // - release-answers-invalid: the engine emits dev_page_response before removing the fault.
 // - refcount-sane: any WARN.
 // - handle-identity: beforeStep/afterStep compare the bond's reference count around a bind.
-// The rules themselves are in judge.ts, shared with the packed explorer's MaskMonitor.
 import type { Event } from '../model/event.ts';
 import type { Observation } from '../model/observation.ts';
 import type { InvariantName } from '../invariants/invariants.ts';
 import type { Engine } from './engine.ts';
-import { BindHandleWatch, judgeObservation } from './judge.ts';
 
 export interface MonitorViolation {
   readonly invariant: InvariantName;
@@ -31,13 +29,12 @@ export class TransitionMonitor {
   readonly first: MonitorViolation[] = [];
   /** Observations judged. */
   observed = 0;
-  private readonly handle: BindHandleWatch;
+  private bindBefore = -1;
+  private bindAllocSeen = false;
   /** Called with each violation as it is found. */
   onViolation: ((v: MonitorViolation) => void) | undefined;
 
-  constructor(private readonly engine: Engine, private readonly keep = 20) {
-    this.handle = new BindHandleWatch(engine);
-  }
+  constructor(private readonly engine: Engine, private readonly keep = 20) {}
 
   private report(invariant: InvariantName, detail: () => string): void {
     this.counts.set(invariant, (this.counts.get(invariant) ?? 0) + 1);
@@ -55,47 +52,66 @@ export class TransitionMonitor {
   }
 
   beforeStep(e: Event): void {
-    this.handle.beforeStep(e);
+    if (e.kind !== 'bind') return;
+    const st = this.engine.st;
+    const k = e.dev * st.nMm + e.mm;
+    this.bindBefore = st.bondOn[k] ? st.bondRefs[k]! : -1;
+    this.bindAllocSeen = false;
   }
 
   afterStep(e: Event): void {
-    if (this.handle.afterStep(e) && e.kind === 'bind') {
+    if (e.kind !== 'bind' || this.bindBefore < 0) return;
+    const st = this.engine.st;
+    const k = e.dev * st.nMm + e.mm;
+    if (!st.bondOn[k] || st.bondRefs[k] !== this.bindBefore + 1 || this.bindAllocSeen) {
       this.report('handle-identity', () => `bind of the bound pair (${e.dev}, ${e.mm}) did not return the same handle with one more reference`);
     }
+    this.bindBefore = -1;
   }
 
   /** Judge one observation against the live state (use as the engine's stream callback). */
   observe(o: Observation): void {
     this.observed++;
-    this.handle.observe(o);
-    const inv = judgeObservation(this.engine, o);
-    if (inv !== undefined) this.report(inv, () => this.detail(o));
-  }
-
-  /** What a violating observation did, in words. */
-  private detail(o: Observation): string {
     const st = this.engine.st;
     switch (o.kind) {
       case 'dma': {
         const r = o.result;
-        const frame = r.tag === 'access' || r.tag === 'translated' ? r.frame : -1;
-        const via = r.tag === 'access' || r.tag === 'translated' ? r.via.toUpperCase() : '?';
-        return `device ${o.dev} PASID ${o.pasid} page ${o.page} reached frame ${frame} through the ${via}, but ${this.mapping(st.mmOfPasid(o.pasid), o.page)}`;
+        if (r.tag !== 'access' && r.tag !== 'translated') return;
+        const mm = st.mmOfPasid(o.pasid);
+        if (mm < 0 || !st.mmAlive[mm] || st.pages[mm]![o.page] !== r.frame) {
+          this.report('dma-isolation', () => `device ${o.dev} PASID ${o.pasid} page ${o.page} reached frame ${r.frame} through the ${r.via.toUpperCase()}, but ${this.mapping(mm, o.page)}`);
+        }
+        return;
       }
-      case 'event':
-        return `C_BAD_CD (0x0a) for device ${o.event.dev} SSID ${o.event.ssid}, which is still bound`;
+      case 'event': {
+        if (o.event.type !== 'C_BAD_CD') return;
+        const { dev, ssid } = o.event;
+        const mm = st.mmOfPasid(ssid);
+        if (mm >= 0 && st.bondOn[dev * st.nMm + mm]) this.report('no-bad-cd-while-bound', () => `C_BAD_CD (0x0a) for device ${dev} SSID ${ssid}, which is still bound`);
+        return;
+      }
       case 'walk':
-        return `device ${o.dev} made the SMMU walk the page table of exited process ${o.mm}`;
+        if (o.mm >= 0 && !st.mmAlive[o.mm]) this.report('no-walk-after-exit', () => `device ${o.dev} made the SMMU walk the page table of exited process ${o.mm}`);
+        return;
       case 'warn':
-        return `kernel warning: ${o.message}`;
+        this.report('refcount-sane', () => `kernel warning: ${o.message}`);
+        return;
       case 'bug':
-        return o.message;
-      case 'trace':
-        return o.record.tp === 'dev_page_response' ? `Success response to group ${o.record.group} of device ${o.record.dev}, reported after its process exited` : o.record.tp;
+        this.report('no-kernel-bug', () => o.message);
+        return;
+      case 'trace': {
+        const rec = o.record;
+        if (rec.tp === 'smmu_bind_alloc') this.bindAllocSeen = true;
+        if (rec.tp === 'dev_page_response' && rec.code === 0 && this.engine.faultAt(rec.dev, rec.group)?.afterRelease) {
+          this.report('release-answers-invalid', () => `Success response to group ${rec.group} of device ${rec.dev}, reported after its process exited`);
+        }
+        return;
+      }
       case 'callback':
-        return `${o.op} of the notifier (domain ${o.domain}, process ${o.mm}) ran on freed domain ${o.domain}`;
+        if (st.domFreed[o.domain]) this.report('no-freed-domain-access', () => `${o.op} of the notifier (domain ${o.domain}, process ${o.mm}) ran on freed domain ${o.domain}`);
+        return;
       default:
-        return o.kind;
+        return;
     }
   }
 
