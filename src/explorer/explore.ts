@@ -115,14 +115,8 @@ export interface TimeSplit {
   readonly reexpandedNodes: number;
 }
 
-/** What a ChunkRunner measured of its own schedule (TimeSplit without the merge's parts). */
-export interface RunnerTiming {
-  readonly expandHere: number;
-  readonly wait: number;
-  readonly workers: number;
-  readonly chunksHere: number;
-  readonly chunksWorkers: number;
-}
+/** What a ChunkRunner measured of its own schedule: TimeSplit without the merge's parts. */
+export type RunnerTiming = Omit<TimeSplit, 'merge' | 'reexpand' | 'reexpandedNodes'>;
 
 export interface Progress {
   readonly states: number;
