@@ -45,6 +45,8 @@ export interface Relabelling {
   readonly devInv: readonly number[];
   /** CPU ASID renaming that goes with the process permutation. */
   readonly asid: ReadonlyMap<number, number>;
+  /** Every process's pages reversed (page p -> pages - 1 - p, all processes alike). */
+  readonly pageRev: boolean;
 }
 
 export interface SymmetryInfo {
@@ -164,7 +166,7 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   const ident = (n: number) => Array.from({ length: n }, (_, i) => i);
   const identity: Relabelling = {
     proc: ident(config.processes.length), procInv: ident(config.processes.length),
-    dev: ident(config.devices.length), devInv: ident(config.devices.length), asid: new Map(),
+    dev: ident(config.devices.length), devInv: ident(config.devices.length), asid: new Map(), pageRev: false,
   };
   if (!enabled) return { enabled, relabellings: [identity], processClasses: [], deviceClasses: [], notes: ['symmetry reduction off (--no-symmetry)'] };
   const beyond = symmetryKeyLimitErrors(config);
@@ -187,13 +189,20 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   notes.push('PASIDs: NOT relabelled (freed PASIDs live on in stale ATC entries and faults; allocation is lowest-free)');
   const procPerms = classPermutations(config.processes.length, processClasses, MAX_RELABELLINGS);
   const devPerms = classPermutations(config.devices.length, deviceClasses, MAX_RELABELLINGS);
+  const pages = config.processes.map((p) => p.pages);
+  const reversible = pages.length > 0 && pages.every((n) => n === pages[0]) && pages[0]! >= 2;
+  notes.push(reversible
+    ? `pages: reversed in every process at once (page p <-> ${pages[0]! - 1} - p; munmap ranges stay contiguous)`
+    : 'pages: NOT reversed (processes with different numbers of pages, or one page each)');
   const relabellings: Relabelling[] = [];
-  for (const proc of procPerms) {
-    const asid = new Map<number, number>();
-    proc.forEach((to, from) => { if (to !== from) asid.set(config.processes[from]!.cpuAsid, config.processes[to]!.cpuAsid); });
-    for (const dev of devPerms) {
-      if (relabellings.length >= MAX_RELABELLINGS) break;
-      relabellings.push({ proc, procInv: inverse(proc), dev, devInv: inverse(dev), asid });
+  for (const pageRev of reversible ? [false, true] : [false]) {
+    for (const proc of procPerms) {
+      const asid = new Map<number, number>();
+      proc.forEach((to, from) => { if (to !== from) asid.set(config.processes[from]!.cpuAsid, config.processes[to]!.cpuAsid); });
+      for (const dev of devPerms) {
+        if (relabellings.length >= MAX_RELABELLINGS) break;
+        relabellings.push({ proc, procInv: inverse(proc), dev, devInv: inverse(dev), asid, pageRev });
+      }
     }
   }
   return { enabled, relabellings, processClasses, deviceClasses, notes };
@@ -221,6 +230,8 @@ export class Canonicalizer {
     assertKeyLimits(config, symmetry);
     this.frameMap = new Int32Array(Math.max(1, config.frames));
     this.sigs = new Int32Array(config.processes.length);
+    this.sigsRev = new Int32Array(config.processes.length);
+    this.lastPage = (config.processes[0]?.pages ?? 1) - 1;
     this.candidates = new Int32Array(symmetry.relabellings.length);
     this.asidMaps = symmetry.relabellings.map((r) => {
       const m = new Int32Array(1 << 16);
@@ -234,12 +245,12 @@ export class Canonicalizer {
    * A number describing process i that does not depend on frame, group or ASID numbers, and moves
    * with the process under relabelling (its memory state and its bonds and notifiers).
    */
-  private processSignature(s: State, i: number): number {
+  private processSignature(s: State, i: number, rev: boolean): number {
     const m = s.mms[i]!;
     let h = ((m.alive ? 1 : 0) * 1_000_003 + m.pasid * 8191 + m.pasidRefs * 131 + m.ctxDescRefs) | 0;
     // indexed loops, not for-of: this runs for every process of every successor
     const pages = m.pages, bonds = s.bonds, notifiers = s.notifiers, frees = s.deferredFrees;
-    for (let k = 0; k < pages.length; k++) { const p = pages[k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
+    for (let k = 0; k < pages.length; k++) { const p = pages[rev ? pages.length - 1 - k : k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
     for (let k = 0; k < bonds.length; k++) { const b = bonds[k]!; if (b.mm === i) h = (Math.imul(h, 37) + b.dev * 64 + b.refs * 2 + (b.afterExit ? 1 : 0)) | 0; }
     for (let k = 0; k < notifiers.length; k++) { const n = notifiers[k]!; if (n.mm === i) h = (Math.imul(h, 41) + n.domain * 64 + n.refs * 4 + (n.cleared ? 1 : 0) + (n.afterExit ? 2 : 0)) | 0; }
     for (let k = 0; k < frees.length; k++) { const f = frees[k]!; if (f.mm === i) h = (Math.imul(h, 43) + f.domain * 2 + (f.inDomainOps ? 1 : 0)) | 0; }
@@ -247,6 +258,10 @@ export class Canonicalizer {
   }
 
   private readonly sigs: Int32Array;
+  /** The signatures with the pages read backwards, for the relabellings that reverse pages. */
+  private readonly sigsRev: Int32Array;
+  /** pages - 1: page p is written as lastPage - p by a relabelling that reverses pages. */
+  private readonly lastPage: number;
   private readonly candidates: Int32Array;
 
   /**
@@ -257,14 +272,19 @@ export class Canonicalizer {
    */
   private preselect(s: State): number {
     const rs = this.symmetry.relabellings;
-    const sigs = this.sigs, c = this.candidates;
-    for (let i = 0; i < s.mms.length; i++) sigs[i] = this.processSignature(s, i);
+    const sigs = this.sigs, sigsRev = this.sigsRev, c = this.candidates;
+    const anyRev = rs[rs.length - 1]!.pageRev;
+    for (let i = 0; i < s.mms.length; i++) {
+      sigs[i] = this.processSignature(s, i, false);
+      if (anyRev) sigsRev[i] = this.processSignature(s, i, true);
+    }
     let n = 0;
     for (let k = 0; k < rs.length; k++) {
       if (n === 0) { c[n++] = k; continue; }
       const inv = rs[k]!.procInv, best = rs[c[0]!]!.procInv;
+      const sk = rs[k]!.pageRev ? sigsRev : sigs, sb = rs[c[0]!]!.pageRev ? sigsRev : sigs;
       let cmp = 0;
-      for (let p = 0; p < inv.length && cmp === 0; p++) cmp = sigs[inv[p]!]! - sigs[best[p]!]!;
+      for (let p = 0; p < inv.length && cmp === 0; p++) cmp = sk[inv[p]!]! - sb[best[p]!]!;
       if (cmp < 0) { n = 0; c[n++] = k; } else if (cmp === 0) c[n++] = k;
     }
     return n;
@@ -326,10 +346,12 @@ export class Canonicalizer {
     const am = this.asidMaps[k]!;
     const fm = this.frameMap;
     const proc = r.proc, dev = r.dev, procInv = r.procInv, devInv = r.devInv;
+    // page p is written as rp - p * dp: itself, or lastPage - p when the relabelling reverses pages
+    const rp = r.pageRev ? this.lastPage : 0, dp = r.pageRev ? 1 : -1;
     for (let f = 0; f < fm.length; f++) fm[f] = -1; // not fill(): a builtin call costs more than these few frames
     this.fc = 0;
-    // frames by first occurrence: page tables (new process order), then TLB, then ATC
-    for (let np = 0; np < procInv.length; np++) { const pages = s.mms[procInv[np]!]!.pages; for (let i = 0; i < pages.length; i++) this.frame(pages[i]!); }
+    // frames by first occurrence: page tables (new process order, relabelled page order), then TLB, then ATC
+    for (let np = 0; np < procInv.length; np++) { const pages = s.mms[procInv[np]!]!.pages; for (let i = 0; i < pages.length; i++) this.frame(pages[rp - i * dp]!); }
     out.ensure(Canonicalizer.bound(s));
     const a = out.a;
     let o = out.n;
@@ -348,14 +370,14 @@ export class Canonicalizer {
     // TLB: one entry per (asid, page); sorted by the renamed ASID, frames renumbered after sorting
     let n = s.tlb.length;
     let ik = this.intKeyBuf(n);
-    for (let i = 0; i < n; i++) { const e = s.tlb[i]!; ik[i] = (am[e.asid]! << 12) | (e.page << 6) | e.frame; }
+    for (let i = 0; i < n; i++) { const e = s.tlb[i]!; ik[i] = (am[e.asid]! << 12) | ((rp - e.page * dp) << 6) | e.frame; }
     sortInts(ik, n);
     a[o++] = n;
     for (let i = 0; i < n; i++) { const key = ik[i]!; a[o++] = key >> 12; a[o++] = (key >> 6) & 63; a[o++] = this.frame(key & 63); }
     // ATC: sorted by (device, PASID, page, frame); frames renumbered, then sorted again
     n = s.atc.length;
     let keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((dev[e.dev]! << 20) | e.pasid) * P12 + ((e.page << 6) | e.frame); }
+    for (let i = 0; i < n; i++) { const e = s.atc[i]!; keys[i] = ((dev[e.dev]! << 20) | e.pasid) * P12 + (((rp - e.page * dp) << 6) | e.frame); }
     sortKeys(keys, n);
     for (let i = 0; i < n; i++) { const key = keys[i]!, hi = Math.floor(key / P12), lo = key - hi * P12; keys[i] = hi * P12 + ((lo & ~63) | this.frame(lo & 63)); }
     sortKeys(keys, n);
@@ -367,7 +389,7 @@ export class Canonicalizer {
     // faults: per device, sorted by content (PASID, page, flags), groups numbered 0, 1, ...
     n = s.faults.length;
     keys = this.keyBuf(n);
-    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((dev[f.dev]! << 20) | f.pasid) * P12 + ((f.page << 6) | faultFlags(f)); }
+    for (let i = 0; i < n; i++) { const f = s.faults[i]!; keys[i] = ((dev[f.dev]! << 20) | f.pasid) * P12 + (((rp - f.page * dp) << 6) | faultFlags(f)); }
     sortKeys(keys, n);
     a[o++] = n;
     for (let i = 0, g = 0, prevDev = -1; i < n; i++) {
@@ -406,7 +428,7 @@ export class Canonicalizer {
       const m = s.mms[procInv[np]!]!;
       a[o++] = m.alive ? 1 : 0; a[o++] = m.pasid; a[o++] = m.pasidRefs; a[o++] = m.ctxDescRefs;
       const pages = m.pages;
-      for (let i = 0; i < pages.length; i++) { const p = pages[i]!; a[o++] = p < 0 ? p : fm[p]!; }
+      for (let i = 0; i < pages.length; i++) { const p = pages[rp - i * dp]!; a[o++] = p < 0 ? p : fm[p]!; }
     }
     out.n = o;
   }

@@ -20,6 +20,9 @@ export class StoreCanonicalizer {
   private readonly devs: Int32Array[];
   private readonly devInvs: Int32Array[];
   private readonly sigs: Int32Array;
+  private readonly sigsRev: Int32Array;
+  private readonly lastPage: number;
+  private readonly pageRevs: Uint8Array;
   private readonly candidates: Int32Array;
   private keys = new Float64Array(64);
   private ikeys = new Int32Array(64);
@@ -32,6 +35,9 @@ export class StoreCanonicalizer {
     const rs = this.symmetry.relabellings;
     this.frameMap = new Int32Array(Math.max(1, config.frames));
     this.sigs = new Int32Array(config.processes.length);
+    this.sigsRev = new Int32Array(config.processes.length);
+    this.lastPage = (config.processes[0]?.pages ?? 1) - 1;
+    this.pageRevs = Uint8Array.from(rs, (r) => (r.pageRev ? 1 : 0));
     this.candidates = new Int32Array(rs.length);
     this.asidMaps = rs.map((r) => {
       const m = new Int32Array(1 << 16);
@@ -67,11 +73,11 @@ export class StoreCanonicalizer {
     }
   }
 
-  private processSignature(st: PackedStore, i: number): number {
+  private processSignature(st: PackedStore, i: number, rev: boolean): number {
     const nMm = st.nMm;
     let h = (st.mmAlive[i]! * 1_000_003 + st.mmPasid[i]! * 8191 + st.mmPasidRefs[i]! * 131 + st.mmCtxDescRefs[i]!) | 0;
     const pages = st.pages[i]!;
-    for (let k = 0; k < pages.length; k++) { const p = pages[k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
+    for (let k = 0; k < pages.length; k++) { const p = pages[rev ? pages.length - 1 - k : k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
     for (let dev = 0; dev < st.nDev; dev++) {
       const k = dev * nMm + i;
       if (st.bondOn[k]) h = (Math.imul(h, 37) + dev * 64 + st.bondRefs[k]! * 2 + st.bondAfterExit[k]!) | 0;
@@ -89,14 +95,19 @@ export class StoreCanonicalizer {
 
   private preselect(st: PackedStore): number {
     const rs = this.procInvs;
-    const sigs = this.sigs, c = this.candidates;
-    for (let i = 0; i < st.nMm; i++) sigs[i] = this.processSignature(st, i);
+    const sigs = this.sigs, sigsRev = this.sigsRev, revs = this.pageRevs, c = this.candidates;
+    const anyRev = revs[revs.length - 1] === 1;
+    for (let i = 0; i < st.nMm; i++) {
+      sigs[i] = this.processSignature(st, i, false);
+      if (anyRev) sigsRev[i] = this.processSignature(st, i, true);
+    }
     let n = 0;
     for (let k = 0; k < rs.length; k++) {
       if (n === 0) { c[n++] = k; continue; }
       const inv = rs[k]!, best = rs[c[0]!]!;
+      const sk = revs[k] ? sigsRev : sigs, sb = revs[c[0]!] ? sigsRev : sigs;
       let cmp = 0;
-      for (let p = 0; p < inv.length && cmp === 0; p++) cmp = sigs[inv[p]!]! - sigs[best[p]!]!;
+      for (let p = 0; p < inv.length && cmp === 0; p++) cmp = sk[inv[p]!]! - sb[best[p]!]!;
       if (cmp < 0) { n = 0; c[n++] = k; } else if (cmp === 0) c[n++] = k;
     }
     return n;
@@ -124,9 +135,11 @@ export class StoreCanonicalizer {
     const fm = this.frameMap;
     const proc = this.procs[k]!, dev = this.devs[k]!, procInv = this.procInvs[k]!, devInv = this.devInvs[k]!;
     const nMm = st.nMm, nDev = st.nDev, cap = st.pasidCap;
+    // page p is written as rp - p * dp: itself, or lastPage - p when the relabelling reverses pages
+    const rp = this.pageRevs[k] ? this.lastPage : 0, dp = this.pageRevs[k] ? 1 : -1;
     for (let f = 0; f < fm.length; f++) fm[f] = -1;
     this.fc = 0;
-    for (let np = 0; np < procInv.length; np++) { const pages = st.pages[procInv[np]!]!; for (let i = 0; i < pages.length; i++) this.frame(pages[i]!); }
+    for (let np = 0; np < procInv.length; np++) { const pages = st.pages[procInv[np]!]!; for (let i = 0; i < pages.length; i++) this.frame(pages[rp - i * dp]!); }
     // the TLB's ASIDs, the ATC's entries and the faults counted first for the capacity bound
     const nAsid = st.tlbAsidsWithEntries(this.tlbAsids);
     let nTlb = 0;
@@ -160,7 +173,7 @@ export class StoreCanonicalizer {
     let n = 0;
     for (let j = 0; j < nAsid; j++) {
       const asid = this.tlbAsids[j]!, arr = st.tlb[asid]!, ra = am[asid]! << 12;
-      for (let page = 0; page < arr.length; page++) { const f = arr[page]!; if (f >= 0) ik[n++] = ra | (page << 6) | f; }
+      for (let page = 0; page < arr.length; page++) { const f = arr[page]!; if (f >= 0) ik[n++] = ra | ((rp - page * dp) << 6) | f; }
     }
     sortInts(ik, n);
     a[o++] = n;
@@ -177,9 +190,10 @@ export class StoreCanonicalizer {
         for (let page = 0; page < arr.length; page++) {
           const f = arr[page]!;
           if (f < 0) continue;
-          keys[n++] = hi + ((page << 6) | f);
+          const rpage = (rp - page * dp) << 6;
+          keys[n++] = hi + (rpage | f);
           const more = extra?.get(page);
-          if (more) for (const g of more) keys[n++] = hi + ((page << 6) | g);
+          if (more) for (const g of more) keys[n++] = hi + (rpage | g);
         }
       }
     }
@@ -199,7 +213,7 @@ export class StoreCanonicalizer {
       for (let i = 0; i < list.length; i++) {
         const f = list[i]!;
         const flags = (f.via === 'pri' ? 1 : 0) | (f.write ? 2 : 0) | (f.afterRelease ? 4 : 0) | (f.status << 3);
-        keys[n++] = ((dev[d]! << 20) | f.pasid) * P12 + ((f.page << 6) | flags);
+        keys[n++] = ((dev[d]! << 20) | f.pasid) * P12 + (((rp - f.page * dp) << 6) | flags);
       }
     }
     sortKeys(keys, n);
@@ -245,7 +259,7 @@ export class StoreCanonicalizer {
       const m = procInv[np]!;
       a[o++] = st.mmAlive[m]!; a[o++] = st.mmPasid[m]!; a[o++] = st.mmPasidRefs[m]!; a[o++] = st.mmCtxDescRefs[m]!;
       const pages = st.pages[m]!;
-      for (let i = 0; i < pages.length; i++) { const p = pages[i]!; a[o++] = p < 0 ? p : fm[p]!; }
+      for (let i = 0; i < pages.length; i++) { const p = pages[rp - i * dp]!; a[o++] = p < 0 ? p : fm[p]!; }
     }
     out.n = o;
   }
