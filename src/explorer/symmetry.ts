@@ -26,6 +26,11 @@
 //   happen and private ASIDs never move).
 // - Devices with identical configuration (bus, ATS, PRI, stall, SSID width, domain): the device
 //   index only orders observations (CMD_CFGI_CD per master) and events. Sound.
+// - Pages, reversed in every process at once (p -> n - 1 - p) when every process has n >= 2 pages:
+//   every rule treats pages alike but munmap, whose contiguous ranges reversal maps onto each
+//   other ([start, end) -> [n - end, n - start)); invariants compare a page only with itself.
+//   Global, because a stale ATC entry or fault of a freed PASID may alias the page of whichever
+//   process gets that PASID next (test/page-symmetry.test.ts checks the bisimulation).
 // - NOT relabelled: PASID values. Allocation is lowest-free over the PASIDs processes hold, but a
 //   freed PASID value lives on in stale ATC entries (v6) and faults; renaming 1 <-> 2 in such a
 //   state changes whether the next bind aliases the stale entries, so the renaming is not a
@@ -195,12 +200,14 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
     ? `pages: reversed in every process at once (page p <-> ${pages[0]! - 1} - p; munmap ranges stay contiguous)`
     : 'pages: NOT reversed (processes with different numbers of pages, or one page each)');
   const relabellings: Relabelling[] = [];
+  // up to MAX_RELABELLINGS process x device relabellings, then (reversible) the same ones reversed
   for (const pageRev of reversible ? [false, true] : [false]) {
+    const limit = relabellings.length + MAX_RELABELLINGS;
     for (const proc of procPerms) {
       const asid = new Map<number, number>();
       proc.forEach((to, from) => { if (to !== from) asid.set(config.processes[from]!.cpuAsid, config.processes[to]!.cpuAsid); });
       for (const dev of devPerms) {
-        if (relabellings.length >= MAX_RELABELLINGS) break;
+        if (relabellings.length >= limit) break;
         relabellings.push({ proc, procInv: inverse(proc), dev, devInv: inverse(dev), asid, pageRev });
       }
     }
