@@ -32,7 +32,7 @@ function config(name: string): Config {
   return c.right;
 }
 
-const allConfigs = ['tiny', 'tiny-alloc', 'small', 'asid-small', 'ssid-widths', 'alloc-failure', 'bind-after-exit', 'no-btm', 'stall-forced', 'shared-domain', 'default', 'seed-wide'];
+const allConfigs = ['tiny', 'tiny-alloc', 'small', 'asid-small', 'ssid-widths', 'alloc-failure', 'bind-after-exit', 'no-btm', 'stall-forced', 'shared-domain', 'default', 'seed-wide', 'seed-wide-rw', 'range-inval'];
 
 describe('packed engine: the Store against the reducer on random reachable states', () => {
   for (const name of allConfigs) {

@@ -134,4 +134,16 @@ describe('page reversal keeps every verdict (exhaustive, tiny with two pages)', 
     }
     expect(reduced).toBeLessThan(full / 4);
   });
+  it('the packed engine and the reducer engine give the same graph with page reversal (states, transitions, depth, violations, node hashes)', async () => {
+    for (const v of variantNames) {
+      for (const por of [false, true]) {
+        const r = await explore(c, v, { symmetry: true, por, maxStates: 1e6, workers: 1, engine: 'reducer' });
+        const p = await explore(c, v, { symmetry: true, por, maxStates: 1e6, workers: 1, engine: 'packed' });
+        const sum = (x: typeof r) => ({ states: x.states, transitions: x.transitions, depth: x.maxDepth, violations: x.violations.map((f) => `${f.invariant}:${f.length}:${f.node}`) });
+        expect(sum(p), `${v} por=${por}`).toEqual(sum(r));
+        expect(Array.from(p.graph.hi)).toEqual(Array.from(r.graph.hi));
+        expect(Array.from(p.graph.lo)).toEqual(Array.from(r.graph.lo));
+      }
+    }
+  });
 });
