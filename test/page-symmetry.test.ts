@@ -5,6 +5,7 @@
 // states of random walks (the bisimulation, step by step), through both canonicalisers (the key of
 // a state and of its reversal are equal), and by exhaustive exploration with and without symmetry
 // reduction on a configuration small enough for both.
+import { spawnSync } from 'node:child_process';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/codecs/config.ts';
@@ -116,6 +117,13 @@ describe('page reversal is a symmetry of the reducer', () => {
     const c = config('seed-wide');
     expect(rev({ ...c, processes: [c.processes[0]!, { ...c.processes[1]!, pages: 3 }] })).toBe(false);
     expect(symmetryOf(c, false).relabellings.some((r) => r.pageRev)).toBe(false);
+  });
+
+  it('explore --json says what was relabelled (symmetryNotes), page reversal included', () => {
+    const run = (...args: string[]) => JSON.parse(spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', '--variant', 'upstream', '--max-states', '500', '--json', ...args], { encoding: 'utf8' }).stdout) as { symmetryNotes: string[] };
+    expect(run('--config', 'spec/configs/seed-wide.json').symmetryNotes).toContainEqual(expect.stringMatching(/^pages: reversed in every process at once \(page p <-> 1 - p/));
+    expect(run().symmetryNotes).toContainEqual(expect.stringMatching(/^pages: NOT reversed/));
+    expect(run('--no-symmetry').symmetryNotes).toEqual(['symmetry reduction off (--no-symmetry)']);
   });
 });
 

@@ -151,6 +151,8 @@ export interface ExploreResult {
   /** Why symmetry reduction asked for was turned off (the configuration is beyond the limits of the
    *  symmetry-reduced key, src/explorer/symmetry.ts KEY_LIMITS); undefined otherwise. */
   readonly symmetryOff?: string;
+  /** What the symmetry reduction relabelled and what it did not, and why (SymmetryInfo.notes). */
+  readonly symmetryNotes: readonly string[];
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
@@ -417,7 +419,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), por, ampleNodes, states, transitions, maxDepth, levels, seconds, truncated,
+      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, states, transitions, maxDepth, levels, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       memory,
       time,

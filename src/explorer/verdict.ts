@@ -42,6 +42,7 @@ export function toJson(rep: VariantReport): unknown {
     por: r.por,
     ampleNodes: r.ampleNodes,
     symmetryOff: r.symmetryOff ?? null,
+    symmetryNotes: r.symmetryNotes,
     states: r.states,
     transitions: r.transitions,
     maxDepth: r.maxDepth,
