@@ -130,7 +130,7 @@ describe('page reversal is a symmetry of the reducer', () => {
 describe('page reversal keeps every verdict (exhaustive, tiny with two pages)', () => {
   const base = config('tiny');
   const c: Config = { ...base, name: 'tiny-2p', processes: base.processes.map((p) => ({ ...p, pages: 2 })), frames: 2 };
-  it('with and without symmetry reduction: the same violations, shortest lengths and faults-resolvable answer; fewer states', async () => {
+  it('with and without symmetry reduction: the same violations, shortest lengths and faults-resolvable answer; fewer states; with partial-order reduction the same violated sets', async () => {
     let full = 0, reduced = 0;
     for (const v of variantNames) {
       const a = await explore(c, v, { symmetry: false, maxStates: 1e6, workers: 1 });
@@ -139,6 +139,10 @@ describe('page reversal keeps every verdict (exhaustive, tiny with two pages)', 
       const vs = (r: typeof a) => r.violations.map((x) => `${x.invariant}:${x.length}`).sort();
       expect(vs(b), v).toEqual(vs(a));
       full += a.states; reduced += b.states;
+      // with partial-order reduction too: the same violated set, no counterexample shorter (EXP-POR-7)
+      const p = await explore(c, v, { symmetry: true, por: true, maxStates: 1e6, workers: 1 });
+      expect(p.violations.map((x) => x.invariant).sort(), `${v} with POR`).toEqual(a.violations.map((x) => x.invariant).sort());
+      for (const x of p.violations) expect(x.length).toBeGreaterThanOrEqual(a.violations.find((y) => y.invariant === x.invariant)!.length);
     }
     expect(reduced).toBeLessThan(full / 4);
   });
