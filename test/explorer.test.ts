@@ -18,6 +18,7 @@ import { explore } from '../src/explorer/explore.ts';
 import { faultsResolvable } from '../src/explorer/liveness.ts';
 import { shortestStory, staleAtcStory } from '../src/explorer/story.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
+import { walkStates } from './properties/walk.ts';
 
 function config(name: string): Config {
   const c = loadConfigFile(`spec/configs/${name}.json`);
@@ -28,24 +29,6 @@ function config(name: string): Config {
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['tools/smmu-sva.mjs', ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** States reached by a deterministic pseudo-random walk. */
-function walkStates(c: Config, variant: VariantName, n: number, seed = 7): State[] {
-  const m = createModel(c, variant);
-  let s = initialState(c);
-  const out: State[] = [s];
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    const ev = enabledEvents(m, s);
-    if (ev.length === 0) { s = initialState(c); continue; } // a dead end: start a new walk
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    const r = step(m, s, ev[x % ev.length]!);
-    if (E.isLeft(r)) throw new Error('enabled event refused');
-    s = r.right.state;
-    out.push(s);
-  }
-  return out;
 }
 
 /** An independent breadth-first search (string keys, no symmetry): least depth of each violation. */

@@ -13,15 +13,15 @@ import type { Config } from '../src/model/config.ts';
 import { canonicalState } from '../src/model/digest.ts';
 import type { Event } from '../src/model/event.ts';
 import { enabledEvents } from '../src/machine/enabled.ts';
-import { initialState } from '../src/machine/initial.ts';
 import { createModel } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
 import { step } from '../src/machine/step.ts';
-import { variantNames, type VariantName } from '../src/model/variant.ts';
+import { variantNames } from '../src/model/variant.ts';
 import { checkInvariants, checkTransition } from '../src/invariants/invariants.ts';
 import { IntBuf } from '../src/explorer/encode.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
+import { walkStates } from './properties/walk.ts';
 
 function config(name: string): Config {
   const c = loadConfigFile(`spec/configs/${name}.json`);
@@ -50,23 +50,6 @@ function reverseEvent(e: Event, n: number): Event {
   }
 }
 
-/** States of a deterministic pseudo-random walk (restarting at dead ends). */
-function walk(c: Config, variant: VariantName, steps: number, seed: number): State[] {
-  const m = createModel(c, variant);
-  let s = initialState(c), x = seed;
-  const out = [s];
-  for (let i = 0; i < steps; i++) {
-    const ev = enabledEvents(m, s);
-    if (ev.length === 0) { s = initialState(c); continue; }
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    const r = step(m, s, ev[x % ev.length]!);
-    if (E.isLeft(r)) throw new Error('enabled event refused');
-    s = r.right.state;
-    out.push(s);
-  }
-  return out;
-}
-
 const names = (vs: readonly { invariant: string }[]) => vs.map((v) => v.invariant).sort();
 
 describe('page reversal is a symmetry of the reducer', () => {
@@ -76,7 +59,7 @@ describe('page reversal is a symmetry of the reducer', () => {
       const n = c.processes[0]!.pages;
       for (const variant of variants) {
         const m = createModel(c, variant);
-        for (const s of walk(c, variant, 150, 11)) {
+        for (const s of walkStates(c, variant, 150, 11)) {
           const rs = reverseState(s, n);
           expect(names(checkInvariants(m, rs))).toEqual(names(checkInvariants(m, s)));
           const ev = enabledEvents(m, s);
@@ -101,7 +84,7 @@ describe('page reversal is a symmetry of the reducer', () => {
       const canon = new Canonicalizer(c, symmetryOf(c, true)), plain = new Canonicalizer(c, symmetryOf(c, false));
       const key = (k: Canonicalizer, s: State) => { const b = new IntBuf(8); k.key(s, b); return Array.from(b.a.subarray(0, b.n)).join(','); };
       let differ = 0;
-      for (const s of walk(c, 'v6', 300, 5)) {
+      for (const s of walkStates(c, 'v6', 300, 5)) {
         expect(key(canon, reverseState(s, n)), name).toBe(key(canon, s));
         if (key(plain, reverseState(s, n)) !== key(plain, s)) differ++;
       }

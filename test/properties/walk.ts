@@ -6,6 +6,7 @@ import type { Event } from '../../src/model/event.ts';
 import { enabledEvents } from '../../src/machine/enabled.ts';
 import { initialState } from '../../src/machine/initial.ts';
 import { createModel } from '../../src/model/model.ts';
+import type { State } from '../../src/model/state.ts';
 import { step } from '../../src/machine/step.ts';
 import type { VariantName } from '../../src/model/variant.ts';
 import { checkInvariants, checkTransition, type InvariantName, type Violation } from '../../src/invariants/invariants.ts';
@@ -47,4 +48,22 @@ export function walk(config: Config, variant: VariantName, choices: readonly num
     s = r.right.state;
   }
   return { events, violations: [] };
+}
+
+/** States reached by a deterministic pseudo-random walk of `n` steps (a dead end starts a new walk). */
+export function walkStates(c: Config, variant: VariantName, n: number, seed = 7): State[] {
+  const m = createModel(c, variant);
+  let s = initialState(c);
+  const out: State[] = [s];
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    const ev = enabledEvents(m, s);
+    if (ev.length === 0) { s = initialState(c); continue; }
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    const r = step(m, s, ev[x % ev.length]!);
+    if (E.isLeft(r)) throw new Error('enabled event refused');
+    s = r.right.state;
+    out.push(s);
+  }
+  return out;
 }
