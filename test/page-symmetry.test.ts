@@ -21,6 +21,7 @@ import { checkInvariants, checkTransition } from '../src/invariants/invariants.t
 import { IntBuf } from '../src/explorer/encode.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
+import { byTlbKey } from '../src/hardware/translate.ts';
 import { walkStates } from './properties/walk.ts';
 
 function config(name: string): Config {
@@ -35,7 +36,7 @@ function reverseState(s: State, n: number): State {
   return {
     ...s,
     mms: s.mms.map((m) => ({ ...m, pages: [...m.pages].reverse() })),
-    tlb: s.tlb.map((e) => ({ ...e, page: r(e.page) })).sort((a, b) => a.asid - b.asid || a.page - b.page),
+    tlb: s.tlb.map((e) => ({ ...e, page: r(e.page) })).sort(byTlbKey),
     // stable: entries of one (dev, PASID, page) keep their order
     atc: s.atc.map((e) => ({ ...e, page: r(e.page) })).sort((a, b) => a.dev - b.dev || a.pasid - b.pasid || a.page - b.page),
     faults: s.faults.map((f) => ({ ...f, page: r(f.page) })),

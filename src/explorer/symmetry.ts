@@ -239,6 +239,7 @@ export class Canonicalizer {
     this.sigs = new Int32Array(config.processes.length);
     this.sigsRev = new Int32Array(config.processes.length);
     this.lastPage = (config.processes[0]?.pages ?? 1) - 1;
+    this.anyRev = symmetry.relabellings.some((r) => r.pageRev);
     this.candidates = new Int32Array(symmetry.relabellings.length);
     this.asidMaps = symmetry.relabellings.map((r) => {
       const m = new Int32Array(1 << 16);
@@ -269,6 +270,8 @@ export class Canonicalizer {
   private readonly sigsRev: Int32Array;
   /** pages - 1: page p is written as lastPage - p by a relabelling that reverses pages. */
   private readonly lastPage: number;
+  /** Some relabelling reverses pages: the reversed signatures are needed. */
+  private readonly anyRev: boolean;
   private readonly candidates: Int32Array;
 
   /**
@@ -279,8 +282,7 @@ export class Canonicalizer {
    */
   private preselect(s: State): number {
     const rs = this.symmetry.relabellings;
-    const sigs = this.sigs, sigsRev = this.sigsRev, c = this.candidates;
-    const anyRev = rs[rs.length - 1]!.pageRev;
+    const sigs = this.sigs, sigsRev = this.sigsRev, c = this.candidates, anyRev = this.anyRev;
     for (let i = 0; i < s.mms.length; i++) {
       sigs[i] = this.processSignature(s, i, false);
       if (anyRev) sigsRev[i] = this.processSignature(s, i, true);

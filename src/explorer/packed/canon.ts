@@ -23,6 +23,8 @@ export class StoreCanonicalizer {
   private readonly sigsRev: Int32Array;
   private readonly lastPage: number;
   private readonly pageRevs: Uint8Array;
+  /** Some relabelling reverses pages: the reversed signatures are needed. */
+  private readonly anyRev: boolean;
   private readonly candidates: Int32Array;
   private keys = new Float64Array(64);
   private ikeys = new Int32Array(64);
@@ -38,6 +40,7 @@ export class StoreCanonicalizer {
     this.sigsRev = new Int32Array(config.processes.length);
     this.lastPage = (config.processes[0]?.pages ?? 1) - 1;
     this.pageRevs = Uint8Array.from(rs, (r) => (r.pageRev ? 1 : 0));
+    this.anyRev = rs.some((r) => r.pageRev);
     this.candidates = new Int32Array(rs.length);
     this.asidMaps = rs.map((r) => {
       const m = new Int32Array(1 << 16);
@@ -95,8 +98,7 @@ export class StoreCanonicalizer {
 
   private preselect(st: PackedStore): number {
     const rs = this.procInvs;
-    const sigs = this.sigs, sigsRev = this.sigsRev, revs = this.pageRevs, c = this.candidates;
-    const anyRev = revs[revs.length - 1] === 1;
+    const sigs = this.sigs, sigsRev = this.sigsRev, revs = this.pageRevs, c = this.candidates, anyRev = this.anyRev;
     for (let i = 0; i < st.nMm; i++) {
       sigs[i] = this.processSignature(st, i, false);
       if (anyRev) sigsRev[i] = this.processSignature(st, i, true);
