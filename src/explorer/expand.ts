@@ -22,6 +22,11 @@ export interface Chunk {
   readonly enc: Int32Array;
   /** offsets[i]..offsets[i+1] is state i; length = states + 1. */
   readonly offsets: Uint32Array;
+  /**
+   * Every edge of every state, even with partial-order reduction on: the nodes whose ample edge
+   * the cycle proviso rejected, expanded again at the end of their level (EXP-POR-5).
+   */
+  readonly full?: boolean;
 }
 
 /** Per-edge record width in ChunkResult.edges. */
@@ -34,7 +39,7 @@ export interface ChunkResult {
    * Per source state: [number of edges, state-invariant violation mask, has pending faults,
    * position of the partial-order reduction's ample event among its edges or -1 (por.ts),
    * 1 when only the ample edge was computed (ExpanderSpec.por; the search asks for the rest with
-   * expand(..., full = true) if the cycle proviso rejects it)].
+   * a `full` chunk if the cycle proviso rejects it)].
    */
   readonly src: Int32Array;
   /** Per edge: [hash hi, hash lo, enabled-event index, transition violation mask, key length]. */
@@ -51,7 +56,7 @@ export interface ExpanderSpec {
   readonly symmetry: boolean;
   /**
    * Partial-order reduction: a state with an ample event gets only that edge computed (the others
-   * on demand, expand(..., full = true)). Off: every edge, the ample position still reported.
+   * on demand, in a `full` chunk). Off: every edge, the ample position still reported.
    */
   readonly por?: boolean;
 }
@@ -72,8 +77,8 @@ export class Expander {
    * With `copy` false the result's arrays are views of this expander's buffers, valid until its
    * next expand(): for a caller that merges the result at once (the one-thread explorer).
    */
-  expand(chunk: Chunk, copy = true, full = false): ChunkResult {
-    const lazy = this.spec.por === true && !full;
+  expand(chunk: Chunk, copy = true): ChunkResult {
+    const lazy = this.spec.por === true && chunk.full !== true;
     const m = this.model;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * SRC_WORDS);

@@ -85,9 +85,10 @@ export interface MemorySplit {
   readonly faultStates: number;
   readonly storedTransitions: number;
   readonly livenessSweeps: number;
-  /** The frontier's largest in-memory size over the run (not in bytesPerState). */
+  /** The frontier's largest in-memory size over the run, plus that of the keys of the nodes waiting
+   *  to be expanded again for the cycle proviso (EXP-POR-5) (not in bytesPerState). */
   readonly frontierPeak: number;
-  /** Frontier bytes written to temporary files over the run (not in bytesPerState). */
+  /** Frontier and proviso-key bytes written to temporary files over the run (not in bytesPerState). */
   readonly frontierSpilled: number;
   /** The same two in bytes. */
   readonly frontierPeakBytes: number;
@@ -97,11 +98,11 @@ export interface MemorySplit {
 /**
  * Where the threads' time went, in seconds (wall time of each part, measured per chunk, not per
  * state). The merging thread expands chunks too (expandHere), merges every chunk's successors
- * into the visited set and the frontier (merge), expands again with every edge the nodes whose
- * ample edge the cycle proviso rejected (reexpand, EXP-POR-5), and waits for a worker's result
- * when the next one in order is not ready (wait). workers: the worker threads' expansion time,
- * summed over workers. A measurement of the schedule, for docs/performance.md: results never
- * depend on it.
+ * into the visited set and the frontier (merge), and waits for a worker's result when the next
+ * one in order is not ready (wait). workers: the worker threads' expansion time, summed over
+ * workers. reexpand: the part of expandHere and workers spent expanding again, with every edge,
+ * the nodes whose ample edge the cycle proviso rejected (EXP-POR-5). A measurement of the
+ * schedule, for docs/performance.md: results never depend on it.
  */
 export interface TimeSplit {
   readonly expandHere: number;
@@ -116,7 +117,7 @@ export interface TimeSplit {
 }
 
 /** What a ChunkRunner measured of its own schedule: TimeSplit without the merge's parts. */
-export type RunnerTiming = Omit<TimeSplit, 'merge' | 'reexpand' | 'reexpandedNodes'>;
+export type RunnerTiming = Omit<TimeSplit, 'merge' | 'reexpandedNodes'>;
 
 export interface Progress {
   readonly states: number;
@@ -218,10 +219,11 @@ export interface ChunkRunner {
 
 class InThread implements ChunkRunner {
   private expandSeconds = 0;
+  private reexpandSeconds = 0;
   private chunks = 0;
   constructor(private readonly expander: Expander, private readonly chunkSize: number) {}
   timing(): RunnerTiming {
-    return { expandHere: this.expandSeconds, wait: 0, workers: 0, chunksHere: this.chunks, chunksWorkers: 0 };
+    return { expandHere: this.expandSeconds, reexpand: this.reexpandSeconds, wait: 0, workers: 0, chunksHere: this.chunks, chunksWorkers: 0 };
   }
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     // each result is merged before the next expand(), so it may be a view of the expander's buffers
@@ -229,7 +231,9 @@ class InThread implements ChunkRunner {
     for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) {
       const t0 = performance.now();
       const r = this.expander.expand(t.chunk, false);
-      this.expandSeconds += (performance.now() - t0) / 1000;
+      const sec = (performance.now() - t0) / 1000;
+      this.expandSeconds += sec;
+      if (t.chunk.full === true) this.reexpandSeconds += sec;
       this.chunks++;
       onResult(t, r);
       // let the event loop in now and then, so that a signal handler (the CLI's clean exit on
@@ -257,6 +261,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK, opts.por === true)
     : new InThread(local, opts.chunkSize ?? 2048);
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
+  // the keys of the nodes the cycle proviso sends back for full expansion (EXP-POR-5), a quarter of the frontier's budget
+  const rejected = new KeyQueue({ memBytes: Math.floor((opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / 4), segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
@@ -288,12 +294,38 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let lastProgress = 0;
     const por = opts.por === true;
     let ampleNodes = 0;
-    let mergeSeconds = 0, reexpandSeconds = 0, reexpandedNodes = 0;
+    let mergeSeconds = 0, reexpandedNodes = 0;
     /** 1: the node was expanded with its ample event only (EXP-POR-5). */
     const reduced = new U8Buf(por ? 1 << 12 : 1);
-    /** Expands a node again with every edge, when the proviso rejects an ample edge computed alone. */
-    let fullExpander: Expander | undefined;
-    const single = new Uint32Array(2);
+    // EXP-POR-5: a node whose ample edge the proviso rejects is expanded again with every edge at
+    // the end of its level, in node order, by whichever thread is free. Its key waits in
+    // `rejected` (above) and its number in `rejectedNodes` (from rejectedBase, the first of the level).
+    const rejectedNodes = new U32Buf(por ? 1 << 12 : 1);
+    let rejectedBase = 0, rejectedMerged = 0;
+    /** With reduction on: the nodes of the levels taken so far end here (levelStart[takeLevel + 1]). */
+    let levelEnd = 1;
+    /**
+     * The next chunk: without reduction, nodes as soon as they exist. With it, level by level:
+     * the level's nodes; once they are all merged, so that the proviso's rejections are known, the
+     * rejected nodes (a `full` chunk); once those are merged, the next level. Which node is merged
+     * when is then the same with any number of threads and any chunk size.
+     */
+    const take = (size: number): Taken | undefined => {
+      if (!por) return queue.take(size);
+      for (;;) {
+        if (queue.taken < levelEnd) return queue.take(Math.min(size, levelEnd - queue.taken));
+        if (expanded < levelEnd) return undefined;
+        if (rejected.taken < rejected.created) {
+          const t = rejected.take(size)!;
+          return { first: t.first, chunk: { ...t.chunk, full: true } };
+        }
+        if (rejectedMerged < rejected.created) return undefined;
+        if (queue.created === levelEnd) return undefined; // the search is over
+        levelEnd = queue.created;
+        rejectedBase = rejected.created;
+        rejectedNodes.n = 0;
+      }
+    };
     /**
      * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
      * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
@@ -330,10 +362,27 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       if (fault !== 0) succ.end();
       return encPos;
     };
-    await runner.run((size) => queue.take(size), (taken, r) => {
-      const tMerge = performance.now();
-      let tRe = 0;
+    /** The edges of rejected nodes, expanded again (a `full` chunk), merged in node order. */
+    const mergeRejected = (taken: Taken, r: ChunkResult) => {
       const nSrc = r.src.length / SRC_WORDS;
+      let e = 0, encPos = 0;
+      for (let i = 0; i < nSrc && !truncated; i++) {
+        const node = rejectedNodes.a[taken.first + i - rejectedBase]!;
+        const nEdges = r.src[i * SRC_WORDS]!;
+        encPos = mergeEdges(node, hasFault.a[node]!, r.edges, r.enc, e, nEdges, encPos, -1);
+        e += nEdges;
+        reexpandedNodes++;
+      }
+      rejectedMerged += nSrc;
+    };
+    await runner.run(take, (taken, r) => {
+      const tMerge = performance.now();
+      const nSrc = r.src.length / SRC_WORDS;
+      if (taken.chunk.full === true) {
+        mergeRejected(taken, r);
+        mergeSeconds += (performance.now() - tMerge) / 1000;
+        return;
+      }
       let e = 0, encPos = 0;
       for (let i = 0; i < nSrc && !truncated; i++) {
         const node = taken.first + i;
@@ -363,18 +412,14 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           }
         }
         if (partial && only < 0) {
-          // only the ample edge was computed and the proviso rejects it: every edge, computed now
-          // (in this thread, in node order, so numbering stays independent of threads and chunks)
+          // only the ample edge was computed and the proviso rejects it: every edge at the end
+          // of the level (take); its successors are at depth + 1 at most, so no proviso decision
+          // of this level changes by merging them later (spec/explorer.md, EXP-POR-5)
           for (let k = 0; k < nEdges; k++) encPos += r.edges[(e + k) * EDGE_WORDS + 4]!;
           e += nEdges;
           const from = taken.chunk.offsets[i]!, to = taken.chunk.offsets[i + 1]!;
-          single[1] = to - from;
-          fullExpander ??= makeExpander(spec);
-          const tf = performance.now();
-          const f = fullExpander.expand({ enc: taken.chunk.enc.subarray(from, to), offsets: single }, false, true);
-          tRe += performance.now() - tf;
-          reexpandedNodes++;
-          mergeEdges(node, fault, f.edges, f.enc, 0, f.src[0]!, 0, -1);
+          rejected.push(taken.chunk.enc, from, to - from);
+          rejectedNodes.push(node);
           continue;
         }
         encPos = mergeEdges(node, fault, r.edges, r.enc, e, nEdges, encPos, only);
@@ -387,11 +432,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           opts.onProgress({ states: visited.size, transitions, depth, frontier: queue.created - (taken.first + nSrc), seconds: (now - t0) / 1000 });
         }
       }
-      reexpandSeconds += tRe / 1000;
-      mergeSeconds += (performance.now() - tMerge - tRe) / 1000;
+      mergeSeconds += (performance.now() - tMerge) / 1000;
     }, () => truncated);
     const rt = runner.timing();
-    const time: TimeSplit = { ...rt, merge: mergeSeconds, reexpand: reexpandSeconds, reexpandedNodes };
+    const time: TimeSplit = { ...rt, merge: mergeSeconds, reexpandedNodes };
     const maxDepth = levelStart.length - 1;
 
     const states = visited.size;
@@ -407,7 +451,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     const seconds = (performance.now() - t0) / 1000;
     const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength + reduced.a.byteLength, succ.peakBytes()];
     const bytes = split.reduce((x, y) => x + y, 0);
-    const q = queue.stats();
+    const q0 = queue.stats(), q1 = rejected.stats();
+    const q = { peakBytes: q0.peakBytes + q1.peakBytes, spilledBytes: q0.spilledBytes + q1.spilledBytes };
     const per = (b: number) => Math.round((b / states) * 100) / 100;
     let faultStates = 0;
     for (let i = 0; i < states; i++) faultStates += hasFault.a[i] ?? 0;
@@ -428,6 +473,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
   } finally {
     queue.close();
+    rejected.close();
     succ.close();
     await runner.close();
   }

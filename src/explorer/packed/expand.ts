@@ -55,8 +55,8 @@ export class PackedExpander extends Expander {
     this.invariants = new StoreInvariants(spec.config);
   }
 
-  override expand(chunk: Chunk, copy = true, full = false): ChunkResult {
-    const lazy = this.spec.por === true && !full;
+  override expand(chunk: Chunk, copy = true): ChunkResult {
+    const lazy = this.spec.por === true && chunk.full !== true;
     const st = this.store, eng = this.engine, mon = this.monitor;
     const canon = this.storeCanon, applier = eng as unknown as Applies;
     const n = chunk.offsets.length - 1;
