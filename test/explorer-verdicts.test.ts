@@ -2,8 +2,8 @@
 // expected verdicts in spec/expected-verdicts.json, an exhaustive exploration of every variant
 // finds exactly the expected set of violated invariants. seed-wide (the default at full width)
 // is too large to explore every variant in a test (README, "Explore"): its recorded verdicts are
-// those confirmed by exhaustive runs with partial-order reduction; upstream's (1.0M states) is
-// re-confirmed here, the others by the long runs named in docs/performance.md. For every variant,
+// those confirmed by exhaustive runs with partial-order reduction; upstream's (0.78M states) is
+// re-confirmed here, the others by the twelve-minute run named in docs/performance.md. For every variant,
 // the first states of its breadth-first search must already show the default's violations.
 // seed-wide-rw (seed-wide with read DMA too) records only the variants run to the end, none of
 // them re-explored here; a bounded prefix of each must find nothing outside its record.

@@ -54,6 +54,9 @@ const keyOf = (canon: Canonicalizer, s: State) => { const b = new IntBuf(256); c
 const sameEvent = (a: Event, b: Event) => JSON.stringify(a) === JSON.stringify(b);
 
 
+/** EXP-POR-5's measure: 2 x pending faults + answered faults + pending notifier frees. */
+const cleanupMeasure = (s: State) => s.faults.reduce((n, f) => n + (f.status === 'pending' ? 2 : 1), 0) + s.deferredFrees.length;
+
 /**
  * The claims about an ample event alpha of `s`, checked on the transition code (EXP-POR-2..4,
  * EXP-POR-6); returns whether `s` had one. Both engines choose it alike (EXP-POR-1).
@@ -73,6 +76,9 @@ function checkAmple(m: Model, px: PackedExpander, canon: Canonicalizer, s: State
   const sv = stateMask(m, s);
   expect(stateMask(m, sa.next) & sv).toBe(sv);
   expect(sa.next.faults.length).toBeLessThan(s.faults.length + (alpha.kind === 'notifierFree' || alpha.kind === 'iopfHandle' ? 1 : 0));
+  // EXP-POR-5: every candidate edge lowers 2 x pending faults + answered faults + pending frees,
+  // so ample edges alone never form a cycle
+  expect(cleanupMeasure(sa.next)).toBeLessThan(cleanupMeasure(s));
   const afterAlpha = enabledEvents(m, sa.next);
   for (const beta of events) {
     if (beta === alpha) continue;
@@ -185,14 +191,37 @@ describe('EXP-POR-7: explorations with and without partial-order reduction', () 
     const two = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 2, chunkSize: 97, por: true });
     expect([two.states, two.transitions, two.ampleNodes, two.violations]).toEqual([one.states, one.transitions, one.ampleNodes, one.violations]);
     expect(Array.from(two.graph.parent)).toEqual(Array.from(one.graph.parent));
-    // the time split's counts: the proviso's re-expansions happen in the merge, in node order,
-    // so their number does not depend on threads either; one thread never waits nor has workers
-    expect(two.time.reexpandedNodes).toBe(one.time.reexpandedNodes);
-    expect(one.time.reexpandedNodes).toBeGreaterThan(0);
+    // the candidates' edges never form a cycle, so the proviso follows chains and refuses none
+    expect([one.time.reexpandedNodes, two.time.reexpandedNodes]).toEqual([0, 0]);
+    expect(one.ampleChain).toBeGreaterThan(0);
     expect([one.time.chunksWorkers, one.time.workers, one.time.wait]).toEqual([0, 0, 0]);
     expect(two.time.chunksHere + two.time.chunksWorkers).toBeGreaterThan(one.time.chunksHere);
     for (const t of [one.time, two.time]) for (const x of [t.expandHere, t.merge, t.reexpand, t.wait, t.workers]) expect(x).toBeGreaterThanOrEqual(0);
   }, 60_000);
+
+  // provisoChainLimit 0 refuses every ample edge into a merged reduced node: the refused nodes are
+  // expanded again, at the end of their level, by whichever thread is free (EXP-POR-5)
+  it('refused nodes: same verdicts, and numbering independent of threads and chunk sizes', async () => {
+    for (const name of ['ssid-widths', 'stall-forced', 'shared-domain']) {
+      const cfg = config(name);
+      for (const variant of variantNames) {
+        const full = await explore(cfg, variant, { symmetry: true, maxStates: 50_000_000, workers: 1 });
+        const one = await explore(cfg, variant, { symmetry: true, maxStates: 50_000_000, workers: 1, por: true, provisoChainLimit: 0 });
+        const what = `${name} ${variant}`;
+        expect(verdicts(one), what).toEqual(verdicts(full));
+        lengths(one).forEach((l, i) => expect(l, what).toBeGreaterThanOrEqual(lengths(full)[i]!));
+        expect(one.states, what).toBeLessThanOrEqual(full.states);
+        if (name !== 'ssid-widths' || variant !== 'v6') continue;
+        expect(one.time.reexpandedNodes, what).toBeGreaterThan(0);
+        const two = await explore(cfg, variant, { symmetry: true, maxStates: 50_000_000, workers: 2, chunkSize: 97, por: true, provisoChainLimit: 0 });
+        expect([two.states, two.transitions, two.ampleNodes, two.time.reexpandedNodes, two.violations], what).toEqual([one.states, one.transitions, one.ampleNodes, one.time.reexpandedNodes, one.violations]);
+        expect(Array.from(two.graph.parent), what).toEqual(Array.from(one.graph.parent));
+        expect(two.time.reexpand, what).toBeGreaterThan(0);
+        const reducer = await explore(cfg, variant, { symmetry: true, maxStates: 50_000_000, workers: 1, por: true, provisoChainLimit: 0, engine: 'reducer' });
+        expect(Array.from(reducer.graph.parent), what).toEqual(Array.from(one.graph.parent));
+      }
+    }
+  }, 120_000);
 
   it('the reduction takes effect: fewer states on stall-forced under v6', async () => {
     const cfg = config('stall-forced');

@@ -49,6 +49,13 @@ export interface ExploreOptions {
    * (EXP-POR-5) asks for full expansion.
    */
   readonly por?: boolean;
+  /**
+   * The cycle proviso (EXP-POR-5) follows at most this many ample edges from a target and refuses
+   * the edge beyond them, as if it closed a cycle: sound (it only expands more nodes fully), and
+   * a way for tests to exercise the full re-expansion of refused nodes, which the candidates of
+   * EXP-POR-2 never need. Default: no limit.
+   */
+  readonly provisoChainLimit?: number;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -149,6 +156,8 @@ export interface ExploreResult {
   readonly por: boolean;
   /** Nodes expanded with a one-event ample set (0 without partial-order reduction). */
   readonly ampleNodes: number;
+  /** The most ample edges of reduced nodes the cycle proviso followed from one target (EXP-POR-5). */
+  readonly ampleChain: number;
   /** Why symmetry reduction asked for was turned off (the configuration is beyond the limits of the
    *  symmetry-reduced key, src/explorer/symmetry.ts KEY_LIMITS); undefined otherwise. */
   readonly symmetryOff?: string;
@@ -187,6 +196,18 @@ class U32Buf {
     const b = new Uint32Array(cap); b.set(this.a.subarray(0, this.n)); this.a = b;
   }
 }
+
+/** Node numbers, grown on demand; entries never set read `fill`. */
+class U32Fill {
+  a: Uint32Array;
+  constructor(cap: number, private readonly fill: number) { this.a = new Uint32Array(cap).fill(fill); }
+  set(i: number, v: number): void {
+    if (i >= this.a.length) { let cap = this.a.length * 2; while (cap <= i) cap *= 2; const b = new Uint32Array(cap).fill(this.fill); b.set(this.a); this.a = b; }
+    this.a[i] = v;
+  }
+}
+/** ampleTo of a node expanded with every edge (or not merged yet). */
+const FULL = 0xffffffff;
 
 class U8Buf {
   a: Uint8Array;
@@ -295,8 +316,9 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     const por = opts.por === true;
     let ampleNodes = 0;
     let mergeSeconds = 0, reexpandedNodes = 0;
-    /** 1: the node was expanded with its ample event only (EXP-POR-5). */
-    const reduced = new U8Buf(por ? 1 << 12 : 1);
+    /** The target of a reduced node's ample edge; FULL for a node expanded with every edge (EXP-POR-5). */
+    const ampleTo = new U32Fill(por ? 1 << 12 : 1, FULL);
+    let ampleChain = 0;
     // EXP-POR-5: a node whose ample edge the proviso rejects is expanded again with every edge at
     // the end of its level, in node order, by whichever thread is free. Its key waits in
     // `rejected` (above) and its number in `rejectedNodes` (from rejectedBase, the first of the level).
@@ -324,6 +346,24 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         levelEnd = queue.created;
         rejectedBase = rejected.created;
         rejectedNodes.n = 0;
+      }
+    };
+    /**
+     * EXP-POR-5: whether the ample edge node -> t (t an existing node) closes no cycle of reduced
+     * nodes. Each reduced node has one edge, so from t we follow the ample edges of merged,
+     * reduced nodes: back to `node` is a cycle; a fully expanded node, or one not merged yet
+     * (its own merge checks the cycles it closes), ends it.
+     */
+    const chainLimit = opts.provisoChainLimit ?? Infinity;
+    const keepsNoReducedCycle = (node: number, t: number): boolean => {
+      for (let x = t, steps = 0; ; steps++) {
+        if (x === node) return false;
+        if (x > node) return true;
+        const next = x < ampleTo.a.length ? ampleTo.a[x]! : FULL;
+        if (next === FULL) return true;
+        if (steps >= chainLimit) return false;
+        if (steps + 1 > ampleChain) ampleChain = steps + 1;
+        x = next;
       }
     };
     /**
@@ -393,10 +433,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         hasFault.set(node, fault);
         expanded = node + 1;
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
-        // EXP-POR-5, the cycle proviso: the ample edge is kept alone only if its target is new,
-        // one level deeper (depth + 1), or a node already merged and fully expanded. Every cycle
-        // has an edge to a node of depth <= its source's; this rule puts a fully expanded node
-        // on it (the source, or the target).
+        // EXP-POR-5, the cycle proviso: the ample edge is kept alone unless it closes a cycle of
+        // reduced nodes
         let only = -1;
         const partial = r.src[i * SRC_WORDS + 4] === 1;
         if (por) {
@@ -404,17 +442,17 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           if (a >= 0) {
             const w = (e + a) * EDGE_WORDS;
             const t = visited.get(r.edges[w]!, r.edges[w + 1]!);
-            if (t < 0 || (depth + 1 < levelStart.length && t >= levelStart[depth + 1]!) || (t < node && reduced.a[t] !== 1)) {
+            if (t < 0 || keepsNoReducedCycle(node, t)) {
               only = a;
               ampleNodes++;
-              reduced.set(node, 1);
+              ampleTo.set(node, t < 0 ? visited.size : t);
             }
           }
         }
         if (partial && only < 0) {
           // only the ample edge was computed and the proviso rejects it: every edge at the end
-          // of the level (take); its successors are at depth + 1 at most, so no proviso decision
-          // of this level changes by merging them later (spec/explorer.md, EXP-POR-5)
+          // of the level (take); its targets are at depth + 1 at most, so no later decision of
+          // this level changes by merging them then (spec/explorer.md, EXP-POR-5)
           for (let k = 0; k < nEdges; k++) encPos += r.edges[(e + k) * EDGE_WORDS + 4]!;
           e += nEdges;
           const from = taken.chunk.offsets[i]!, to = taken.chunk.offsets[i + 1]!;
@@ -449,7 +487,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength + reduced.a.byteLength, succ.peakBytes()];
+    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength + ampleTo.a.byteLength, succ.peakBytes()];
     const bytes = split.reduce((x, y) => x + y, 0);
     const q0 = queue.stats(), q1 = rejected.stats();
     const q = { peakBytes: q0.peakBytes + q1.peakBytes, spilledBytes: q0.spilledBytes + q1.spilledBytes };
@@ -464,7 +502,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, states, transitions, maxDepth, levels, seconds, truncated,
+      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, ampleChain, states, transitions, maxDepth, levels, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       memory,
       time,

@@ -1,8 +1,8 @@
 // Partial-order reduction (spec/explorer.md, "Partial-order reduction", EXP-POR-1 to EXP-POR-7):
 // the ample set of a state is one enabled event, chosen below, or every enabled event. The
 // expander computes the choice (its position in enabledEvents(), or -1); the search
-// (explore.ts) applies the BFS cycle proviso (EXP-POR-5) and falls back to full expansion when
-// it fails. The same choice is computed on the reducer's State (ampleOf) and on the packed
+// (explore.ts) applies the cycle proviso (EXP-POR-5) and falls back to full expansion when
+// the ample edge would close a cycle of reduced nodes. The same choice is computed on the reducer's State (ampleOf) and on the packed
 // engine's Store (ampleOnStore); test/por.test.ts checks both agree on random reachable states.
 //
 // EXP-POR-2: the candidates are three "clean-up" steps whose footprint is a single record that

@@ -41,6 +41,7 @@ export function toJson(rep: VariantReport): unknown {
     symmetry: r.symmetry,
     por: r.por,
     ampleNodes: r.ampleNodes,
+    ampleChain: r.ampleChain,
     symmetryOff: r.symmetryOff ?? null,
     symmetryNotes: r.symmetryNotes,
     states: r.states,
