@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`${config.right.name}, ${variant.right}, ${por ? 'partial-order reduction' : 'no partial-order reduction'}, --max-states ${maxStates.right}${frontierMem.right < 0 ? '' : `, frontier and successor budgets ${frontierMem.right} MiB`}, ${rounds.right} round(s)`);
   say('| round | run | s | states/s | this thread: expand / merge / wait (s) | worker: expand (s) | of which re-expansion, both threads (s) | chunks here / at the worker | re-expanded nodes |');
-  say('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   let first: ExploreResult | undefined;
   let differ = false;
   for (let round = 1; round <= rounds.right; round++) {
