@@ -205,7 +205,7 @@ export const spec: CommandSpec = {
     variant: { type: 'string', value: 'NAME|all', help: 'driver variant (default v6), or all; smmu-sva variants lists them' },
     json: { type: 'boolean', help: 'one JSON object per variant instead of text' },
     'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
-    'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 50000000); the result is marked truncated' },
+    'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 100000000: every variant of seed-wide fits); the result is marked truncated' },
     workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
@@ -225,7 +225,7 @@ export async function run(argv: string[]): Promise<number> {
   const all = v.variant === 'all';
   const variant = all ? E.right('v6' as VariantName) : variantFromFlag(v.variant, 'v6');
   if (E.isLeft(variant)) return usageError(`smmu-sva explore: --variant: ${variant.left} or all`);
-  const maxStates = intFlag('explore', 'max-states', v['max-states'], 50_000_000);
+  const maxStates = intFlag('explore', 'max-states', v['max-states'], 100_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   if (maxStates.right < 1) return usageError('smmu-sva explore: --max-states expects at least 1, got 0');
   const workers = intFlag('explore', 'workers', v.workers, 1);

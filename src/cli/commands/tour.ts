@@ -91,7 +91,7 @@ const prefixStates = 30_000;
 async function seedWidePrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`== spec/configs/seed-wide.json (two pages per process, three frames), bounded: the first ${prefixStates} breadth-first states of every variant`);
   say(`   (smmu-sva explore --config spec/configs/seed-wide.json --variant all --max-states ${prefixStates}; expected: the default's verdicts;`);
-  say('   the whole space of every variant, about twelve minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all --workers 2)');
+  say('   the whole space of every variant, about twelve minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all --workers 2 --max-states 600000000)');
   const reps: VariantReport[] = [];
   await exploreEach(seedWideConfig, variantNames, { symmetry: true, maxStates: prefixStates, workers: tourThreads, progress: process.stderr.isTTY === true ? 'live' : 'off' }, (r) => reps.push(r));
   const table = verdictTable(seedWideConfig.name, reps, { [seedWideConfig.name]: expected[defaultConfig.name]! }, true);
