@@ -76,7 +76,8 @@ export interface MemorySplit {
   readonly visited: number;
   /** Parent node (4 bytes) and the event's index in the parent's enabled list (2 bytes). */
   readonly parents: number;
-  /** Pending-fault flag per node (1 byte), for faults-resolvable. */
+  /** Pending-fault flag per node (1 byte), for faults-resolvable, and with partial-order reduction
+   *  the target of each reduced node's ample edge (4 bytes, `ampleTo`, EXP-POR-5). */
   readonly faultFlags: number;
   /** Successor lists in memory at their peak (records [node, count, targets...] of the nodes
    *  with pending faults, the only ones faults-resolvable reads: 8 bytes per such node + 4 per
