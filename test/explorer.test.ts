@@ -15,6 +15,7 @@ import { checkInvariants, checkTransition } from '../src/invariants/invariants.t
 import { counterexample, pathTo } from '../src/explorer/counterexample.ts';
 import { decodeState, encodeState, IntBuf } from '../src/explorer/encode.ts';
 import { explore } from '../src/explorer/explore.ts';
+import { CoreGrants } from '../src/explorer/pool.ts';
 import { faultsResolvable } from '../src/explorer/liveness.ts';
 import { shortestStory, staleAtcStory } from '../src/explorer/story.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
@@ -141,6 +142,29 @@ describe('explorer search', () => {
       expect(Array.from(b.graph.hi)).toEqual(Array.from(a.graph.hi));
     }
   });
+
+  it('cores handed over before or during the run (CoreGrants, as explore --variant all does) change nothing but the threads', async () => {
+    // a few seconds of work, so that a worker loads (about 0.25 s) and takes chunks
+    const c = config('default');
+    const a = await explore(c, 'v6', { symmetry: true, maxStates: 200_000, workers: 1, por: true });
+    const before = new CoreGrants();
+    before.give();
+    const during = new CoreGrants();
+    let progress = 0;
+    for (const run of [{ moreCores: before }, { moreCores: during, onProgress: () => { if (progress++ === 0) during.give(); } }]) {
+      const b = await explore(c, 'v6', { symmetry: true, maxStates: 200_000, workers: 1, por: true, chunkSize: 97, ...run });
+      expect([b.states, b.transitions, b.maxDepth, b.ampleNodes]).toEqual([a.states, a.transitions, a.maxDepth, a.ampleNodes]);
+      expect(b.violations).toEqual(a.violations);
+      expect(Array.from(b.graph.parent)).toEqual(Array.from(a.graph.parent));
+      expect(Array.from(b.graph.eventIndex)).toEqual(Array.from(a.graph.eventIndex));
+      // the core became a worker thread that expanded chunks
+      expect(b.time.chunksWorkers).toBeGreaterThan(0);
+    }
+    expect(progress).toBeGreaterThan(1);
+    expect(a.time.chunksWorkers).toBe(0);
+    // a core given after the search has ended is ignored
+    during.give();
+  }, 120_000);
 
   it('--max-states truncates and says so', async () => {
     const r = await explore(config('default'), 'upstream', { symmetry: true, maxStates: 500, workers: 1 });

@@ -15,7 +15,7 @@ import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
 import { EDGE_WORDS, SRC_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
 import { SuccessorLists } from './successors.ts';
-import { WorkerPool } from './pool.ts';
+import { WorkerPool, type CoreGrants } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { defaultEngine, makeExpander, type EngineName } from './packed/expand.ts';
@@ -56,6 +56,11 @@ export interface ExploreOptions {
    * EXP-POR-2 never need. Default: no limit.
    */
   readonly provisoChainLimit?: number;
+  /**
+   * Cores handed over while the search runs, each one more worker thread (exploreVariants: a lane
+   * with no variant left gives its core to a running one). Results do not depend on them.
+   */
+  readonly moreCores?: CoreGrants;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -279,9 +284,11 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
   // do not depend on chunk sizes or on the number of threads.
-  const runner: ChunkRunner = opts.workers > 1
+  const pool = opts.workers > 1 || opts.moreCores !== undefined
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK, opts.por === true)
-    : new InThread(local, opts.chunkSize ?? 2048);
+    : undefined;
+  const runner: ChunkRunner = pool ?? new InThread(local, opts.chunkSize ?? 2048);
+  if (pool) opts.moreCores?.use(() => pool.addWorker());
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   // the keys of the nodes the cycle proviso sends back for full expansion (EXP-POR-5), a quarter of the frontier's budget
   const rejected = new KeyQueue({ memBytes: Math.floor((opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / 4), segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
@@ -514,6 +521,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     queue.close();
     rejected.close();
     succ.close();
+    opts.moreCores?.use(undefined);
     await runner.close();
   }
 }

@@ -6,7 +6,8 @@
 // the BFS queue in order by whoever is free, as soon as their nodes exist (no barrier at a level's
 // end); results are delivered strictly in the order taken, so the merged BFS numbering is the
 // same as in one thread. A worker gets chunks only once it has loaded and said 'ready' (about
-// 0.25 s under tsx); until then this thread expands alone.
+// 0.25 s under tsx); until then this thread expands alone. Workers may also join a running search
+// (addWorker, CoreGrants).
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './thread.ts';
 import type { ChunkResult, Expander, ExpanderSpec } from './expand.ts';
@@ -28,6 +29,26 @@ interface Slot {
   readonly pending: number[];
 }
 
+/**
+ * Cores handed to a search while it runs (exploreVariants gives a lane's core to a running
+ * variant once the lane has no variant left to start). Each core given becomes one more worker
+ * thread of that search's pool.
+ */
+export class CoreGrants {
+  private waiting = 0;
+  private onGive: (() => void) | undefined;
+
+  give(): void {
+    if (this.onGive) this.onGive(); else this.waiting++;
+  }
+
+  /** From now on each core given calls `f` (those given before too, now); undefined: ignore them. */
+  use(f: (() => void) | undefined): void {
+    this.onGive = f;
+    for (; f && this.waiting > 0; this.waiting--) f();
+  }
+}
+
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class WorkerPool implements ChunkRunner {
@@ -43,24 +64,37 @@ export class WorkerPool implements ChunkRunner {
     return { expandHere: this.expandHere, reexpand: this.reexpand, wait: this.wait, workers: this.workers, chunksHere: this.chunksHere, chunksWorkers: this.chunksWorkers };
   }
 
-  /** `threads` in all: `threads - 1` workers and this thread, which expands with `local`. */
   /**
-   * keepChunks: workers get copies of each chunk, so that the merging thread can still read the
-   * chunk's states afterwards (partial-order reduction queues the key of a node whose ample edge
-   * the cycle proviso rejects, to expand it again at the end of the level); otherwise, and for
-   * those `full` chunks, the chunk's buffers are transferred.
+   * `threads` in all: `threads - 1` workers and this thread, which expands with `local`; more
+   * workers may join later (addWorker). keepChunks: workers get copies of each chunk, so that the
+   * merging thread can still read the chunk's states afterwards (partial-order reduction queues
+   * the key of a node whose ample edge the cycle proviso rejects, to expand it again at the end of
+   * the level); otherwise, and for those `full` chunks, the chunk's buffers are transferred.
    */
-  constructor(spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number, private readonly keepChunks = false) {
-    this.slots = Array.from({ length: threads - 1 }, () => ({
-      worker: startWorker('worker', { workerData: spec }),
-      pending: [],
-      ready: false,
-    }));
-    for (const s of this.slots) {
-      s.worker.unref();
-      s.worker.once('message', () => { s.ready = true; });
-    }
+  constructor(private readonly spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number, private readonly keepChunks = false) {
+    this.slots = Array.from({ length: threads - 1 }, () => this.startSlot());
   }
+
+  private startSlot(): Slot {
+    const s: Slot = { worker: startWorker('worker', { workerData: this.spec }), pending: [], ready: false };
+    s.worker.unref();
+    s.worker.once('message', () => { s.ready = true; });
+    return s;
+  }
+
+  /**
+   * One more worker thread, from now on (a core another search has finished with: variants.ts).
+   * It gets chunks once it has loaded; results still come in the order taken, so nothing but the
+   * speed changes.
+   */
+  addWorker(): void {
+    const s = this.startSlot();
+    this.slots.push(s);
+    this.attachRunning?.(s);
+  }
+
+  /** While run() is going: hooks a new slot's messages into it. */
+  private attachRunning: ((s: Slot) => void) | undefined;
 
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     const taken = new Map<number, Taken>();
@@ -92,7 +126,8 @@ export class WorkerPool implements ChunkRunner {
       wake = undefined;
       this.wait += (performance.now() - t0) / 1000;
     };
-    const listeners = this.slots.map((s) => {
+    const listeners: { s: Slot; onMessage: (r: ChunkResult | 'ready') => void; onError: (err: Error) => void; onExit: (code: number) => void }[] = [];
+    const attach = (s: Slot) => {
       const onMessage = (r: ChunkResult | 'ready') => {
         if (r !== 'ready') {
           const seq = s.pending.shift()!;
@@ -113,8 +148,10 @@ export class WorkerPool implements ChunkRunner {
       s.worker.on('message', onMessage);
       s.worker.on('error', onError);
       s.worker.on('exit', onExit);
-      return { s, onMessage, onError, onExit };
-    });
+      listeners.push({ s, onMessage, onError, onExit });
+    };
+    for (const s of this.slots) attach(s);
+    this.attachRunning = attach;
     try {
       for (;;) {
         if (failure !== undefined) throw failure;
@@ -149,6 +186,7 @@ export class WorkerPool implements ChunkRunner {
       while (inFlight() > 0 && failure === undefined) await waitForMessage();
       if (failure !== undefined) throw failure;
     } finally {
+      this.attachRunning = undefined;
       for (const { s, onMessage, onError, onExit } of listeners) {
         s.worker.off('message', onMessage); s.worker.off('error', onError); s.worker.off('exit', onExit);
       }
