@@ -276,6 +276,19 @@ describe('smmu-sva explore', () => {
     expect(strip(two.out).map((o) => o.variant)).toEqual([...variantNames]);
     expect(strip(two.out)).toEqual(strip(one.out));
   }, 60_000);
+  it('--variant with a comma-separated list explores those variants, in that order, with the verdict table', () => {
+    const r = cli('explore', '--config', 'spec/configs/small.json', '--variant', 'release-clears-valid,upstream', '--workers', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/verdicts on small/);
+    const rows = r.out.split('\n').filter((l) => /^ {2}(ok|FAIL|open) /.test(l));
+    expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([['ok', 'release-clears-valid'], ['ok', 'upstream']]);
+    const bad = cli('explore', '--variant', 'v6,v7');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/item 2 of "v6,v7": unknown variant "v7"/);
+    const twice = cli('explore', '--variant', 'v6,upstream,v6');
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/item 3 .*"v6" named twice/);
+  }, 60_000);
   it('bad input exits 2 with one message naming the problem', () => {
     const v = cli('explore', '--variant', 'v7');
     expect(v.code).toBe(2);

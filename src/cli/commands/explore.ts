@@ -194,19 +194,19 @@ export const spec: CommandSpec = {
   about: [
     'Breadth-first search of every state the configuration can reach under a driver variant, with every',
     'invariant checked in every state and on every transition, and a shortest counterexample for each',
-    'invariant violated (spec/explorer.md). With --variant all: every variant, then the verdict table',
-    'compared with spec/expected-verdicts.json.',
-    'Exit 0: no violation (--variant all: every verdict as expected); 1: a violation (--variant all: a',
+    'invariant violated (spec/explorer.md). With --variant all (or a list): those variants, then the',
+    'verdict table compared with spec/expected-verdicts.json.',
+    'Exit 0: no violation (several variants: every verdict as expected); 1: a violation (several: a',
     'verdict not as expected); 2: bad input; 3: incomplete -- the run stopped at --max-states before the',
-    'whole space was explored and found no violation (--variant all: nothing unexpected) in that part.',
+    'whole space was explored and found no violation (several: nothing unexpected) in that part.',
   ],
   flags: {
     config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: the built-in default; more in spec/configs/)' },
-    variant: { type: 'string', value: 'NAME|all', help: 'driver variant (default v6), or all; smmu-sva variants lists them' },
+    variant: { type: 'string', value: 'NAME[,NAME...]|all', help: 'driver variant (default v6), several separated by commas, or all; smmu-sva variants lists them' },
     json: { type: 'boolean', help: 'one JSON object per variant instead of text' },
     'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
     'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 100000000: every variant of seed-wide fits); the result is marked truncated' },
-    workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with --variant all N variants at a time' },
+    workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with several variants N at a time (a thread with none left to start joins a running one)' },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
     'successors-mem': { type: 'string', value: 'MiB', help: `successor lists kept in memory for faults-resolvable, in MiB (default ${SUCCESSOR_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file and read back by the liveness check; results do not depend on it` },
@@ -216,15 +216,36 @@ export const spec: CommandSpec = {
   },
 };
 
+/** --variant: one name, several separated by commas (each once), or all; default v6. */
+export function variantsFromFlag(v: string | boolean | undefined): E.Either<string, readonly VariantName[]> {
+  if (v === 'all') return E.right(variantNames);
+  if (typeof v !== 'string' || !v.includes(',')) {
+    const one = variantFromFlag(v, 'v6');
+    return E.isLeft(one) ? E.left(`${one.left}, several separated by commas, or all`) : E.right([one.right]);
+  }
+  const names: VariantName[] = [];
+  const items = v.split(',');
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!.trim();
+    const one = variantFromFlag(item, 'v6');
+    if (E.isLeft(one)) return E.left(`item ${i + 1} of "${v}": ${one.left}, or all`);
+    if (names.includes(one.right)) return E.left(`item ${i + 1} of "${v}": variant "${one.right}" named twice`);
+    names.push(one.right);
+  }
+  return E.right(names);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const flags = flagsOrExit(spec, argv);
   if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   const config = configFromFlag(v.config);
   if (E.isLeft(config)) return usageError(config.left.map((l) => `smmu-sva explore: ${l}`));
-  const all = v.variant === 'all';
-  const variant = all ? E.right('v6' as VariantName) : variantFromFlag(v.variant, 'v6');
-  if (E.isLeft(variant)) return usageError(`smmu-sva explore: --variant: ${variant.left} or all`);
+  const chosen = variantsFromFlag(v.variant);
+  if (E.isLeft(chosen)) return usageError(`smmu-sva explore: --variant: ${chosen.left}`);
+  const names = chosen.right;
+  /** Several variants: a verdict table against spec/expected-verdicts.json at the end. */
+  const many = v.variant === 'all' || names.length > 1;
   const maxStates = intFlag('explore', 'max-states', v['max-states'], 100_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   if (maxStates.right < 1) return usageError('smmu-sva explore: --max-states expects at least 1, got 0');
@@ -266,7 +287,6 @@ export async function run(argv: string[]): Promise<number> {
   process.once('exit', () => rmSync(spillDir, { recursive: true, force: true, maxRetries: 5 }));
   const withSpill: ExploreRun = { ...runOpts, spillDir };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
-  const names: readonly VariantName[] = all ? variantNames : [variant.right];
   const reps: VariantReport[] = [];
   const show = (rep: VariantReport) => {
     reps.push(rep);
@@ -287,7 +307,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`smmu-sva explore: ${err.message}\n`);
     return exitCode.usage;
   }
-  if (!all) {
+  if (!many) {
     const r = reps[0]!.result;
     return r.violations.length > 0 ? exitCode.found : r.truncated ? exitCode.incomplete : exitCode.ok;
   }
