@@ -3,7 +3,7 @@
 // finds exactly the expected set of violated invariants. seed-wide (the default at full width)
 // is too large to explore every variant in a test (README, "Explore"): its recorded verdicts are
 // those confirmed by exhaustive runs with partial-order reduction; upstream's (0.78M states) and
-// v6-atc's (6.4M) are re-confirmed here, the others by the twelve-minute run named in
+// v6-atc's (6.4M) are re-confirmed here, the others by the 12-16 minute run named in
 // docs/performance.md. For every variant,
 // the first states of its breadth-first search must already show the default's violations.
 // seed-wide-rw (seed-wide with read DMA too) records only the variants run to the end, none of
@@ -28,7 +28,7 @@ const configs = Object.keys(expected.right);
 // Configurations whose verdicts are recorded only for some variants, and which of those this test
 // re-confirms exhaustively (the rest come from the long runs in docs/performance.md).
 // seed-wide: upstream (775,911 states) and v6-atc (6,388,650, about a minute: the series' ATC fix
-// at full width); the other five take one to twelve minutes each.
+// at full width); of the other five, four take one to four minutes each on one thread, v6 twelve to seventeen.
 // seed-wide-rw: none is re-explored here.
 const partial = new Map<string, readonly VariantName[]>([['seed-wide', ['upstream', 'v6-atc']], ['seed-wide-rw', []]]);
 
