@@ -7,6 +7,7 @@ import { explore } from './explore.ts';
 import { CoreGrants } from './pool.ts';
 import type { VariantMessage, VariantOrder } from './variants.ts';
 
+/** The cores handed to the variant running now (a core given after its search ended is ignored: explore stops using them). */
 let cores: CoreGrants | undefined;
 
 parentPort!.on('message', (order: VariantOrder) => {
@@ -20,11 +21,9 @@ parentPort!.on('message', (order: VariantOrder) => {
         moreCores: cores,
         onProgress: job.progress ? (p) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined,
       });
-      cores = undefined;
       const g = result.graph;
       parentPort!.postMessage({ kind: 'result', result } satisfies VariantMessage, [g.parent.buffer, g.eventIndex.buffer, g.hi.buffer, g.lo.buffer] as ArrayBuffer[]);
     } catch (err) {
-      cores = undefined;
       parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies VariantMessage);
     }
   })();

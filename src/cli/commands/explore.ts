@@ -219,17 +219,13 @@ export const spec: CommandSpec = {
 /** --variant: one name, several separated by commas (each once), or all; default v6. */
 export function variantsFromFlag(v: string | boolean | undefined): E.Either<string, readonly VariantName[]> {
   if (v === 'all') return E.right(variantNames);
-  if (typeof v !== 'string' || !v.includes(',')) {
-    const one = variantFromFlag(v, 'v6');
-    return E.isLeft(one) ? E.left(`${one.left}, several separated by commas, or all`) : E.right([one.right]);
-  }
+  const items = typeof v === 'string' ? v.split(',') : [v];
   const names: VariantName[] = [];
-  const items = v.split(',');
   for (let i = 0; i < items.length; i++) {
-    const item = items[i]!.trim();
-    const one = variantFromFlag(item, 'v6');
-    if (E.isLeft(one)) return E.left(`item ${i + 1} of "${v}": ${one.left}, or all`);
-    if (names.includes(one.right)) return E.left(`item ${i + 1} of "${v}": variant "${one.right}" named twice`);
+    const where = items.length > 1 ? `item ${i + 1} of "${String(v)}": ` : '';
+    const one = variantFromFlag(typeof items[i] === 'string' ? (items[i] as string).trim() : items[i], 'v6');
+    if (E.isLeft(one)) return E.left(`${where}${one.left}, several separated by commas, or all`);
+    if (names.includes(one.right)) return E.left(`${where}variant "${one.right}" named twice`);
     names.push(one.right);
   }
   return E.right(names);
@@ -244,8 +240,8 @@ export async function run(argv: string[]): Promise<number> {
   const chosen = variantsFromFlag(v.variant);
   if (E.isLeft(chosen)) return usageError(`smmu-sva explore: --variant: ${chosen.left}`);
   const names = chosen.right;
-  /** Several variants: a verdict table against spec/expected-verdicts.json at the end. */
-  const many = v.variant === 'all' || names.length > 1;
+  /** Several variants (all, or a list): a verdict table against spec/expected-verdicts.json at the end. */
+  const many = names.length > 1;
   const maxStates = intFlag('explore', 'max-states', v['max-states'], 100_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   if (maxStates.right < 1) return usageError('smmu-sva explore: --max-states expects at least 1, got 0');
