@@ -70,6 +70,39 @@ describe('packed engine: the Store against the reducer on random reachable state
   }
 });
 
+describe('packed engine: loadKey', () => {
+  it('keeps each device\'s faults sorted by group whatever their order in the encoding, and reuses its fault records without leaking one load into the next', () => {
+    const cfg = config('seed-wide');
+    const m = createModel(cfg, 'v6');
+    const px = new PackedExpander({ config: cfg, variant: 'v6', symmetry: true });
+    // a reachable state with two pending faults on one device: breadth-first from the initial state
+    let frontier: State[] = [initialState(cfg)], found: State | undefined;
+    for (let depth = 0; depth < 12 && found === undefined; depth++) {
+      const next: State[] = [];
+      for (const s of frontier) for (const e of enabledEvents(m, s)) next.push(stepEnabled(m, s, e).state);
+      found = next.find((s) => s.faults.some((f, i) => s.faults.some((g, j) => j !== i && g.dev === f.dev)));
+      frontier = next.slice(0, 2000);
+    }
+    expect(found).toBeDefined();
+    const s = found!;
+    const sorted = new IntBuf(256), got = new IntBuf(256), shuffled = new IntBuf(256);
+    encodeState(s, sorted);
+    encodeState({ ...s, faults: s.faults.slice().reverse() }, shuffled);
+    expect(Array.from(shuffled.a.subarray(0, shuffled.n))).not.toEqual(Array.from(sorted.a.subarray(0, sorted.n)));
+    loadKey(px.store, shuffled.a, 0);
+    encodeStore(px.store, got);
+    expect(Array.from(got.a.subarray(0, got.n))).toEqual(Array.from(sorted.a.subarray(0, sorted.n)));
+    // the initial state (no fault), then the state again: the records are refilled, not appended to
+    const empty = new IntBuf(256);
+    encodeState(initialState(cfg), empty);
+    loadKey(px.store, empty.a, 0);
+    expect(px.store.faults.every((l) => l.length === 0)).toBe(true);
+    loadKey(px.store, sorted.a, 0);
+    got.reset(); encodeStore(px.store, got);
+    expect(Array.from(got.a.subarray(0, got.n))).toEqual(Array.from(sorted.a.subarray(0, sorted.n)));
+  });
+});
+
 const summary = (r: ExploreResult) => ({
   states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, levels: r.levels, truncated: r.truncated,
   violations: r.violations.map((f) => `${f.kind} ${f.invariant} length ${f.length} node ${f.node}`),

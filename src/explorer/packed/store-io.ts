@@ -15,6 +15,12 @@ export class PackedStore extends Store {
   private readonly tlbTouched: Int32Array;
   private readonly tlbMark: Uint8Array;
   private nTouched = 0;
+  /**
+   * Fault records loadKey() fills in, per device and list position, reused from load to load (a
+   * fresh object per pending fault per load was most of loadKey's garbage). The engine only
+   * reads them within a step, edits their status and splices them out; it keeps none.
+   */
+  readonly faultPool: FaultRec[][];
 
   constructor(config: Config) {
     // the layout of every reachable state: PASIDs below nMm + 1 (lowest-free allocation over nMm
@@ -24,6 +30,7 @@ export class PackedStore extends Store {
     super(config, { pasidCap: config.processes.length + 1, pageStride });
     this.tlbTouched = new Int32Array(this.asidSpace);
     this.tlbMark = new Uint8Array(this.asidSpace);
+    this.faultPool = Array.from({ length: this.nDev }, () => []);
   }
 
   override tlbInsert(asid: number, page: number, frame: number): void {
@@ -49,13 +56,19 @@ export class PackedStore extends Store {
     for (let i = 0; i < this.nTouched; i++) {
       const asid = this.tlbTouched[i]!;
       this.tlbMark[asid] = 0;
-      if (this.tlbCount[asid] !== 0) { this.tlb[asid]!.fill(-1); this.tlbCount[asid] = 0; }
+      if (this.tlbCount[asid] !== 0) { const arr = this.tlb[asid]!; for (let p = 0; p < arr.length; p++) arr[p] = -1; this.tlbCount[asid] = 0; }
     }
     this.nTouched = 0;
     const atcCount = this.atcCount;
-    for (let slot = 0; slot < atcCount.length; slot++) if (atcCount[slot] !== 0) { this.atc[slot]!.fill(-1); atcCount[slot] = 0; }
+    for (let slot = 0; slot < atcCount.length; slot++) {
+      if (atcCount[slot] === 0) continue;
+      const arr = this.atc[slot]!;
+      for (let p = 0; p < arr.length; p++) arr[p] = -1;
+      atcCount[slot] = 0;
+    }
     if (this.atcExtra.size > 0) this.atcExtra.clear();
-    for (let d = 0; d < this.nDev; d++) if (this.faults[d]!.length > 0) this.faults[d]!.length = 0;
+    // pop(), not `length = 0`: V8 inlines pop() and calls a builtin for the length setter
+    for (let d = 0; d < this.nDev; d++) { const list = this.faults[d]!; while (list.length > 0) list.pop(); }
     // loops, not fill(): these arrays hold a handful of elements, and a builtin call per array
     // cost more than the stores (docs/performance.md)
     const cdFlags = this.cdFlags;
@@ -66,7 +79,8 @@ export class PackedStore extends Store {
     for (let k = 0; k < bondOn.length; k++) bondOn[k] = 0;
     const mnOn = this.mnOn;
     for (let k = 0; k < mnOn.length; k++) mnOn[k] = 0;
-    if (this.deferred.length > 0) this.deferred.length = 0;
+    const deferred = this.deferred;
+    while (deferred.length > 0) deferred.pop();
     const mmPasid = this.mmPasid;
     for (let k = 0; k < mmPasid.length; k++) mmPasid[k] = 0;
     const pasidToMm = this.pasidToMm, pasidHolders = this.pasidHolders;
@@ -107,11 +121,17 @@ export function loadKey(st: PackedStore, a: Int32Array, start: number): number {
     st.atcInsert(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
   }
   for (let n = a[i++]!, k = 0; k < n; k++, i += 5) {
-    const f = a[i]!, status = f >> 3;
-    const rec: FaultRec = { via: VIA[f & 1]!, group: a[i + 2]!, pasid: a[i + 3]!, page: a[i + 4]!, write: (f & 2) !== 0, afterRelease: (f & 4) !== 0, status: status === 0 ? F_PENDING : status === 1 ? F_SUCCESS : F_INVALID };
-    const list = st.faults[a[i + 1]!]!;
-    let j = list.length;
-    while (j > 0 && list[j - 1]!.group > rec.group) j--;
+    const f = a[i]!, status = f >> 3, dev = a[i + 1]!, group = a[i + 2]!;
+    const list = st.faults[dev]!, pool = st.faultPool[dev]!, at = list.length;
+    let rec = pool[at];
+    if (rec === undefined) { rec = { via: 'stall', group: 0, pasid: 0, page: 0, write: false, afterRelease: false, status: F_PENDING }; pool.push(rec); }
+    rec.via = VIA[f & 1]!; rec.group = group; rec.pasid = a[i + 3]!; rec.page = a[i + 4]!;
+    rec.write = (f & 2) !== 0; rec.afterRelease = (f & 4) !== 0; rec.status = status === 0 ? F_PENDING : status === 1 ? F_SUCCESS : F_INVALID;
+    // keys list a device's faults by group (encodeStore and the canonical key both do), so this
+    // appends; the insertion keeps the list sorted by group for any other encoding
+    if (at === 0 || list[at - 1]!.group < group) { list.push(rec); continue; }
+    let j = at;
+    while (j > 0 && list[j - 1]!.group > group) j--;
     list.splice(j, 0, rec);
   }
   const sva = a[i++]!;
