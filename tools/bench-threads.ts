@@ -3,7 +3,7 @@
 // Where the threads' time goes (docs/performance.md): explore() runs of one variant with one
 // thread and with two (this thread merging and expanding, one worker expanding), in alternating
 // rounds in one process, each with the time split explore() measures (ExploreResult.time): this
-// thread's own expansion, its merge, its re-expansions for the cycle proviso, its waits for the
+// thread's own expansion, its merge, its waits for the
 // worker, and the worker's expansion. The states, transitions and violations of every run must
 // be the same (exit 1 otherwise: a bug); exit 2: bad input.
 import * as E from 'fp-ts/lib/Either.js';
@@ -51,15 +51,15 @@ async function main(argv: string[]): Promise<number> {
   const runs = [{ name: 'one thread', workers: 1 }, { name: 'two threads', workers: 2 }];
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`${config.right.name}, ${variant.right}, ${por ? 'partial-order reduction' : 'no partial-order reduction'}, --max-states ${maxStates.right}${frontierMem.right < 0 ? '' : `, frontier and successor budgets ${frontierMem.right} MiB`}, ${rounds.right} round(s)`);
-  say('| round | run | s | states/s | this thread: expand / merge / wait (s) | worker: expand (s) | of which re-expansion, both threads (s) | chunks here / at the worker | re-expanded nodes |');
-  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  say('| round | run | s | states/s | this thread: expand / merge / wait (s) | worker: expand (s) | chunks here / at the worker |');
+  say('| --- | --- | --- | --- | --- | --- | --- |');
   let first: ExploreResult | undefined;
   let differ = false;
   for (let round = 1; round <= rounds.right; round++) {
     for (const run of runs) {
       const r = await explore(config.right, variant.right, { symmetry: true, por, maxStates: maxStates.right, workers: run.workers, ...spill });
       const t = r.time;
-      say(`| ${round} | ${run.name} | ${s3(r.seconds)} | ${Math.round(r.states / r.seconds)} | ${s3(t.expandHere)} / ${s3(t.merge)} / ${s3(t.wait)} | ${s3(t.workers)} | ${s3(t.reexpand)} | ${t.chunksHere} / ${t.chunksWorkers} | ${t.reexpandedNodes} |`);
+      say(`| ${round} | ${run.name} | ${s3(r.seconds)} | ${Math.round(r.states / r.seconds)} | ${s3(t.expandHere)} / ${s3(t.merge)} / ${s3(t.wait)} | ${s3(t.workers)} | ${t.chunksHere} / ${t.chunksWorkers} |`);
       first ??= r;
       const sig = (x: ExploreResult) => JSON.stringify([x.states, x.transitions, x.maxDepth, x.violations]);
       if (sig(r) !== sig(first)) { differ = true; say(`  differs from the first run: ${sig(r)} against ${sig(first)}`); }

@@ -12,7 +12,7 @@ import { checkInvariants, checkTransition, invariantNames } from '../invariants/
 import { decodeState, IntBuf } from './encode.ts';
 import { Canonicalizer, symmetryOf } from './symmetry.ts';
 import { hash64 } from './visited.ts';
-import { ampleOf } from './por.ts';
+import { ampleOf, cleanupMeasure } from './por.ts';
 
 /** Bit of each invariant in the violation masks. */
 export const invariantBit: ReadonlyMap<string, number> = new Map(invariantNames.map((n, i) => [n, 1 << i]));
@@ -22,12 +22,14 @@ export interface Chunk {
   readonly enc: Int32Array;
   /** offsets[i]..offsets[i+1] is state i; length = states + 1. */
   readonly offsets: Uint32Array;
-  /**
-   * Every edge of every state, even with partial-order reduction on: the nodes whose ample edge
-   * the cycle proviso rejected, expanded again at the end of their level (EXP-POR-5).
-   */
-  readonly full?: boolean;
 }
+
+/** How a node was expanded (ChunkResult.src, word 4). */
+export const EXPANDED_FULLY = 0;
+/** Only its ample edge was computed (ExpanderSpec.por, EXP-POR-1). */
+export const EXPANDED_AMPLE = 1;
+/** Every edge: the cycle proviso refused its ample candidate (EXP-POR-5). */
+export const EXPANDED_REFUSED = 2;
 
 /** Per-edge record width in ChunkResult.edges. */
 export const EDGE_WORDS = 5;
@@ -37,9 +39,10 @@ export const SRC_WORDS = 5;
 export interface ChunkResult {
   /**
    * Per source state: [number of edges, state-invariant violation mask, has pending faults,
-   * position of the partial-order reduction's ample event among its edges or -1 (por.ts),
-   * 1 when only the ample edge was computed (ExpanderSpec.por; the search asks for the rest with
-   * a `full` chunk if the cycle proviso rejects it)].
+   * position of the partial-order reduction's ample event among its edges, or -1 when it has no
+   * candidate (por.ts) or the cycle proviso refused it (EXP-POR-5), how it was expanded
+   * (EXPANDED_FULLY, EXPANDED_AMPLE, EXPANDED_REFUSED)]. With EXPANDED_AMPLE its one edge is the
+   * ample edge (position 0 of its edges).
    */
   readonly src: Int32Array;
   /** Per edge: [hash hi, hash lo, enabled-event index, transition violation mask, key length]. */
@@ -55,10 +58,17 @@ export interface ExpanderSpec {
   readonly variant: VariantName;
   readonly symmetry: boolean;
   /**
-   * Partial-order reduction: a state with an ample event gets only that edge computed (the others
-   * on demand, in a `full` chunk). Off: every edge, the ample position still reported.
+   * Partial-order reduction: a state whose ample event the cycle proviso keeps gets only that edge
+   * computed. Off: every edge, the ample position (proviso applied) still reported.
    */
   readonly por?: boolean;
+  /**
+   * For tests: the cycle proviso (EXP-POR-5) refuses every ample candidate, as it would one that
+   * does not lower the clean-up measure. Sound (it only expands more nodes fully); the reduced
+   * graph is then the unreduced one, and the refusal path, which the candidates of EXP-POR-2
+   * never take, is exercised.
+   */
+  readonly provisoRefuseAll?: boolean;
 }
 
 export class Expander {
@@ -78,7 +88,7 @@ export class Expander {
    * next expand(): for a caller that merges the result at once (the one-thread explorer).
    */
   expand(chunk: Chunk, copy = true): ChunkResult {
-    const lazy = this.spec.por === true && chunk.full !== true;
+    const lazy = this.spec.por === true;
     const m = this.model;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * SRC_WORDS);
@@ -90,8 +100,14 @@ export class Expander {
       let sv = 0;
       for (const v of checkInvariants(m, s)) sv |= invariantBit.get(v.invariant)!;
       const events = enabledEvents(m, s);
-      const ample = ampleOf(m, s, events, this.spec.symmetry);
-      const partial = lazy && ample >= 0;
+      let ample = ampleOf(m, s, events, this.spec.symmetry);
+      let how = EXPANDED_FULLY;
+      if (ample >= 0) {
+        // EXP-POR-5: the ample edge must lower the clean-up measure
+        const next = stepEnabled(m, s, events[ample]!).state;
+        if (this.spec.provisoRefuseAll === true || cleanupMeasure(next) >= cleanupMeasure(s)) { ample = -1; how = EXPANDED_REFUSED; } else if (lazy) how = EXPANDED_AMPLE;
+      }
+      const partial = how === EXPANDED_AMPLE;
       for (let k = partial ? ample : 0; k < (partial ? ample + 1 : events.length); k++) {
         const e = events[k]!;
         const r = stepEnabled(m, s, e);
@@ -109,7 +125,7 @@ export class Expander {
       src[i * SRC_WORDS + 1] = sv;
       src[i * SRC_WORDS + 2] = s.faults.length > 0 ? 1 : 0;
       src[i * SRC_WORDS + 3] = partial ? 0 : ample;
-      src[i * SRC_WORDS + 4] = partial ? 1 : 0;
+      src[i * SRC_WORDS + 4] = how;
     }
     return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
   }

@@ -13,7 +13,7 @@ import type { VariantName } from '../model/variant.ts';
 import { invariantNames, type InvariantName } from '../invariants/invariants.ts';
 import { IntBuf } from './encode.ts';
 import { KeyQueue, type Taken } from './queue.ts';
-import { EDGE_WORDS, SRC_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
+import { EDGE_WORDS, EXPANDED_REFUSED, SRC_WORDS, type Expander, type ChunkResult, type ExpanderSpec } from './expand.ts';
 import { SuccessorLists } from './successors.ts';
 import { WorkerPool, type CoreGrants } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
@@ -44,18 +44,13 @@ export interface ExploreOptions {
   /** Which expansion step: the packed engine's (src/explorer/packed/; the default, defaultEngine) or the reducer's. */
   readonly engine?: EngineName;
   /**
-   * Partial-order reduction (spec/explorer.md, EXP-POR-1..6; default off here, on in the CLI):
-   * a node whose expander names an ample event keeps only that edge, unless the cycle proviso
-   * (EXP-POR-5) asks for full expansion.
+   * Partial-order reduction (spec/explorer.md, EXP-POR-1..7; default off here, on in the CLI):
+   * a node whose expander names an ample event keeps only that edge; the expander applies the
+   * cycle proviso (EXP-POR-5) itself.
    */
   readonly por?: boolean;
-  /**
-   * The cycle proviso (EXP-POR-5) follows at most this many ample edges from a target and refuses
-   * the edge beyond them, as if it closed a cycle: sound (it only expands more nodes fully), and
-   * a way for tests to exercise the full re-expansion of refused nodes, which the candidates of
-   * EXP-POR-2 never need. Default: no limit.
-   */
-  readonly provisoChainLimit?: number;
+  /** For tests: the cycle proviso refuses every ample candidate (ExpanderSpec.provisoRefuseAll). */
+  readonly provisoRefuseAll?: boolean;
   /**
    * Cores handed over while the search runs, each one more worker thread (exploreVariants: a lane
    * with no variant left gives its core to a running one). Results do not depend on them.
@@ -81,8 +76,7 @@ export interface MemorySplit {
   readonly visited: number;
   /** Parent node (4 bytes) and the event's index in the parent's enabled list (2 bytes). */
   readonly parents: number;
-  /** Pending-fault flag per node (1 byte), for faults-resolvable, and with partial-order reduction
-   *  the target of each reduced node's ample edge (4 bytes, `ampleTo`, EXP-POR-5). */
+  /** Pending-fault flag per node (1 byte), for faults-resolvable. */
   readonly faultFlags: number;
   /** Successor lists in memory at their peak (records [node, count, targets...] of the nodes
    *  with pending faults, the only ones faults-resolvable reads: 8 bytes per such node + 4 per
@@ -98,10 +92,9 @@ export interface MemorySplit {
   readonly faultStates: number;
   readonly storedTransitions: number;
   readonly livenessSweeps: number;
-  /** The frontier's largest in-memory size over the run, plus that of the keys of the nodes waiting
-   *  to be expanded again for the cycle proviso (EXP-POR-5) (not in bytesPerState). */
+  /** The frontier's largest in-memory size over the run (not in bytesPerState). */
   readonly frontierPeak: number;
-  /** Frontier and proviso-key bytes written to temporary files over the run (not in bytesPerState). */
+  /** Frontier bytes written to temporary files over the run (not in bytesPerState). */
   readonly frontierSpilled: number;
   /** The same two in bytes. */
   readonly frontierPeakBytes: number;
@@ -113,24 +106,19 @@ export interface MemorySplit {
  * state). The merging thread expands chunks too (expandHere), merges every chunk's successors
  * into the visited set and the frontier (merge), and waits for a worker's result when the next
  * one in order is not ready (wait). workers: the worker threads' expansion time, summed over
- * workers. reexpand: the part of expandHere and workers spent expanding again, with every edge,
- * the nodes whose ample edge the cycle proviso rejected (EXP-POR-5). A measurement of the
- * schedule, for docs/performance.md: results never depend on it.
+ * workers. A measurement of the schedule, for docs/performance.md: results never depend on it.
  */
 export interface TimeSplit {
   readonly expandHere: number;
   readonly merge: number;
-  readonly reexpand: number;
   readonly wait: number;
   readonly workers: number;
   readonly chunksHere: number;
   readonly chunksWorkers: number;
-  /** Nodes expanded again with every edge (the cycle proviso rejected their ample edge). */
-  readonly reexpandedNodes: number;
 }
 
-/** What a ChunkRunner measured of its own schedule: TimeSplit without the merge's parts. */
-export type RunnerTiming = Omit<TimeSplit, 'merge' | 'reexpandedNodes'>;
+/** What a ChunkRunner measured of its own schedule: TimeSplit without the merge. */
+export type RunnerTiming = Omit<TimeSplit, 'merge'>;
 
 export interface Progress {
   readonly states: number;
@@ -162,8 +150,8 @@ export interface ExploreResult {
   readonly por: boolean;
   /** Nodes expanded with a one-event ample set (0 without partial-order reduction). */
   readonly ampleNodes: number;
-  /** The most ample edges of reduced nodes the cycle proviso followed from one target (EXP-POR-5). */
-  readonly ampleChain: number;
+  /** Nodes whose ample candidate the cycle proviso refused, expanded fully instead (EXP-POR-5). */
+  readonly provisoRefused: number;
   /** Why symmetry reduction asked for was turned off (the configuration is beyond the limits of the
    *  symmetry-reduced key, src/explorer/symmetry.ts KEY_LIMITS); undefined otherwise. */
   readonly symmetryOff?: string;
@@ -203,18 +191,6 @@ class U32Buf {
   }
 }
 
-/** Node numbers, grown on demand; entries never set read `fill`. */
-class U32Fill {
-  a: Uint32Array;
-  constructor(cap: number, private readonly fill: number) { this.a = new Uint32Array(cap).fill(fill); }
-  set(i: number, v: number): void {
-    if (i >= this.a.length) { let cap = this.a.length * 2; while (cap <= i) cap *= 2; const b = new Uint32Array(cap).fill(this.fill); b.set(this.a); this.a = b; }
-    this.a[i] = v;
-  }
-}
-/** ampleTo of a node expanded with every edge (or not merged yet). */
-const FULL = 0xffffffff;
-
 class U8Buf {
   a: Uint8Array;
   constructor(cap = 1 << 16) { this.a = new Uint8Array(cap); }
@@ -246,11 +222,10 @@ export interface ChunkRunner {
 
 class InThread implements ChunkRunner {
   private expandSeconds = 0;
-  private reexpandSeconds = 0;
   private chunks = 0;
   constructor(private readonly expander: Expander, private readonly chunkSize: number) {}
   timing(): RunnerTiming {
-    return { expandHere: this.expandSeconds, reexpand: this.reexpandSeconds, wait: 0, workers: 0, chunksHere: this.chunks, chunksWorkers: 0 };
+    return { expandHere: this.expandSeconds, wait: 0, workers: 0, chunksHere: this.chunks, chunksWorkers: 0 };
   }
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     // each result is merged before the next expand(), so it may be a view of the expander's buffers
@@ -258,9 +233,7 @@ class InThread implements ChunkRunner {
     for (let t = take(this.chunkSize); t !== undefined && !stop(); t = take(this.chunkSize)) {
       const t0 = performance.now();
       const r = this.expander.expand(t.chunk, false);
-      const sec = (performance.now() - t0) / 1000;
-      this.expandSeconds += sec;
-      if (t.chunk.full === true) this.reexpandSeconds += sec;
+      this.expandSeconds += (performance.now() - t0) / 1000;
       this.chunks++;
       onResult(t, r);
       // let the event loop in now and then, so that a signal handler (the CLI's clean exit on
@@ -279,19 +252,20 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const beyond = encodingLimitErrors(config);
   if (beyond.length) throw new RangeError(`configuration "${config.name}" beyond the explorer's state encoding: ${beyond.join('; ')}`);
   const sym = symmetryOf(config, opts.symmetry);
-  const spec: ExpanderSpec & { engine: EngineName } = { config, variant, symmetry: opts.symmetry, engine: opts.engine ?? defaultEngine, por: opts.por === true };
+  const spec: ExpanderSpec & { engine: EngineName } = {
+    config, variant, symmetry: opts.symmetry, engine: opts.engine ?? defaultEngine, por: opts.por === true,
+    ...(opts.provisoRefuseAll === true ? { provisoRefuseAll: true } : {}),
+  };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
   // run cut short by maxStates stops after the node whose successors hit the bound, so results
   // do not depend on chunk sizes or on the number of threads.
   const pool = opts.workers > 1 || opts.moreCores !== undefined
-    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK, opts.por === true)
+    ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK)
     : undefined;
   const runner: ChunkRunner = pool ?? new InThread(local, opts.chunkSize ?? 2048);
   if (pool) opts.moreCores?.use(() => pool.addWorker());
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
-  // the keys of the nodes the cycle proviso sends back for full expansion (EXP-POR-5), a quarter of the frontier's budget
-  const rejected = new KeyQueue({ memBytes: Math.floor((opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / 4), segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
     const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
@@ -323,57 +297,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let lastProgress = 0;
     const por = opts.por === true;
     let ampleNodes = 0;
-    let mergeSeconds = 0, reexpandedNodes = 0;
-    /** The target of a reduced node's ample edge; FULL for a node expanded with every edge (EXP-POR-5). */
-    const ampleTo = new U32Fill(por ? 1 << 12 : 1, FULL);
-    let ampleChain = 0;
-    // EXP-POR-5: a node whose ample edge the proviso rejects is expanded again with every edge at
-    // the end of its level, in node order, by whichever thread is free. Its key waits in
-    // `rejected` (above) and its number in `rejectedNodes` (from rejectedBase, the first of the level).
-    const rejectedNodes = new U32Buf(por ? 1 << 12 : 1);
-    let rejectedBase = 0, rejectedMerged = 0;
-    /** With reduction on: the nodes of the levels taken so far end here (levelStart[takeLevel + 1]). */
-    let levelEnd = 1;
-    /**
-     * The next chunk: without reduction, nodes as soon as they exist. With it, level by level:
-     * the level's nodes; once they are all merged, so that the proviso's rejections are known, the
-     * rejected nodes (a `full` chunk); once those are merged, the next level. Which node is merged
-     * when is then the same with any number of threads and any chunk size.
-     */
-    const take = (size: number): Taken | undefined => {
-      if (!por) return queue.take(size);
-      for (;;) {
-        if (queue.taken < levelEnd) return queue.take(Math.min(size, levelEnd - queue.taken));
-        if (expanded < levelEnd) return undefined;
-        if (rejected.taken < rejected.created) {
-          const t = rejected.take(size)!;
-          return { first: t.first, chunk: { ...t.chunk, full: true } };
-        }
-        if (rejectedMerged < rejected.created) return undefined;
-        if (queue.created === levelEnd) return undefined; // the search is over
-        levelEnd = queue.created;
-        rejectedBase = rejected.created;
-        rejectedNodes.n = 0;
-      }
-    };
-    /**
-     * EXP-POR-5: whether the ample edge node -> t (t an existing node) closes no cycle of reduced
-     * nodes. Each reduced node has one edge, so from t we follow the ample edges of merged,
-     * reduced nodes: back to `node` is a cycle; a fully expanded node, or one not merged yet
-     * (its own merge checks the cycles it closes), ends it.
-     */
-    const chainLimit = opts.provisoChainLimit ?? Infinity;
-    const keepsNoReducedCycle = (node: number, t: number): boolean => {
-      for (let x = t, steps = 0; ; steps++) {
-        if (x === node) return false;
-        if (x > node) return true;
-        const next = x < ampleTo.a.length ? ampleTo.a[x]! : FULL;
-        if (next === FULL) return true;
-        if (steps >= chainLimit) return false;
-        if (steps + 1 > ampleChain) ampleChain = steps + 1;
-        x = next;
-      }
-    };
+    let mergeSeconds = 0, provisoRefused = 0;
     /**
      * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
      * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
@@ -410,27 +334,9 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       if (fault !== 0) succ.end();
       return encPos;
     };
-    /** The edges of rejected nodes, expanded again (a `full` chunk), merged in node order. */
-    const mergeRejected = (taken: Taken, r: ChunkResult) => {
-      const nSrc = r.src.length / SRC_WORDS;
-      let e = 0, encPos = 0;
-      for (let i = 0; i < nSrc && !truncated; i++) {
-        const node = rejectedNodes.a[taken.first + i - rejectedBase]!;
-        const nEdges = r.src[i * SRC_WORDS]!;
-        encPos = mergeEdges(node, hasFault.a[node]!, r.edges, r.enc, e, nEdges, encPos, -1);
-        e += nEdges;
-        reexpandedNodes++;
-      }
-      rejectedMerged += nSrc;
-    };
-    await runner.run(take, (taken, r) => {
+    await runner.run((size) => queue.take(size), (taken, r) => {
       const tMerge = performance.now();
       const nSrc = r.src.length / SRC_WORDS;
-      if (taken.chunk.full === true) {
-        mergeRejected(taken, r);
-        mergeSeconds += (performance.now() - tMerge) / 1000;
-        return;
-      }
       let e = 0, encPos = 0;
       for (let i = 0; i < nSrc && !truncated; i++) {
         const node = taken.first + i;
@@ -441,32 +347,13 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
         hasFault.set(node, fault);
         expanded = node + 1;
         if (sv !== 0) for (let b = 0; b < invariantNames.length; b++) if (sv & (1 << b)) note({ kind: 'state', invariant: invariantNames[b]!, node, length: depth });
-        // EXP-POR-5, the cycle proviso: the ample edge is kept alone unless it closes a cycle of
-        // reduced nodes
+        // with partial-order reduction the ample edge alone (the expander applied the cycle
+        // proviso, EXP-POR-5: a refused candidate comes back as -1, with every edge)
         let only = -1;
-        const partial = r.src[i * SRC_WORDS + 4] === 1;
         if (por) {
-          const a = r.src[i * SRC_WORDS + 3]!;
-          if (a >= 0) {
-            const w = (e + a) * EDGE_WORDS;
-            const t = visited.get(r.edges[w]!, r.edges[w + 1]!);
-            if (t < 0 || keepsNoReducedCycle(node, t)) {
-              only = a;
-              ampleNodes++;
-              ampleTo.set(node, t < 0 ? visited.size : t);
-            }
-          }
-        }
-        if (partial && only < 0) {
-          // only the ample edge was computed and the proviso rejects it: every edge at the end
-          // of the level (take); its targets are at depth + 1 at most, so no later decision of
-          // this level changes by merging them then (spec/explorer.md, EXP-POR-5)
-          for (let k = 0; k < nEdges; k++) encPos += r.edges[(e + k) * EDGE_WORDS + 4]!;
-          e += nEdges;
-          const from = taken.chunk.offsets[i]!, to = taken.chunk.offsets[i + 1]!;
-          rejected.push(taken.chunk.enc, from, to - from);
-          rejectedNodes.push(node);
-          continue;
+          only = r.src[i * SRC_WORDS + 3]!;
+          if (only >= 0) ampleNodes++;
+          if (r.src[i * SRC_WORDS + 4] === EXPANDED_REFUSED) provisoRefused++;
         }
         encPos = mergeEdges(node, fault, r.edges, r.enc, e, nEdges, encPos, only);
         e += nEdges;
@@ -481,7 +368,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       mergeSeconds += (performance.now() - tMerge) / 1000;
     }, () => truncated);
     const rt = runner.timing();
-    const time: TimeSplit = { ...rt, merge: mergeSeconds, reexpandedNodes };
+    const time: TimeSplit = { ...rt, merge: mergeSeconds };
     const maxDepth = levelStart.length - 1;
 
     const states = visited.size;
@@ -495,10 +382,9 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength + ampleTo.a.byteLength, succ.peakBytes()];
+    const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength, succ.peakBytes()];
     const bytes = split.reduce((x, y) => x + y, 0);
-    const q0 = queue.stats(), q1 = rejected.stats();
-    const q = { peakBytes: q0.peakBytes + q1.peakBytes, spilledBytes: q0.spilledBytes + q1.spilledBytes };
+    const q = queue.stats();
     const per = (b: number) => Math.round((b / states) * 100) / 100;
     let faultStates = 0;
     for (let i = 0; i < states; i++) faultStates += hasFault.a[i] ?? 0;
@@ -510,7 +396,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, ampleChain, states, transitions, maxDepth, levels, seconds, truncated,
+      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, provisoRefused, states, transitions, maxDepth, levels, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       memory,
       time,
@@ -519,7 +405,6 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
   } finally {
     queue.close();
-    rejected.close();
     succ.close();
     opts.moreCores?.use(undefined);
     await runner.close();

@@ -54,24 +54,21 @@ const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve)
 export class WorkerPool implements ChunkRunner {
   private readonly slots: Slot[];
   private expandHere = 0;
-  private reexpand = 0;
   private wait = 0;
   private workers = 0;
   private chunksHere = 0;
   private chunksWorkers = 0;
 
   timing(): RunnerTiming {
-    return { expandHere: this.expandHere, reexpand: this.reexpand, wait: this.wait, workers: this.workers, chunksHere: this.chunksHere, chunksWorkers: this.chunksWorkers };
+    return { expandHere: this.expandHere, wait: this.wait, workers: this.workers, chunksHere: this.chunksHere, chunksWorkers: this.chunksWorkers };
   }
 
   /**
    * `threads` in all: `threads - 1` workers and this thread, which expands with `local`; more
-   * workers may join later (addWorker). keepChunks: workers get copies of each chunk, so that the
-   * merging thread can still read the chunk's states afterwards (partial-order reduction queues
-   * the key of a node whose ample edge the cycle proviso rejects, to expand it again at the end of
-   * the level); otherwise, and for those `full` chunks, the chunk's buffers are transferred.
+   * workers may join later (addWorker). A chunk's buffers are transferred to the worker that
+   * expands it.
    */
-  constructor(private readonly spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number, private readonly keepChunks = false) {
+  constructor(private readonly spec: ExpanderSpec, threads: number, private readonly local: Expander, private readonly chunkSize: number) {
     this.slots = Array.from({ length: threads - 1 }, () => this.startSlot());
   }
 
@@ -114,8 +111,7 @@ export class WorkerPool implements ChunkRunner {
       while (s.ready && s.pending.length < WORKER_QUEUE) {
         const seq = takeNext();
         if (seq < 0) return;
-        const chunk = taken.get(seq)!.chunk;
-        const c = this.keepChunks && chunk.full !== true ? { ...chunk, enc: chunk.enc.slice(), offsets: chunk.offsets.slice() } : chunk;
+        const c = taken.get(seq)!.chunk;
         s.pending.push(seq);
         s.worker.postMessage(c, [c.enc.buffer as ArrayBuffer, c.offsets.buffer as ArrayBuffer]);
       }
@@ -133,7 +129,6 @@ export class WorkerPool implements ChunkRunner {
           const seq = s.pending.shift()!;
           results.set(seq, r);
           this.workers += r.seconds ?? 0;
-          if (taken.get(seq)!.chunk.full === true) this.reexpand += r.seconds ?? 0;
           this.chunksWorkers++;
         }
         wake?.();
@@ -169,11 +164,8 @@ export class WorkerPool implements ChunkRunner {
         if (seq >= 0) {
           // a chunk for this thread; then let the workers' answers in
           const t0 = performance.now();
-          const chunk = taken.get(seq)!.chunk;
-          results.set(seq, this.local.expand(chunk));
-          const sec = (performance.now() - t0) / 1000;
-          this.expandHere += sec;
-          if (chunk.full === true) this.reexpand += sec;
+          results.set(seq, this.local.expand(taken.get(seq)!.chunk));
+          this.expandHere += (performance.now() - t0) / 1000;
           this.chunksHere++;
           await yieldToEvents();
         } else if (nextToDeliver < nextSeq) {

@@ -1,9 +1,10 @@
 // Partial-order reduction (spec/explorer.md, "Partial-order reduction", EXP-POR-1 to EXP-POR-7):
 // the ample set of a state is one enabled event, chosen below, or every enabled event. The
-// expander computes the choice (its position in enabledEvents(), or -1); the search
-// (explore.ts) applies the cycle proviso (EXP-POR-5) and falls back to full expansion when
-// the ample edge would close a cycle of reduced nodes. The same choice is computed on the reducer's State (ampleOf) and on the packed
-// engine's Store (ampleOnStore); test/por.test.ts checks both agree on random reachable states.
+// expander computes the choice (its position in enabledEvents(), or -1) and applies the cycle
+// proviso (EXP-POR-5): it keeps the ample edge only if the edge lowers the clean-up measure
+// (cleanupMeasure, storeCleanupMeasure), and expands the node fully otherwise. The same choice is
+// computed on the reducer's State (ampleOf) and on the packed engine's Store (ampleOnStore);
+// test/por.test.ts checks both agree on random reachable states.
 //
 // EXP-POR-2: the candidates are three "clean-up" steps whose footprint is a single record that
 // no other event writes, so each is independent of every other event that can happen before it
@@ -27,7 +28,7 @@ import type { Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
 import { PTE_NOT_IN_VMA, type State } from '../model/state.ts';
 import type { Engine } from '../adapter/engine.ts';
-import { F_PENDING, F_SUCCESS, F_INVALID } from '../adapter/store.ts';
+import { F_PENDING, F_SUCCESS, F_INVALID, type Store } from '../adapter/store.ts';
 import { mmOfPasid } from '../model/queries.ts';
 
 /**
@@ -117,4 +118,25 @@ function invalidForGood(m: Model, alive: boolean, pte: number): boolean {
 /** notifierFree: the deferred free drops no ctx desc reference, calls nothing through the domain, and no disable_sva runs it early. */
 function freeCandidate(m: Model, inDomainOps: boolean): boolean {
   return !inDomainOps && m.traits.ctxDescPut === 'notifierPut' && !m.traits.synchronizeOnDisable;
+}
+
+/**
+ * EXP-POR-5's measure: 2 x pending faults + answered faults + pending notifier frees. It is at
+ * least 0 and no relabelling of the symmetry reduction changes it, so an edge of the (quotient)
+ * graph that lowers it cannot lie on a cycle of such edges.
+ */
+export function cleanupMeasure(s: State): number {
+  let n = s.deferredFrees.length;
+  for (let i = 0; i < s.faults.length; i++) n += s.faults[i]!.status === 'pending' ? 2 : 1;
+  return n;
+}
+
+/** cleanupMeasure on the packed engine's Store. */
+export function storeCleanupMeasure(st: Store): number {
+  let n = st.deferred.length;
+  for (let d = 0; d < st.nDev; d++) {
+    const list = st.faults[d]!;
+    for (let i = 0; i < list.length; i++) n += list[i]!.status === F_PENDING ? 2 : 1;
+  }
+  return n;
 }

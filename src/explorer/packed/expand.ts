@@ -13,14 +13,14 @@ import { encodeState, IntBuf } from '../encode.ts';
 import { initialState } from '../../machine/initial.ts';
 import { Engine } from '../../adapter/engine.ts';
 import { StoreInvariants } from './invariants.ts';
-import { EDGE_WORDS, SRC_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
+import { EDGE_WORDS, EXPANDED_AMPLE, EXPANDED_FULLY, EXPANDED_REFUSED, SRC_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
 import { hash64 } from '../visited.ts';
 import { EnabledOnStore } from './enabled.ts';
 import { MaskMonitor } from './monitor.ts';
 import { loadKey, PackedStore } from './store-io.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
-import { ampleOnStore } from '../por.ts';
+import { ampleOnStore, storeCleanupMeasure } from '../por.ts';
 
 /** Engine.apply: the step without the guard (the events come from the enabled list). */
 type Applies = { apply(e: Event): void };
@@ -56,14 +56,13 @@ export class PackedExpander extends Expander {
   }
 
   override expand(chunk: Chunk, copy = true): ChunkResult {
-    const lazy = this.spec.por === true && chunk.full !== true;
-    const st = this.store, eng = this.engine, mon = this.monitor;
-    const canon = this.storeCanon, applier = eng as unknown as Applies;
+    const lazy = this.spec.por === true, refuseAll = this.spec.provisoRefuseAll === true;
+    const st = this.store;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * SRC_WORDS);
-    let edges = this.pEdges, ne = 0;
-    const out = this.pOut, h = this.pH;
+    const out = this.pOut;
     out.reset();
+    this.ne = 0;
     for (let i = 0; i < n; i++) {
       const at = chunk.offsets[i]!;
       loadKey(st, chunk.enc, at);
@@ -71,29 +70,51 @@ export class PackedExpander extends Expander {
       let faults = 0;
       for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
       const events = this.enabled.events();
-      const ample = ampleOnStore(eng, events, this.spec.symmetry);
-      const partial = lazy && ample >= 0;
-      const k0 = partial ? ample : 0, k1 = partial ? ample + 1 : events.length;
-      for (let k = k0; k < k1; k++) {
-        const e = events[k]!;
-        if (k > k0) loadKey(st, chunk.enc, at);
-        mon.beforeStep(e);
-        applier.apply(e);
-        mon.afterStep(e);
-        const start = out.n;
-        canon.key(st, out);
-        hash64(out.a, start, out.n, h);
-        if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.pEdges = g; }
-        edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
-        ne += EDGE_WORDS;
+      let ample = ampleOnStore(this.engine, events, this.spec.symmetry);
+      let how = EXPANDED_FULLY;
+      // EXP-POR-5: the ample edge is kept only if it lowers the clean-up measure
+      const before = ample >= 0 ? storeCleanupMeasure(st) : 0;
+      if (lazy && ample >= 0) {
+        // the ample edge alone, or (refused) dropped again and every edge computed in order
+        const start = out.n, ne0 = this.ne;
+        this.edge(events[ample]!, ample);
+        if (!refuseAll && storeCleanupMeasure(st) < before) how = EXPANDED_AMPLE;
+        else { ample = -1; how = EXPANDED_REFUSED; out.n = start; this.ne = ne0; loadKey(st, chunk.enc, at); }
       }
-      src[i * SRC_WORDS] = partial ? 1 : events.length;
+      if (how !== EXPANDED_AMPLE) {
+        for (let k = 0; k < events.length; k++) {
+          if (k > 0) loadKey(st, chunk.enc, at);
+          this.edge(events[k]!, k);
+          if (k === ample && (refuseAll || storeCleanupMeasure(st) >= before)) how = EXPANDED_REFUSED;
+        }
+        if (how === EXPANDED_REFUSED) ample = -1;
+      }
+      src[i * SRC_WORDS] = how === EXPANDED_AMPLE ? 1 : events.length;
       src[i * SRC_WORDS + 1] = sv;
       src[i * SRC_WORDS + 2] = faults;
-      src[i * SRC_WORDS + 3] = partial ? 0 : ample;
-      src[i * SRC_WORDS + 4] = partial ? 1 : 0;
+      src[i * SRC_WORDS + 3] = how === EXPANDED_AMPLE ? 0 : ample;
+      src[i * SRC_WORDS + 4] = how;
     }
+    const edges = this.pEdges, ne = this.ne;
     return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
+  }
+
+  /** Words of pEdges in use. */
+  private ne = 0;
+
+  /** Step `e` (position k of the enabled list) on the loaded store and append its edge record and successor key. */
+  private edge(e: Event, k: number): void {
+    const mon = this.monitor, out = this.pOut, h = this.pH;
+    mon.beforeStep(e);
+    (this.engine as unknown as Applies).apply(e);
+    mon.afterStep(e);
+    const start = out.n;
+    this.storeCanon.key(this.store, out);
+    hash64(out.a, start, out.n, h);
+    let edges = this.pEdges, ne = this.ne;
+    if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.pEdges = g; }
+    edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
+    this.ne = ne + EDGE_WORDS;
   }
 }
 
