@@ -3,7 +3,7 @@
 // finds exactly the expected set of violated invariants. seed-wide (the default at full width)
 // is too large to explore every variant in a test (README, "Explore"): its recorded verdicts are
 // those confirmed by exhaustive runs with partial-order reduction; upstream's (0.78M states) and
-// v6-atc's (6.4M) are re-confirmed here, the others by the 12-16 minute run named in
+// v6-atc's (6.4M) are re-confirmed here, the others by the 12-15 minute run named in
 // docs/performance.md. For every variant,
 // the first states of its breadth-first search must already show the default's violations.
 // seed-wide-rw (seed-wide with read DMA too) records only the variants run to the end, none of
