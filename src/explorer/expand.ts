@@ -102,15 +102,15 @@ export class Expander {
       const events = enabledEvents(m, s);
       let ample = ampleOf(m, s, events, this.spec.symmetry);
       let how = EXPANDED_FULLY;
-      if (ample >= 0) {
-        // EXP-POR-5: the ample edge must lower the clean-up measure
-        const next = stepEnabled(m, s, events[ample]!).state;
-        if (this.spec.provisoRefuseAll === true || cleanupMeasure(next) >= cleanupMeasure(s)) { ample = -1; how = EXPANDED_REFUSED; } else if (lazy) how = EXPANDED_AMPLE;
+      // EXP-POR-5: the ample edge must lower the clean-up measure (its step is reused below)
+      const ampleStep = ample >= 0 ? stepEnabled(m, s, events[ample]!) : undefined;
+      if (ampleStep !== undefined) {
+        if (this.spec.provisoRefuseAll === true || cleanupMeasure(ampleStep.state) >= cleanupMeasure(s)) { ample = -1; how = EXPANDED_REFUSED; } else if (lazy) how = EXPANDED_AMPLE;
       }
       const partial = how === EXPANDED_AMPLE;
       for (let k = partial ? ample : 0; k < (partial ? ample + 1 : events.length); k++) {
         const e = events[k]!;
-        const r = stepEnabled(m, s, e);
+        const r = k === ample && ampleStep !== undefined ? ampleStep : stepEnabled(m, s, e);
         const next = r.state;
         let tv = 0;
         for (const v of checkTransition(m, s, e, next, r.observations)) tv |= invariantBit.get(v.invariant)!;
