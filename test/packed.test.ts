@@ -185,5 +185,21 @@ describe('packed engine: the compact visited set', () => {
       expect(v.insert(his[i]!, los[i]!)).toBe(i);
     }
     expect(v.get(1, 2)).toBe(-1);
+    const { hi, lo } = v.takeColumns();
+    expect(Array.from(hi)).toEqual(his);
+    expect(Array.from(lo)).toEqual(los);
+  });
+
+  it('tells apart fingerprints that share a slot tag, a low word or a high word', () => {
+    // the tag is the top bits of the low word: same low word (same tag), same high word with low
+    // words that differ only in the tag bits or only below them
+    const v = new CompactVisitedSet(1 << 4), fps: [number, number][] = [];
+    for (let i = 0; i < 40_000; i++) fps.push([i * 2654435761 >>> 0, 0xdeadbeef]);
+    for (let i = 0; i < 64; i++) fps.push([7, ((i << 26) | 5) >>> 0]);
+    for (let i = 0; i < 3_000; i++) fps.push([7, (0xfc000000 | (i << 6)) >>> 0]);
+    fps.forEach(([hi, lo], i) => expect(v.insert(hi, lo)).toBe(-(i + 1)));
+    fps.forEach(([hi, lo], i) => expect(v.get(hi, lo)).toBe(i));
+    expect(v.get(8, 0xdeadbeef)).toBe(-1);
+    expect(v.get(7, 0xdeadbeef)).toBe(-1);
   });
 });

@@ -268,7 +268,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
-    const visited: Pick<VisitedSet, 'hi' | 'lo' | 'size' | 'get' | 'insert' | 'bytes'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
+    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
     const parent = new U32Buf(1 << 12);
     const eventIndex = new U16Buf(1 << 12);
     const hasFault = new U8Buf(1 << 12);
@@ -401,7 +401,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       memory,
       time,
       violations,
-      graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), hi: visited.hi.subarray(0, states), lo: visited.lo.subarray(0, states) },
+      graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), ...visited.takeColumns() },
     };
   } finally {
     queue.close();

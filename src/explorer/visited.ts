@@ -92,4 +92,9 @@ export class VisitedSet {
   bytes(): number {
     return this.table.byteLength + this.hi.byteLength + this.lo.byteLength;
   }
+
+  /** The fingerprints as two columns, hi[n] and lo[n] for node n < size (views of the set's own). */
+  takeColumns(): { readonly hi: Uint32Array; readonly lo: Uint32Array } {
+    return { hi: this.hi.subarray(0, this.size), lo: this.lo.subarray(0, this.size) };
+  }
 }
