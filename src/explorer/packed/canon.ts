@@ -76,33 +76,45 @@ export class StoreCanonicalizer {
     }
   }
 
-  private processSignature(st: PackedStore, i: number, rev: boolean): number {
+  /**
+   * sigs[i] and sigsRev[i] (when anyRev): symmetry.ts processSignature with the pages read forwards
+   * and backwards, the same values, in one pass. Each step there is h -> h * m + x (mod 2^32), so
+   * the steps after the pages (bonds, notifiers, frees) compose to one map h -> A * h + B, computed
+   * once and applied to both page hashes.
+   */
+  private processSignatures(st: PackedStore, i: number): void {
     const nMm = st.nMm;
-    let h = (st.mmAlive[i]! * 1_000_003 + st.mmPasid[i]! * 8191 + st.mmPasidRefs[i]! * 131 + st.mmCtxDescRefs[i]!) | 0;
-    const pages = st.pages[i]!;
-    for (let k = 0; k < pages.length; k++) { const p = pages[rev ? pages.length - 1 - k : k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
+    const head = (st.mmAlive[i]! * 1_000_003 + st.mmPasid[i]! * 8191 + st.mmPasidRefs[i]! * 131 + st.mmCtxDescRefs[i]!) | 0;
+    let A = 1, B = 0;
     for (let dev = 0; dev < st.nDev; dev++) {
       const k = dev * nMm + i;
-      if (st.bondOn[k]) h = (Math.imul(h, 37) + dev * 64 + st.bondRefs[k]! * 2 + st.bondAfterExit[k]!) | 0;
+      if (st.bondOn[k]) { A = Math.imul(A, 37); B = (Math.imul(B, 37) + dev * 64 + st.bondRefs[k]! * 2 + st.bondAfterExit[k]!) | 0; }
     }
     for (let domain = 0; domain < st.nDom; domain++) {
       for (let ae = 0; ae < 2; ae++) {
         const k = (domain * nMm + i) * 2 + ae;
-        if (st.mnOn[k]) h = (Math.imul(h, 41) + domain * 64 + st.mnRefs[k]! * 4 + st.mnCleared[k]! + ae * 2) | 0;
+        if (st.mnOn[k]) { A = Math.imul(A, 41); B = (Math.imul(B, 41) + domain * 64 + st.mnRefs[k]! * 4 + st.mnCleared[k]! + ae * 2) | 0; }
       }
     }
     const frees = st.deferred;
-    for (let k = 0; k < frees.length; k++) { const f = frees[k]!; if (f.mm === i) h = (Math.imul(h, 43) + f.domain * 2 + (f.inDomainOps ? 1 : 0)) | 0; }
-    return h;
+    for (let k = 0; k < frees.length; k++) {
+      const f = frees[k]!;
+      if (f.mm === i) { A = Math.imul(A, 43); B = (Math.imul(B, 43) + f.domain * 2 + (f.inDomainOps ? 1 : 0)) | 0; }
+    }
+    const pages = st.pages[i]!, n = pages.length;
+    let h = head;
+    for (let k = 0; k < n; k++) { const p = pages[k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
+    this.sigs[i] = (Math.imul(A, h) + B) | 0;
+    if (!this.anyRev) return;
+    h = head;
+    for (let k = n - 1; k >= 0; k--) { const p = pages[k]!; h = (Math.imul(h, 31) + (p < -1 ? 1 : p < 0 ? 2 : 3)) | 0; }
+    this.sigsRev[i] = (Math.imul(A, h) + B) | 0;
   }
 
   private preselect(st: PackedStore): number {
     const rs = this.procInvs;
-    const sigs = this.sigs, sigsRev = this.sigsRev, revs = this.pageRevs, c = this.candidates, anyRev = this.anyRev;
-    for (let i = 0; i < st.nMm; i++) {
-      sigs[i] = this.processSignature(st, i, false);
-      if (anyRev) sigsRev[i] = this.processSignature(st, i, true);
-    }
+    const sigs = this.sigs, sigsRev = this.sigsRev, revs = this.pageRevs, c = this.candidates;
+    for (let i = 0; i < st.nMm; i++) this.processSignatures(st, i);
     let n = 0;
     for (let k = 0; k < rs.length; k++) {
       if (n === 0) { c[n++] = k; continue; }

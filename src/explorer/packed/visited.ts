@@ -9,7 +9,7 @@
 // number nodes alike. Collision probability: as visited.ts (n^2 / 2^65 for n states).
 //
 // A slot holds node + 1 in its low bits and, in the bits above (as many as the node numbers up
-// to the next rebuild leave free: 6 at 61M states, 3 at 500M), the same bits of the fingerprint's
+// to the next rebuild leave free: 5 or 6 at 61M states, 2 or 3 at 500M), the same bits of the fingerprint's
 // low word: a probe passes over a slot whose tag differs without reading that node's fingerprint
 // columns, a random access each (docs/performance.md, "Tagged slots").
 
