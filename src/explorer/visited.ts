@@ -2,24 +2,37 @@
 // node indices. Memory per state: 8 bytes of hash (two Uint32Array columns, also used to find a
 // node again when a counterexample is replayed) + 8 bytes of table at load factor <= 1/2.
 //
-// Collision probability: two distinct keys share a 64-bit hash with probability 2^-64 (the two
-// 32-bit halves come from independent multiply-xorshift mixes seeded differently), so for n
-// states the chance that ANY two collide is at most n^2 / 2^65: 2.7e-8 for one million states,
-// 2.7e-4 for 100 million. A collision would make the explorer miss the states behind one node.
+// Collision probability: the hash (below) keeps 128 bits of state and finishes it into two 32-bit
+// halves by different mixes; like any 64-bit non-cryptographic hash it is taken to behave as a
+// random function on these keys, so two distinct keys share a hash with probability about 2^-64
+// and, for n states, the chance that ANY two collide is at most about n^2 / 2^65: 2.7e-8 for one
+// million states, 2.7e-4 for 100 million. A collision would make the explorer miss the states
+// behind one node. This is a heuristic bound, as it was for the two murmur3 streams used before
+// 2026-12-04 (docs/performance.md, "Four-lane fingerprint"), not a proof.
 
-/** Two independent 32-bit hashes of a[start, end) (murmur3-style mixing of 32-bit words). */
+const P1 = 0x9e3779b1, P2 = 0x85ebca77, P3 = 0xc2b2ae3d, P4 = 0x27d4eb2f;
+
+/**
+ * The 64-bit fingerprint of a[start, end): xxHash32's round (v = rotl(v + k * P2, 13) * P1) on four
+ * lanes, word i into lane i mod 4, so the four multiply chains run side by side; the last
+ * (end - start) mod 4 words go into lane 1 by a second round; the lanes are then combined twice,
+ * by rotate-and-add and by multiply-and-xor, and each result goes through murmur3's finalizer.
+ */
 export function hash64(a: Int32Array, start: number, end: number, out: Uint32Array): void {
-  let h1 = 0x9747b28c ^ (end - start), h2 = 0x85ebca6b ^ Math.imul(end - start, 0x27d4eb2f);
-  for (let i = start; i < end; i++) {
-    let k = a[i]!;
-    k = Math.imul(k, 0xcc9e2d51); k = (k << 15) | (k >>> 17); k = Math.imul(k, 0x1b873593);
-    h1 ^= k; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    let j = a[i]! ^ 0x5bd1e995;
-    j = Math.imul(j, 0x85ebca77); j = (j << 13) | (j >>> 19); j = Math.imul(j, 0xc2b2ae3d);
-    h2 ^= j; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 9) + 0x165667b1) | 0;
+  const len = end - start;
+  let v1 = (0x9747b28c + len) | 0, v2 = 0x85ebca6b ^ len, v3 = 0x165667b1, v4 = 0x61c88647 ^ Math.imul(len, P4);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    v1 = (v1 + Math.imul(a[i]!, P2)) | 0; v1 = Math.imul((v1 << 13) | (v1 >>> 19), P1);
+    v2 = (v2 + Math.imul(a[i + 1]!, P2)) | 0; v2 = Math.imul((v2 << 13) | (v2 >>> 19), P1);
+    v3 = (v3 + Math.imul(a[i + 2]!, P2)) | 0; v3 = Math.imul((v3 << 13) | (v3 >>> 19), P1);
+    v4 = (v4 + Math.imul(a[i + 3]!, P2)) | 0; v4 = Math.imul((v4 << 13) | (v4 >>> 19), P1);
   }
-  h1 ^= h1 >>> 16; h1 = Math.imul(h1, 0x85ebca6b); h1 ^= h1 >>> 13; h1 = Math.imul(h1, 0xc2b2ae35); h1 ^= h1 >>> 16;
-  h2 ^= h2 >>> 15; h2 = Math.imul(h2, 0x2c1b3c6d); h2 ^= h2 >>> 12; h2 = Math.imul(h2, 0x297a2d39); h2 ^= h2 >>> 15;
+  for (; i < end; i++) { v1 = (v1 + Math.imul(a[i]!, P3)) | 0; v1 = Math.imul((v1 << 17) | (v1 >>> 15), P4); }
+  let h1 = (((v1 << 1) | (v1 >>> 31)) + ((v2 << 7) | (v2 >>> 25)) + ((v3 << 12) | (v3 >>> 20)) + ((v4 << 18) | (v4 >>> 14))) | 0;
+  let h2 = v1 ^ ((v2 << 16) | (v2 >>> 16)) ^ Math.imul(v3, P3) ^ Math.imul((v4 << 5) | (v4 >>> 27), P1);
+  h1 ^= h1 >>> 15; h1 = Math.imul(h1, P2); h1 ^= h1 >>> 13; h1 = Math.imul(h1, P3); h1 ^= h1 >>> 16;
+  h2 ^= h2 >>> 16; h2 = Math.imul(h2, 0x85ebca6b); h2 ^= h2 >>> 13; h2 = Math.imul(h2, 0xc2b2ae35); h2 ^= h2 >>> 16;
   out[0] = h1 >>> 0;
   out[1] = h2 >>> 0;
 }
