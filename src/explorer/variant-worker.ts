@@ -21,8 +21,9 @@ parentPort!.on('message', (order: VariantOrder) => {
         moreCores: cores,
         onProgress: job.progress ? (p) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined,
       });
+      // hi and lo may share one buffer (the packed engine's takeColumns): each is transferred once
       const g = result.graph;
-      parentPort!.postMessage({ kind: 'result', result } satisfies VariantMessage, [g.parent.buffer, g.eventIndex.buffer, g.hi.buffer, g.lo.buffer] as ArrayBuffer[]);
+      parentPort!.postMessage({ kind: 'result', result } satisfies VariantMessage, [...new Set([g.parent.buffer, g.eventIndex.buffer, g.hi.buffer, g.lo.buffer])] as ArrayBuffer[]);
     } catch (err) {
       parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies VariantMessage);
     }

@@ -8,7 +8,8 @@
 // and, for n states, the chance that ANY two collide is at most about n^2 / 2^65: 2.7e-8 for one
 // million states, 2.7e-4 for 100 million. A collision would make the explorer miss the states
 // behind one node. This is a heuristic bound, as it was for the two murmur3 streams used before
-// 2026-12-04 (docs/performance.md, "Four-lane fingerprint"), not a proof.
+// 2026-12-04 (docs/performance.md, "Tagged slots, one pass of signatures, a four-lane
+// fingerprint"), not a proof.
 
 const P1 = 0x9e3779b1, P2 = 0x85ebca77, P3 = 0xc2b2ae3d, P4 = 0x27d4eb2f;
 

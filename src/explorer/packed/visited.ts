@@ -11,7 +11,8 @@
 // A slot holds node + 1 in its low bits and, in the bits above (as many as the node numbers up
 // to the next rebuild leave free: 5 or 6 at 61M states, 2 or 3 at 500M), the same bits of the fingerprint's
 // low word: a probe passes over a slot whose tag differs without reading that node's fingerprint
-// columns, a random access each (docs/performance.md, "Tagged slots").
+// columns, a random access each (docs/performance.md, "Tagged slots, one pass of signatures, a four-lane
+// fingerprint").
 
 const MAX_LOAD = 0.85;
 const TARGET_LOAD = 0.6;
@@ -112,17 +113,20 @@ export class CompactVisitedSet {
   }
 
   /**
-   * The fingerprints as two columns, hi[n] and lo[n] for node n < size, for the search's result.
-   * Spends the set: the table is let go first, lo is compacted in place (node n's lo moves from
-   * word 2n + 1 to word n, never over a word still to be read), so the peak is the 8 bytes per
-   * node already held plus 4 for hi. No method may be called afterwards.
+   * The fingerprints as two columns, hi[n] and lo[n] for node n < size, for the search's result:
+   * both views of the set's own buffer (lo its first `size` words, hi the next), so the result
+   * holds 8 bytes per node as before. Spends the set: the table is let go first, then hi is
+   * copied out (4 bytes per node, less than the table held), lo compacted in place (node n's lo
+   * moves from word 2n + 1 to word n, never over a word still to be read) and hi copied back
+   * after it. No method may be called afterwards.
    */
   takeColumns(): { readonly hi: Uint32Array; readonly lo: Uint32Array } {
     this.table = new Uint32Array(0);
     const n = this.size, hl = this.hl, hi = new Uint32Array(n);
     for (let k = 0; k < n; k++) { hi[k] = hl[2 * k]!; hl[k] = hl[2 * k + 1]!; }
+    hl.set(hi, n);
     this.hl = new Uint32Array(0);
     this.size = 0;
-    return { hi, lo: hl.subarray(0, n) };
+    return { hi: hl.subarray(n, 2 * n), lo: hl.subarray(0, n) };
   }
 }
