@@ -50,13 +50,14 @@ export class CompactVisitedSet {
     return Math.floor(mix * this.slots / 4294967296);
   }
 
-  get(hi: number, lo: number): number {
+  /** The node index of (hi, lo) when present; otherwise -(the empty slot where it goes + 1). */
+  private find(hi: number, lo: number): number {
     const t = this.table, slots = this.slots;
     let slot = this.home(hi, lo);
     const nodeMask = this.nodeMask, tagMask = this.tagMask, hl = this.hl;
     for (;;) {
       const v = t[slot]!;
-      if (v === 0) return -1;
+      if (v === 0) return -(slot + 1);
       if (((v ^ lo) & tagMask) === 0) {
         const n = (v & nodeMask) - 1;
         if (hl[2 * n + 1] === lo && hl[2 * n] === hi) return n;
@@ -65,24 +66,19 @@ export class CompactVisitedSet {
     }
   }
 
+  get(hi: number, lo: number): number {
+    const n = this.find(hi, lo);
+    return n >= 0 ? n : -1;
+  }
+
   insert(hi: number, lo: number): number {
-    const t = this.table, slots = this.slots;
-    let slot = this.home(hi, lo);
-    const nodeMask = this.nodeMask, tagMask = this.tagMask, hl = this.hl;
-    for (;;) {
-      const v = t[slot]!;
-      if (v === 0) break;
-      if (((v ^ lo) & tagMask) === 0) {
-        const n = (v & nodeMask) - 1;
-        if (hl[2 * n + 1] === lo && hl[2 * n] === hi) return n;
-      }
-      if (++slot === slots) slot = 0;
-    }
+    const found = this.find(hi, lo);
+    if (found >= 0) return found;
     const n = this.size++;
     if (2 * n >= this.hl.length) this.growColumns();
     this.hl[2 * n] = hi;
     this.hl[2 * n + 1] = lo;
-    t[slot] = (lo & tagMask) | (n + 1);
+    this.table[-found - 1] = (lo & this.tagMask) | (n + 1);
     if (this.size > this.limit) this.rehash();
     return -(n + 1);
   }
