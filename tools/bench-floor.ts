@@ -15,7 +15,11 @@
 //            fingerprints so that the table is as large as a long run's (cache misses)
 //   inline   the same lookups in an open-addressing table holding the 64-bit fingerprints inline
 //   enqueue  the new states' keys appended to a frontier buffer (already grown: no page faults)
-// and prints ns per transition for each, their sum, and the budget per transition that a target
+// Part 3 times, over the same stream, the packed engine's own steps per transition that part 2
+// does not cover: reloading a state into the Store (loadKey, done once per edge), the successor's
+// key written from the Store (StoreCanonicalizer: the canonical key with --symmetry, the plain
+// encoding without), and the plain encoding alone (encodeStore).
+// It prints ns per transition for each, their sum, and the budget per transition that a target
 // rate of distinct states/s leaves (400k by default, at the stream's transitions per state).
 // No assertion: figures only (docs/performance.md). Exit 0; 2: bad input.
 import * as E from 'fp-ts/lib/Either.js';
@@ -27,6 +31,8 @@ import { initialState } from '../src/machine/initial.ts';
 import { makeExpander } from '../src/explorer/packed/expand.ts';
 import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
 import { hash64 } from '../src/explorer/visited.ts';
+import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
+import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
 
 const command: CommandSpec = {
   name: 'bench:floor',
@@ -217,6 +223,21 @@ async function main(argv: string[]): Promise<number> {
     best.enqueue = Math.min(best.enqueue, performance.now() - t);
     sink ^= frontier.n;
   }
+  // Part 3: the packed engine's reload and key, each successor loaded and keyed in turn.
+  const st = new PackedStore(config), canon = new StoreCanonicalizer(config, symmetry), out = new IntBuf(1 << 12);
+  const engine = { load: Infinity, key: Infinity, plain: Infinity };
+  for (let round = 0; round < rounds; round++) {
+    let t = performance.now();
+    for (let i = 0; i < transitions; i++) sink ^= loadKey(st, keys, offs[i]!);
+    const load = performance.now() - t;
+    engine.load = Math.min(engine.load, load);
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) { loadKey(st, keys, offs[i]!); out.reset(); canon.key(st, out); sink ^= out.n; }
+    engine.key = Math.min(engine.key, performance.now() - t - load);
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) { loadKey(st, keys, offs[i]!); out.reset(); encodeStore(st, out); sink ^= out.n; }
+    engine.plain = Math.min(engine.plain, performance.now() - t - load);
+  }
   const sum = best.copy + best.hash + best.lookup + best.enqueue;
   // the incremental fingerprint's time per same-length transition, carried to every transition
   const zobrist = (best.zobrist * transitions) / Math.max(sameLen, 1);
@@ -237,6 +258,7 @@ async function main(argv: string[]): Promise<number> {
   say(`  budget at ${nums.target} states/s counted per expanded state (a complete run; ${perState.toFixed(2)} transitions per state): ${budget.toFixed(1)} ns per transition, all included; ${left(budget)} ns left for enabled events, the transition and its undo, and the invariants`);
   say(`  budget at ${nums.target} states/s counted per discovered state (as explore reports a truncated run; this prefix: ${perDiscovered.toFixed(2)} transitions per discovered state): ${budgetDiscovered.toFixed(1)} ns per transition; ${left(budgetDiscovered)} ns left`);
   say(`  the packed engine now: ${ns(expandMs, transitions)} ns per transition for its expansion step alone`);
+  say(`  of which, timed alone (best of ${rounds}): reload a state into the Store (loadKey) ${ns(engine.load, transitions)} ns, its key from the Store (${symmetry ? 'canonical' : 'plain'}) ${ns(engine.key, transitions)} ns; the plain encoding alone ${ns(engine.plain, transitions)} ns`);
   if (sink === 0x7fffffff) say('');
   return 0;
 }
