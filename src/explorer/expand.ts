@@ -12,7 +12,7 @@ import { checkInvariants, checkTransition, invariantNames } from '../invariants/
 import { decodeState, IntBuf } from './encode.ts';
 import { Canonicalizer, symmetryOf } from './symmetry.ts';
 import { hash64 } from './visited.ts';
-import { ampleOf, cleanupMeasure } from './por.ts';
+import { ampleOf, cleanupMeasure, provisoKeeps } from './por.ts';
 
 /** Bit of each invariant in the violation masks. */
 export const invariantBit: ReadonlyMap<string, number> = new Map(invariantNames.map((n, i) => [n, 1 << i]));
@@ -105,7 +105,7 @@ export class Expander {
       // EXP-POR-5: the ample edge must lower the clean-up measure (its step is reused below)
       const ampleStep = ample >= 0 ? stepEnabled(m, s, events[ample]!) : undefined;
       if (ampleStep !== undefined) {
-        if (this.spec.provisoRefuseAll === true || cleanupMeasure(ampleStep.state) >= cleanupMeasure(s)) { ample = -1; how = EXPANDED_REFUSED; } else if (lazy) how = EXPANDED_AMPLE;
+        if (!provisoKeeps(cleanupMeasure(s), cleanupMeasure(ampleStep.state), this.spec.provisoRefuseAll === true)) { ample = -1; how = EXPANDED_REFUSED; } else if (lazy) how = EXPANDED_AMPLE;
       }
       const partial = how === EXPANDED_AMPLE;
       for (let k = partial ? ample : 0; k < (partial ? ample + 1 : events.length); k++) {

@@ -121,6 +121,15 @@ function freeCandidate(m: Model, inDomainOps: boolean): boolean {
 }
 
 /**
+ * EXP-POR-5: the ample edge is kept only if it lowers the clean-up measure (`before` the parent's,
+ * `after` the successor's); `refuseAll` (ExpanderSpec.provisoRefuseAll, for tests) refuses every one.
+ * Both expanders decide with this one function.
+ */
+export function provisoKeeps(before: number, after: number, refuseAll: boolean): boolean {
+  return !refuseAll && after < before;
+}
+
+/**
  * EXP-POR-5's measure: 2 x pending faults + answered faults + pending notifier frees. It is at
  * least 0 and no relabelling of the symmetry reduction changes it, so an edge of the (quotient)
  * graph that lowers it cannot lie on a cycle of such edges.

@@ -20,7 +20,7 @@ import { MaskMonitor } from './monitor.ts';
 import { loadKey, PackedStore } from './store-io.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
-import { ampleOnStore, storeCleanupMeasure } from '../por.ts';
+import { ampleOnStore, provisoKeeps, storeCleanupMeasure } from '../por.ts';
 
 /** Engine.apply: the step without the guard (the events come from the enabled list). */
 type Applies = { apply(e: Event): void };
@@ -78,14 +78,14 @@ export class PackedExpander extends Expander {
         // the ample edge alone, or (refused) dropped again and every edge computed in order
         const start = out.n, ne0 = this.ne;
         this.edge(events[ample]!, ample);
-        if (!refuseAll && storeCleanupMeasure(st) < before) how = EXPANDED_AMPLE;
+        if (provisoKeeps(before, storeCleanupMeasure(st), refuseAll)) how = EXPANDED_AMPLE;
         else { ample = -1; how = EXPANDED_REFUSED; out.n = start; this.ne = ne0; loadKey(st, chunk.enc, at); }
       }
       if (how !== EXPANDED_AMPLE) {
         for (let k = 0; k < events.length; k++) {
           if (k > 0) loadKey(st, chunk.enc, at);
           this.edge(events[k]!, k);
-          if (k === ample && (refuseAll || storeCleanupMeasure(st) >= before)) how = EXPANDED_REFUSED;
+          if (k === ample && !provisoKeeps(before, storeCleanupMeasure(st), refuseAll)) how = EXPANDED_REFUSED;
         }
         if (how === EXPANDED_REFUSED) ample = -1;
       }
