@@ -25,7 +25,7 @@ import { IntBuf } from '../src/explorer/encode.ts';
 import { invariantBit } from '../src/explorer/expand.ts';
 import { explore, type ExploreResult } from '../src/explorer/explore.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
-import { ampleOf, ampleOnStore } from '../src/explorer/por.ts';
+import { ampleOf, ampleOnStore, provisoKeeps } from '../src/explorer/por.ts';
 import { PackedExpander } from '../src/explorer/packed/expand.ts';
 import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
 import { loadKey } from '../src/explorer/packed/store-io.ts';
@@ -198,6 +198,15 @@ describe('EXP-POR-7: explorations with and without partial-order reduction', () 
     expect(two.time.chunksHere + two.time.chunksWorkers).toBeGreaterThan(one.time.chunksHere);
     for (const t of [one.time, two.time]) for (const x of [t.expandHere, t.merge, t.wait, t.workers]) expect(x).toBeGreaterThanOrEqual(0);
   }, 60_000);
+
+  // EXP-POR-5 as decided by both expanders: a strict decrease, nothing else. On the shipped
+  // configurations every candidate's edge lowers the measure (the test above), so this is where
+  // an edge that keeps it equal is seen refused.
+  it('the proviso keeps an ample edge only when it lowers the clean-up measure', () => {
+    expect([provisoKeeps(3, 2, false), provisoKeeps(1, 0, false)]).toEqual([true, true]);
+    expect([provisoKeeps(2, 2, false), provisoKeeps(2, 3, false), provisoKeeps(0, 0, false)]).toEqual([false, false, false]);
+    expect([provisoKeeps(3, 2, true), provisoKeeps(2, 2, true)]).toEqual([false, false]);
+  });
 
   // provisoRefuseAll: the cycle proviso refuses every candidate, as it would one that does not
   // lower the clean-up measure (EXP-POR-5), and the refused node is expanded with every edge on
