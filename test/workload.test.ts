@@ -161,7 +161,7 @@ describe('configurations the kernel accepts', () => {
     expect(denied.faults.pri).toBeGreaterThan(0);
     expect(denied.faults.handled).toBe(0);
     expect(denied.pageResponses.success).toBe(0);
-    expect(denied.commands['CMD_PRI_RESP.1']).toBe(denied.faults.pri);
+    expect(denied.commands['CMD_PRI_RESP.2']).toBe(denied.faults.pri); // Response Failure (DRV-PRI-DENY)
     expect(denied.violations).toEqual({});
   });
 
@@ -253,7 +253,8 @@ describe('workload driver', () => {
   it('buggy variants: the monitor finds what checkTransition finds on the reducer replay', () => {
     const cases: [string, string, string, RegExp][] = [
       ['exit-mid-stream', 'release-skips-tlbi', 'dma-isolation', /^device \d+ PASID \d+ page \d+ reached frame \d+ through the (TLB|ATC), but /],
-      ['exit-mid-stream', 'release-clears-valid', 'no-bad-cd-while-bound', /^C_BAD_CD \(0x0a\) for device \d+ SSID \d+, which is still bound$/],
+      // exit-mid-stream's device is PCI with ATS: a bad CD shows as a Translation Request's Completer Abort (HW-BAD-CD)
+      ['exit-mid-stream', 'release-clears-valid', 'no-bad-cd-while-bound', /^ATS Translation Request of device \d+ SSID \d+ completed with Completer Abort \(bad CD\), which is still bound$/],
       ['exit-mid-stream', 'v6', 'dma-isolation', /reached frame/],
       ['stale-atc', 'v6', 'dma-isolation', /through the ATC, but /],
       ['disable-race', 'no-synchronize', 'no-freed-domain-access', /of the notifier \(domain \d+, process \d+\) ran on freed domain \d+$/],

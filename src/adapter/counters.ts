@@ -13,21 +13,22 @@ export const R_PAGE_REQUEST = 6;
 export const R_STALLED = 7;
 export const R_ABORTED = 8;
 export const R_UNSUPPORTED = 9;
+export const R_COMPLETER_ABORT = 10;
 export const R_REFUSED = -1;
 
 export const counterNames = [
-  // 0..9: DMA results, indexed by result code
+  // 0..10: DMA results, indexed by result code
   'dma.access.atc', 'dma.access.tlb', 'dma.access.walk', 'dma.translated.tlb', 'dma.translated.walk',
-  'dma.noAccess', 'dma.pageRequest', 'dma.stalled', 'dma.aborted', 'dma.unsupportedRequest',
-  // 10..12: SMMU event queue
+  'dma.noAccess', 'dma.pageRequest', 'dma.stalled', 'dma.aborted', 'dma.unsupportedRequest', 'dma.completerAbort',
+  // 11..13: SMMU event queue
   'event.C_BAD_CD', 'event.F_TRANSLATION.stall', 'event.F_TRANSLATION.terminated',
-  // 13..22: commands
+  // 14..23: commands
   'cmd.CMD_CFGI_CD', 'cmd.CMD_TLBI_NH_ASID', 'cmd.CMD_TLBI_NH_VA', 'cmd.CMD_ATC_INV', 'cmd.CMD_SYNC',
   'cmd.CMD_RESUME.retry', 'cmd.CMD_RESUME.abort', 'cmd.CMD_PRI_RESP.0', 'cmd.CMD_PRI_RESP.1', 'cmd.CMD_PRI_RESP.2',
-  // 23..30: trace records
+  // 24..31: trace records
   'trace.smmu_bind_alloc', 'trace.smmu_unbind_free', 'trace.smmu_mm_invalidate', 'trace.smmu_mm_release', 'trace.dev_fault',
   'trace.dev_page_response.0', 'trace.dev_page_response.1', 'trace.dev_page_response.2',
-  // 31..: the rest
+  // 32..: the rest
   'walk', 'callback.invalidate_range', 'callback.release', 'callback.free_notifier',
   'return.ok', 'return.handle', 'return.ENODEV', 'return.EINVAL', 'return.ENOSPC', 'return.ENOMEM', 'return.EBUSY',
   'warn', 'bug', 'trace.dev_fault.unrecoverable',

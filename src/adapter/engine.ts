@@ -19,7 +19,7 @@ import {
   C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_T_BIND,
   C_BUG, C_T_FAULT, C_T_FAULT_UNRECOV, C_T_INVAL, C_T_RELEASE, C_T_RESP, C_T_UNBIND, C_WALK, C_WARN, counterNames, errnoOrder,
   R_ABORTED, R_ACCESS_ATC, R_ACCESS_TLB, R_ACCESS_WALK, R_NO_ACCESS, R_PAGE_REQUEST, R_REFUSED, R_STALLED,
-  R_TRANSLATED_TLB, R_TRANSLATED_WALK, R_UNSUPPORTED,
+  R_TRANSLATED_TLB, R_TRANSLATED_WALK, R_UNSUPPORTED, R_COMPLETER_ABORT,
 } from './counters.ts';
 import {
   CD_A, CD_ASET, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec,
@@ -317,11 +317,7 @@ export class Engine {
     if (st.steTranslate[dev] !== 1) return T_ABORT;
     const slot = st.steDomain[dev]! * st.pasidCap + ssid;
     const flags = st.cdFlags[slot]!;
-    if ((flags & (CD_PRESENT | CD_V)) !== (CD_PRESENT | CD_V) || !this.cdLegal(flags)) {
-      if (this.counting) this.counts[C_BAD_CD]!++;
-      if (this.materialize) this.push({ kind: 'event', event: { type: 'C_BAD_CD', code: 0x0a, dev, ssid } });
-      return T_BAD_CD;
-    }
+    if ((flags & (CD_PRESENT | CD_V)) !== (CD_PRESENT | CD_V) || !this.cdLegal(flags, st.steS1stalld[dev] === 1)) return T_BAD_CD;
     const asid = st.cdAsid[slot]!;
     const tlb = st.tlb[asid];
     if (tlb !== undefined) {
@@ -350,10 +346,11 @@ export class Engine {
   }
 
   /** HW-CD-LEGAL cdLegal() on the flag bits. */
-  private cdLegal(flags: number): boolean {
+  private cdLegal(flags: number, steS1stalld: boolean): boolean {
     const sm = this.config.smmu.stallModel;
     if (sm === 'forced' && (flags & CD_S) === 0) return false;
     if (sm === 'none' && (flags & CD_S) !== 0) return false;
+    if (sm === 'configurable' && (flags & CD_S) !== 0 && steS1stalld) return false;
     return true;
   }
 
@@ -363,8 +360,12 @@ export class Engine {
     switch (t) {
       case T_OK_TLB: this.lastValue = this.xFrame; return R_ACCESS_TLB;
       case T_OK_WALK: this.lastValue = this.xFrame; return R_ACCESS_WALK;
-      case T_ABORT:
-      case T_BAD_CD: return R_ABORTED;
+      case T_ABORT: return R_ABORTED;
+      case T_BAD_CD:
+        // HW-BAD-CD
+        if (this.counting) this.counts[C_BAD_CD]!++;
+        if (this.materialize) this.push({ kind: 'event', event: { type: 'C_BAD_CD', code: 0x0a, dev, ssid: pasid } });
+        return R_ABORTED;
       default: {
         if (this.xStall) {
           const stag = this.freeGroup(dev);
@@ -397,15 +398,14 @@ export class Engine {
         this.st.atcInsert(dev, pasid, page, this.xFrame);
         this.lastValue = this.xFrame;
         return t === T_OK_TLB ? R_TRANSLATED_TLB : R_TRANSLATED_WALK;
-      case T_ABORT:
-      case T_BAD_CD:
-        return R_UNSUPPORTED;
+      case T_ABORT: return R_UNSUPPORTED;
+      case T_BAD_CD: return R_COMPLETER_ABORT;
       default: {
         if (!this.devPri[dev]) return R_NO_ACCESS;
         if (this.traits.priHandling === 'deny') {
           // DRV-PRI-DENY
           const prgi = this.freeGroup(dev);
-          this.obsCmd(C_PRI_RESP + 1, () => ({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 1 } }));
+          this.obsCmd(C_PRI_RESP + 2, () => ({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 2 } }));
           this.lastValue = prgi;
           return R_PAGE_REQUEST;
         }
@@ -921,6 +921,7 @@ export function dmaResult(code: number, value: number): DmaResult {
     case R_STALLED: return { tag: 'stalled', stag: value };
     case R_ABORTED: return { tag: 'aborted' };
     case R_UNSUPPORTED: return { tag: 'unsupportedRequest' };
+    case R_COMPLETER_ABORT: return { tag: 'completerAbort' };
     default: throw new Error(`adapter: unknown DMA result code ${code}`);
   }
 }

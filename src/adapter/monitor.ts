@@ -76,6 +76,11 @@ export class TransitionMonitor {
     switch (o.kind) {
       case 'dma': {
         const r = o.result;
+        if (r.tag === 'completerAbort') {
+          const mm = st.mmOfPasid(o.pasid);
+          if (mm >= 0 && st.bondOn[o.dev * st.nMm + mm]) this.report('no-bad-cd-while-bound', () => `ATS Translation Request of device ${o.dev} SSID ${o.pasid} completed with Completer Abort (bad CD), which is still bound`);
+          return;
+        }
         if (r.tag !== 'access' && r.tag !== 'translated') return;
         const mm = st.mmOfPasid(o.pasid);
         if (mm < 0 || !st.mmAlive[mm] || st.pages[mm]![o.page] !== r.frame) {

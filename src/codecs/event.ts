@@ -56,6 +56,7 @@ const dmaResult = t.union([
   t.exact(t.type({ tag: k('stalled'), stag: idx })),
   t.exact(t.type({ tag: k('aborted') })),
   t.exact(t.type({ tag: k('unsupportedRequest') })),
+  t.exact(t.type({ tag: k('completerAbort') })),
 ]);
 const errno = t.keyof({ ENODEV: null, EINVAL: null, ENOSPC: null, ENOMEM: null, EBUSY: null });
 const apiResult = t.union([

@@ -23,10 +23,15 @@ export function cdStallBit(config: Config, domain: number): boolean {
   return config.devices.some((d) => d.domain === domain && d.stall);
 }
 
-/** HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 is ILLEGAL with STALL_MODEL 0b10 (IHI 0070, 5.4). */
-export function cdLegal(config: Config, cd: Cd): boolean {
-  if (config.smmu.stallModel === 'forced' && !cd.s) return false;
-  if (config.smmu.stallModel === 'none' && cd.s) return false;
+/**
+ * HW-CD-LEGAL: a CD is ILLEGAL with S=1 under STALL_MODEL 0b01, with S=0 under 0b10, and with S=1
+ * reached through an STE with S1STALLD=1 under 0b00 (IHI 0070 G.b 5.5; CdIllegal() in 5.4.2).
+ */
+export function cdLegal(config: Config, cd: Cd, steS1stalld: boolean): boolean {
+  const { stallModel } = config.smmu;
+  if (stallModel === 'forced' && !cd.s) return false;
+  if (stallModel === 'none' && cd.s) return false;
+  if (stallModel === 'configurable' && cd.s && steS1stalld) return false;
   return true;
 }
 

@@ -19,18 +19,15 @@ export type Translation =
 
 /**
  * HW-XLATE: translate (dev, ssid, page). STE abort terminates silently; a missing, invalid or
- * ILLEGAL CD raises C_BAD_CD; a TLB hit (tagged by CD.ASID) translates; otherwise EPD0=1 is a
- * translation fault, else the SMMU walks TTB0 and fills the TLB.
+ * ILLEGAL CD is a configuration error (`badCd`: the caller records C_BAD_CD or not, HW-BAD-CD); a
+ * TLB hit (tagged by CD.ASID) translates; otherwise EPD0=1 is a translation fault, else the SMMU
+ * walks TTB0 and fills the TLB.
  */
 export function translate(ctx: Ctx, s: State, dev: number, ssid: number, page: number): { s: State; t: Translation } {
   const ste = s.ste[dev]!;
   if (ste.config === 'abort') return { s, t: { tag: 'abort' } };
   const cd = cdAt(s, ste.domain, ssid);
-  if (!cd || !cd.v || !cdLegal(ctx.config, cd)) {
-    // HW-BAD-CD: C_BAD_CD (0x0a) is recorded, the transaction terminated; it never stalls
-    ctx.out.push({ kind: 'event', event: { type: 'C_BAD_CD', code: 0x0a, dev, ssid } });
-    return { s, t: { tag: 'badCd' } };
-  }
+  if (!cd || !cd.v || !cdLegal(ctx.config, cd, ste.s1stalld)) return { s, t: { tag: 'badCd' } };
   for (const e of s.tlb) {
     if (e.asid === cd.asid && e.page === page) return { s, t: { tag: 'ok', frame: e.frame, via: 'tlb' } };
   }
@@ -97,7 +94,10 @@ export function untranslatedAccess(ctx: Ctx, s0: State, dev: number, pasid: numb
     case 'ok':
       return { s, result: { tag: 'access', frame: t.frame, via: t.via } };
     case 'abort':
+      return { s, result: { tag: 'aborted' } };
     case 'badCd':
+      // HW-BAD-CD: C_BAD_CD (0x0a) is recorded, the transaction terminated; it never stalls
+      ctx.out.push({ kind: 'event', event: { type: 'C_BAD_CD', code: 0x0a, dev, ssid: pasid } });
       return { s, result: { tag: 'aborted' } };
     case 'fault': {
       if (t.stall) {
@@ -117,9 +117,10 @@ export function untranslatedAccess(ctx: Ctx, s0: State, dev: number, pasid: numb
 
 /**
  * HW-ATS-TR: an ATS Translation Request. Success fills the device's ATC; a translation fault
- * completes with R=W=0 and records no event; a bad CD records C_BAD_CD and completes as
- * Unsupported Request. With PRI, R=W=0 makes the device send a page request (last=1), which the
- * driver resolves through IOPF (DRV-IOPF-REPORT) or denies (DRV-PRI-DENY).
+ * completes with R=W=0 and records no event; an aborting STE completes as Unsupported Request and a
+ * bad CD as Completer Abort, neither recording an event (HW-BAD-CD). With PRI, R=W=0 makes the
+ * device send a page request (last=1), which the driver resolves through IOPF (DRV-IOPF-REPORT) or
+ * denies (DRV-PRI-DENY).
  */
 export function atsTranslationRequest(ctx: Ctx, s0: State, dev: number, pasid: number, page: number, write: boolean): { s: State; result: DmaResult } {
   const { s, t } = translate(ctx, s0, dev, pasid, page);
@@ -129,15 +130,17 @@ export function atsTranslationRequest(ctx: Ctx, s0: State, dev: number, pasid: n
       return { s: stateWith(s, { atc }), result: { tag: 'translated', frame: t.frame, via: t.via } };
     }
     case 'abort':
-    case 'badCd':
       return { s, result: { tag: 'unsupportedRequest' } };
+    case 'badCd':
+      return { s, result: { tag: 'completerAbort' } };
     case 'fault': {
       if (!ctx.config.devices[dev]!.pri) return { s, result: { tag: 'noAccess' } };
       if (ctx.traits.priHandling === 'deny') {
         // DRV-PRI-DENY: arm_smmu_handle_ppr() logs "unexpected PRI request received" and answers
-        // the last request of the group with PRI_RESP_DENY (Invalid Request); nothing is reported
+        // the last request of the group with PRI_RESP_DENY (Resp 0b00, Response Failure: the
+        // iommu code 2); nothing is reported
         const prgi = freeGroup(s, dev);
-        ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 1 } });
+        ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 2 } });
         return { s, result: { tag: 'pageRequest', prgi } };
       }
       const r = reportFault(ctx, s, 'pri', dev, pasid, page, write);

@@ -101,7 +101,7 @@ const stateChecks: Record<(typeof stateInvariantNames)[number], Check> = {
       const pasid = s.mms[b.mm]!.pasid;
       const cd = cdAt(s, ste.domain, pasid);
       if (!cd || !cd.v) out.push({ invariant: 'cd-valid-while-bound', detail: `device ${b.dev} bound to process ${b.mm} but the CD at SSID ${pasid} has V=0` });
-      else if (!cdLegal(m.config, cd)) out.push({ invariant: 'cd-valid-while-bound', detail: `device ${b.dev} bound to process ${b.mm} but the CD at SSID ${pasid} is ILLEGAL (S=${Number(cd.s)} with STALL_MODEL ${m.config.smmu.stallModel})` });
+      else if (!cdLegal(m.config, cd, ste.s1stalld)) out.push({ invariant: 'cd-valid-while-bound', detail: `device ${b.dev} bound to process ${b.mm} but the CD at SSID ${pasid} is ILLEGAL (S=${Number(cd.s)} with STALL_MODEL ${m.config.smmu.stallModel}, STE.S1STALLD=${Number(ste.s1stalld)})` });
     }
   },
   // INV-NO-STALE-TLB: every SMMU TLB entry agrees with the live page table of its ASID's mm
@@ -222,6 +222,10 @@ export function checkTransition(m: Model, before: State, event: Event, after: St
         if (o.mm >= 0 && !before.mms[o.mm]!.alive) out.push({ invariant: 'no-walk-after-exit', detail: `device ${o.dev} made the SMMU walk the page table of exited process ${o.mm}` });
         break;
       case 'dma': {
+        // INV-NO-BAD-CD: nor does a Translation Request complete with Completer Abort (HW-BAD-CD)
+        if (o.result.tag === 'completerAbort' && boundBefore(before, o.dev, o.pasid)) {
+          out.push({ invariant: 'no-bad-cd-while-bound', detail: `ATS Translation Request of device ${o.dev} SSID ${o.pasid} completed with Completer Abort (bad CD), which is still bound` });
+        }
         // INV-DMA-ISOLATION: DMA reaches only the frame its PASID's mm maps at that page now
         if (o.result.tag !== 'access' && o.result.tag !== 'translated') break;
         const mm = mmOfPasid(after, o.pasid);

@@ -65,7 +65,8 @@ export type DmaResult =
   | { readonly tag: 'pageRequest'; readonly prgi: number }
   | { readonly tag: 'stalled'; readonly stag: number }
   | { readonly tag: 'aborted' }
-  | { readonly tag: 'unsupportedRequest' };
+  | { readonly tag: 'unsupportedRequest' }
+  | { readonly tag: 'completerAbort' };
 
 export type Errno = 'ENODEV' | 'EINVAL' | 'ENOSPC' | 'ENOMEM' | 'EBUSY';
 

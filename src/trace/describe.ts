@@ -55,6 +55,7 @@ export function describeObservation(c: Config, o: Observation): string {
         .with({ tag: 'stalled' }, (a) => `stalled, STAG ${a.stag}`)
         .with({ tag: 'aborted' }, () => 'aborted')
         .with({ tag: 'unsupportedRequest' }, () => 'ATS completion Unsupported Request')
+        .with({ tag: 'completerAbort' }, () => 'ATS completion Completer Abort')
         .exhaustive();
       return `dma ${dev(c, x.dev)} pasid ${x.pasid} page ${x.page}: ${what}`;
     })

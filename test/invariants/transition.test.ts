@@ -12,7 +12,7 @@ import { step } from '../../src/machine/step.ts';
 import { variantNames } from '../../src/model/variant.ts';
 import { livenessPropertyNames } from '../../src/invariants/invariants.ts';
 import {
-  atsFaultIn, bind, disable, dma, domainFree, enable, exit, munmap, notifierFree, run, touch, unbind, withOptions, withSmmu,
+  ats, atsFaultIn, bind, disable, dma, domainFree, enable, exit, munmap, notifierFree, run, touch, unbind, withOptions, withSmmu,
 } from '../rules/helpers.ts';
 import { firstViolation, runViolations, stepViolations } from './helpers.ts';
 
@@ -36,6 +36,17 @@ describe('INV-NO-BAD-CD: no-bad-cd-while-bound', () => {
   it('flags C_BAD_CD on a bound (device, PASID), not on an unbound one', () => {
     expect(check([badCd])).toContain('no-bad-cd-while-bound');
     expect(check([{ ...badCd, event: { ...badCd.event, ssid: 2 } } as Observation])).toEqual([]);
+  });
+  it('flags a Translation Request completed with Completer Abort on a bound (device, PASID), not other outcomes', () => {
+    const ca: Observation = { kind: 'dma', dev: 1, pasid: 1, page: 0, write: false, result: { tag: 'completerAbort' } };
+    expect(check([ca])).toContain('no-bad-cd-while-bound');
+    expect(check([{ ...ca, pasid: 2 } as Observation])).toEqual([]);
+    expect(check([{ ...ca, result: { tag: 'unsupportedRequest' } } as Observation])).toEqual([]);
+  });
+  it('release-clears-valid: an ATS device\'s Translation Request after exit completes with Completer Abort', () => {
+    const events = [enable(0), bind(0, 0), exit(0), ats(0, 1, 0)];
+    expect(firstViolation(run(seedWideConfig, 'release-clears-valid', events), events, 'no-bad-cd-while-bound')).toBe(3);
+    expect(firstViolation(run(seedWideConfig, 'v6-atc', events), events, 'no-bad-cd-while-bound')).toBe(-1);
   });
   it('release-clears-valid: DMA after exit raises C_BAD_CD; release-clears-sr only with stall forced', () => {
     const events = [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)];

@@ -5,7 +5,7 @@ import { initialState } from '../../src/machine/initial.ts';
 import type { State } from '../../src/model/state.ts';
 import { cdLegal, cdStallBit } from '../../src/hardware/cd.ts';
 import { atcInvDomain, cfgiCd, tlbInvAsid, tlbInvRange } from '../../src/hardware/commands.ts';
-import { translate, untranslatedAccess } from '../../src/hardware/translate.ts';
+import { atsTranslationRequest, translate, untranslatedAccess } from '../../src/hardware/translate.ts';
 import { cdAt } from '../../src/model/queries.ts';
 import {
   ats, atsFaultIn, bind, cmds, ctxOf, dma, dmaResults, domainFree, enable, exit, handle, hwEvents, refusal, respond, run,
@@ -48,14 +48,24 @@ describe('HW-CD-S: the S bit a CD gets', () => {
   });
 });
 
-describe('HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 with 0b10', () => {
+describe('HW-CD-LEGAL: S=1 is ILLEGAL with STALL_MODEL 0b01, S=0 with 0b10, S=1 behind S1STALLD=1 with 0b00', () => {
   const cd = { v: true, epd0: false, r: true, s: true, a: true, aset: false, asid: 11, ttb0: 0 };
-  it('legality per STALL_MODEL', () => {
-    expect(cdLegal(seedWideConfig, cd)).toBe(true);
-    expect(cdLegal(seedWideConfig, { ...cd, s: false })).toBe(true);
-    expect(cdLegal(forced, { ...cd, s: false })).toBe(false);
-    expect(cdLegal(forced, cd)).toBe(true);
-    expect(cdLegal(withSmmu({ stallModel: 'none' }), cd)).toBe(false);
+  it('legality per STALL_MODEL and STE.S1STALLD', () => {
+    expect(cdLegal(seedWideConfig, cd, false)).toBe(true);
+    expect(cdLegal(seedWideConfig, { ...cd, s: false }, false)).toBe(true);
+    expect(cdLegal(seedWideConfig, { ...cd, s: false }, true)).toBe(true);
+    // IHI 0070 G.b 5.5: STALL_MODEL 0b00, STE.S1STALLD == 1 and CD.S == 1
+    expect(cdLegal(seedWideConfig, cd, true)).toBe(false);
+    expect(cdLegal(forced, { ...cd, s: false }, false)).toBe(false);
+    expect(cdLegal(forced, cd, false)).toBe(true);
+    expect(cdLegal(withSmmu({ stallModel: 'none' }), cd, false)).toBe(false);
+  });
+  it('the driver never builds S=1 behind S1STALLD=1: a stalling domain holds only stall-enabled masters (DRV-ATTACH-STALL)', () => {
+    const s = initialState(seedWideConfig);
+    for (let dev = 0; dev < s.ste.length; dev++) {
+      const cd = cdAt(s, s.ste[dev]!.domain, 0)!;
+      expect(cdLegal(seedWideConfig, cd, s.ste[dev]!.s1stalld)).toBe(true);
+    }
   });
   it('an ILLEGAL CD is treated like V=0: C_BAD_CD', () => {
     const r = run(forced, 'release-clears-sr', [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)]);
@@ -164,10 +174,18 @@ describe('HW-ATS-TR: an ATS Translation Request', () => {
     expect(r.state.faults).toEqual([]);
     expect(r.last.filter((o) => o.kind === 'trace' || o.kind === 'event')).toEqual([]);
   });
-  it('a bad CD completes as Unsupported Request, with C_BAD_CD', () => {
+  it('a bad CD completes with Completer Abort and records nothing (SMMU_CR2.REC_CFG_ATS is 0)', () => {
     const r = run(seedWideConfig, 'release-clears-valid', [enable(0), bind(0, 0), exit(0), ats(0, 1, 0)]);
-    expect(dmaResults(r.last)).toEqual([{ tag: 'unsupportedRequest' }]);
-    expect(hwEvents(r.last).map((e) => e.type)).toEqual(['C_BAD_CD']);
+    expect(dmaResults(r.last)).toEqual([{ tag: 'completerAbort' }]);
+    expect(hwEvents(r.last)).toEqual([]);
+  });
+  it('an aborting STE (Config 0b000) completes with Unsupported Request and records nothing', () => {
+    // not reachable through events (a detached device sends nothing), so called directly
+    const r = run(seedWideConfig, 'v6', [domainFree(0)]);
+    const ctx = ctxOf(seedWideConfig, 'v6');
+    expect(r.state.ste[0]!.config).toBe('abort');
+    expect(atsTranslationRequest(ctx, r.state, 0, 1, 0, false).result).toEqual({ tag: 'unsupportedRequest' });
+    expect(ctx.out).toEqual([]);
   });
 });
 

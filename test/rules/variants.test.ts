@@ -90,7 +90,7 @@ describe('VariantTraits.synchronizeOnDisable (DRV-MN-SYNC)', () => {
 });
 
 describe('VariantTraits.priHandling (DRV-PRI-DENY, DRV-IOPF-REPORT)', () => {
-  it('iopf: a page request becomes a pending fault traced dev_fault; deny: CMD_PRI_RESP Invalid Request at once, nothing reported', () => {
+  it('iopf: a page request becomes a pending fault traced dev_fault; deny: CMD_PRI_RESP Response Failure (code 2) at once, nothing reported', () => {
     const script = [enable(0), bind(0, 0), dma(0, 1, 0)];
     const iopf = run(seedWideConfig, 'v6-atc', script);
     expect(tps(iopf.last)).toEqual(['dev_fault']);
@@ -98,7 +98,7 @@ describe('VariantTraits.priHandling (DRV-PRI-DENY, DRV-IOPF-REPORT)', () => {
     const deny = run(seedWideConfig, 'upstream', script);
     expect(deny.last).toEqual([
       { kind: 'walk', dev: 0, mm: 0, page: 0 },
-      { kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev: 0, ssid: 1, prgi: 0, code: 1 } },
+      { kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev: 0, ssid: 1, prgi: 0, code: 2 } },
       { kind: 'dma', dev: 0, pasid: 1, page: 0, write: true, result: { tag: 'pageRequest', prgi: 0 } },
     ]);
     expect(deny.state.faults).toEqual([]);

@@ -71,6 +71,7 @@ export class StoreInvariants {
           const f = slot >= 0 ? st.cdFlags[slot]! : 0;
           if ((f & CD_PRESENT) === 0 || (f & CD_V) === 0) v |= CD_BOUND;
           else if ((this.stall === 'forced' && (f & CD_S) === 0) || (this.stall === 'none' && (f & CD_S) !== 0)) v |= CD_BOUND;
+          else if (this.stall === 'configurable' && (f & CD_S) !== 0 && st.steS1stalld[dev] === 1) v |= CD_BOUND;
         }
       }
     }

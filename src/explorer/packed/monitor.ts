@@ -49,6 +49,11 @@ export class MaskMonitor {
     switch (o.kind) {
       case 'dma': {
         const r = o.result;
+        if (r.tag === 'completerAbort') {
+          const mm = st.mmOfPasid(o.pasid);
+          if (mm >= 0 && st.bondOn[o.dev * st.nMm + mm]) this.mask |= B_BAD_CD;
+          return;
+        }
         if (r.tag !== 'access' && r.tag !== 'translated') return;
         const mm = st.mmOfPasid(o.pasid);
         if (mm < 0 || !st.mmAlive[mm] || st.pages[mm]![o.page] !== r.frame) this.mask |= B_DMA;
