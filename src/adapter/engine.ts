@@ -8,6 +8,7 @@ import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { AllocFailurePoint, Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
+import { featBtm } from '../model/context.ts';
 import { eventArgError } from '../machine/guard.ts';
 import type { DmaResult, Errno, Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE } from '../model/state.ts';
@@ -577,7 +578,7 @@ export class Engine {
     const sm = this.config.smmu.stallModel;
     const stallEnabled = sm === 'forced' || (sm === 'configurable' && device.stall);
     const iopfCapable = !this.traits.svaRequiresIopf || (device.ats && device.pri && this.traits.priHandling === 'iopf') || stallEnabled;
-    const btmMissing = this.traits.requiresBtm && this.config.options.enforceBtmRequirement && !this.config.smmu.btm;
+    const btmMissing = this.traits.requiresBtm && this.config.options.enforceBtmRequirement && !featBtm(this.config, this.traits);
     if (!iopfCapable || btmMissing) return this.obsReturnErr('ENODEV');
     this.obsReturnOk();
     this.st.svaEnabled[dev] = 1;
@@ -720,7 +721,7 @@ export class Engine {
     const pasid = this.st.mmPasid[mm]!;
     if (this.counting) this.counts[C_T_INVAL]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'smmu_mm_invalidate', mm, pasid, start, end } });
-    if (this.traits.tlbRangeWithoutBtm && !this.config.smmu.btm) this.tlbInvRange(this.cpuAsids[mm]!, start, end);
+    if (this.traits.tlbRangeWithoutBtm && !featBtm(this.config, this.traits)) this.tlbInvRange(this.cpuAsids[mm]!, start, end);
     if (this.traits.atcInvalidation) this.atcInvDomain(domain, pasid, start, end);
   }
 
@@ -876,7 +877,7 @@ export class Engine {
       if (f >= 0) { st.unmapFrame(f); populated = true; }
       pages[p] = PTE_NOT_IN_VMA;
     }
-    if (populated && this.config.smmu.btm) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
+    if (populated && featBtm(this.config, this.traits)) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
     for (let round = 0, rounds = populated ? 2 : 1; round < rounds; round++) {
       for (let domain = 0; domain < st.nDom; domain++) {
         for (let ae = 0; ae < 2; ae++) if (st.mnOn[this.mnKey(domain, mm, ae)]) this.invalidateRange(domain, mm, start, end);

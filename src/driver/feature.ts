@@ -1,5 +1,5 @@
 // iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
-import type { Ctx } from '../model/context.ts';
+import { featBtm, type Ctx } from '../model/context.ts';
 import { stateWith, steWith, type State } from '../model/state.ts';
 import { withDomain, withSvaEnabled } from '../model/update.ts';
 import { synchronize } from './notifier.ts';
@@ -12,7 +12,7 @@ export function enableSva(ctx: Ctx, s: State, dev: number): State {
   // master->stall_enabled: the device can stall and the SMMU has FEAT_STALLS, or stall is forced
   const stallEnabled = stallModel === 'forced' || (stallModel === 'configurable' && device.stall);
   const iopfCapable = !ctx.traits.svaRequiresIopf || (device.ats && device.pri && ctx.traits.priHandling === 'iopf') || stallEnabled;
-  const btmMissing = ctx.traits.requiresBtm && ctx.config.options.enforceBtmRequirement && !ctx.config.smmu.btm;
+  const btmMissing = ctx.traits.requiresBtm && ctx.config.options.enforceBtmRequirement && !featBtm(ctx.config, ctx.traits);
   if (!iopfCapable || btmMissing) {
     ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'ENODEV' } });
     return s;

@@ -1,6 +1,6 @@
 // The MMU notifier of a (domain, mm) pair: lookup, put, invalidate_range(), release() and the
 // deferred free (arm_smmu_mmu_notifier_* in the seed and upstream).
-import type { Ctx } from '../model/context.ts';
+import { featBtm, type Ctx } from '../model/context.ts';
 import { insertSorted, removeAt } from '../model/sorted.ts';
 import { stateWith, type DeferredFree, type Notifier, type State } from '../model/state.ts';
 import { withNotifier } from '../model/update.ts';
@@ -54,8 +54,8 @@ export function invalidateRange(ctx: Ctx, s0: State, n: Notifier, start: number,
   const pasid = s0.mms[n.mm]!.pasid;
   ctx.out.push({ kind: 'trace', record: { tp: 'smmu_mm_invalidate', mm: n.mm, pasid, start, end } });
   let s = s0;
-  // DRV-MN-TLB-RANGE: without BTM the CPU's TLBIs miss the SMMU; upstream invalidates the range itself
-  if (ctx.traits.tlbRangeWithoutBtm && !ctx.config.smmu.btm) s = tlbInvRange(ctx, s, cpuAsid(ctx, n.mm), start, end);
+  // DRV-MN-TLB-RANGE: without FEAT_BTM the CPU's TLBIs miss the SMMU; upstream invalidates the range itself
+  if (ctx.traits.tlbRangeWithoutBtm && !featBtm(ctx.config, ctx.traits)) s = tlbInvRange(ctx, s, cpuAsid(ctx, n.mm), start, end);
   // DRV-MN-ATC-RANGE: the series' next patch (v6: TODO)
   if (ctx.traits.atcInvalidation) s = atcInvDomain(ctx, s, n.domain, pasid, start, end);
   return s;

@@ -9,3 +9,8 @@ export interface Ctx {
   readonly traits: VariantTraits;
   readonly out: Observation[];
 }
+
+/** MEM-BTM: ARM_SMMU_FEAT_BTM, the SMMU has BTM and the driver enables it (SMMU_CR2.PTM = 0). */
+export function featBtm(config: Config, traits: VariantTraits): boolean {
+  return traits.btmEnabled && config.smmu.btm;
+}

@@ -30,9 +30,13 @@ export interface VariantTraits {
   /** DRV-CD-FREE: the notifier's ctx desc reference is dropped in the SRCU free callback, or at
    *  put (DRV-MN-PUT, 5.11). */
   readonly ctxDescPut: 'srcuCallback' | 'notifierPut';
-  /** invalidate_range() sends CMD_TLBI_NH_VA per page when the SMMU lacks BTM. */
+  /** MEM-BTM: the driver enables broadcast TLB maintenance on an SMMU with BTM: sets
+   *  ARM_SMMU_FEAT_BTM and clears SMMU_CR2.PTM (the series' v6 14/25, never merged; mainline
+   *  always sets PTM). FEAT_BTM = btmEnabled && smmu.btm (featBtm in context.ts). */
+  readonly btmEnabled: boolean;
+  /** invalidate_range() sends CMD_TLBI_NH_VA per page when the driver has no FEAT_BTM. */
   readonly tlbRangeWithoutBtm: boolean;
-  /** Enabling SVA requires BTM (the v6 series). */
+  /** Enabling SVA requires FEAT_BTM (the v6 series). */
   readonly requiresBtm: boolean;
   /** Enabling SVA requires a way to resolve I/O page faults: PRI resolved through IOPF, or stall
    *  (the v6 series: "SSID and IOPF support are mandatory"); Linux 5.14 enables SVA on any master
@@ -59,6 +63,7 @@ const v6: VariantTraits = {
   cdWrite: 'everyBond',
   notifierOps: 'inDomain',
   ctxDescPut: 'srcuCallback',
+  btmEnabled: true,
   tlbRangeWithoutBtm: false,
   requiresBtm: true,
   svaRequiresIopf: true,
@@ -72,7 +77,7 @@ export const variants: Readonly<Record<VariantName, VariantTraits>> = {
   'v6-atc': { ...v6, name: 'v6-atc', summary: 'v6 plus the series\' next patch: ATC invalidation in invalidate_range, release and unbind', atcInvalidation: true },
   upstream: {
     name: 'upstream',
-    summary: 'mainline Linux 5.14: per-domain notifier list (5.11), TLB range invalidation without BTM (5.12), stall-only IOPF (5.14), PRI page requests denied',
+    summary: 'mainline Linux 5.14: per-domain notifier list (5.11), TLB range invalidation (5.12; BTM never enabled), stall-only IOPF (5.14), PRI page requests denied',
     atcInvalidation: true,
     releaseCd: 'quiesce',
     releaseTlbi: true,
@@ -81,6 +86,7 @@ export const variants: Readonly<Record<VariantName, VariantTraits>> = {
     cdWrite: 'freshNotifier',
     notifierOps: 'static',
     ctxDescPut: 'notifierPut',
+    btmEnabled: false,
     tlbRangeWithoutBtm: true,
     requiresBtm: false,
     svaRequiresIopf: false,

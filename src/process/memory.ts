@@ -1,5 +1,5 @@
 // Process memory: CPU fault-in, munmap, mmap and exit, with the MMU notifier calls they make.
-import type { Ctx } from '../model/context.ts';
+import { featBtm, type Ctx } from '../model/context.ts';
 import { pageTable, withPages } from '../model/sorted.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
 import { withMm, withPte } from '../model/update.ts';
@@ -13,14 +13,14 @@ export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: numb
 /**
  * MEM-MUNMAP: zap the range and free the frames; each notifier of the mm gets invalidate_range()
  * from invalidate_range_end and, when PTEs were cleared, once more from the TLB flush, whose CPU
- * TLBI (with BTM) also drops the SMMU TLB entries of the mm's ASID (the seed's first trace).
+ * TLBI (with FEAT_BTM, MEM-BTM) also drops the SMMU TLB entries of the mm's ASID (the seed's first trace).
  */
 export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: number): State {
   const m = s0.mms[mm]!;
   let populated = false;
   for (let p = start; p < end; p++) if (m.pages[p]! >= 0) populated = true;
   let s = withMm(s0, mm, { pages: withPages(m.pages, start, end, PTE_NOT_IN_VMA) });
-  if (populated && ctx.config.smmu.btm) {
+  if (populated && featBtm(ctx.config, ctx.traits)) {
     // MEM-BTM: the CPU's broadcast TLBI by ASID and VA reaches the SMMU TLB
     const asid = ctx.config.processes[mm]!.cpuAsid;
     s = stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) });

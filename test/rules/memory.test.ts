@@ -1,9 +1,10 @@
 // spec/rules.md, process memory: MEM-TOUCH, MEM-MUNMAP, MEM-BTM, MEM-MMAP, MEM-EXIT.
 import { describe, expect, it } from 'vitest';
 import { seedWideConfig } from '../../src/model/config.ts';
-import { PTE_NOT_IN_VMA, PTE_UNMAPPED } from '../../src/model/state.ts';
+import { PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith } from '../../src/model/state.ts';
+import { munmap as munmapMem } from '../../src/process/memory.ts';
 import {
-  bind, callbacks, dma, enable, exit, mmap, munmap, ops, refusal, run, touch, tps, twoDomains, withOptions, withSmmu,
+  bind, callbacks, ctxOf, dma, enable, exit, mmap, munmap, ops, refusal, run, touch, tps, twoDomains, withOptions, withSmmu,
 } from './helpers.ts';
 
 describe('MEM-TOUCH: the CPU faults a page in with a frame the allocator picks', () => {
@@ -54,6 +55,13 @@ describe('MEM-BTM: with BTM the CPU\'s TLBI reaches the SMMU TLB', () => {
     const noBtm = withSmmu({ btm: false }, withOptions({ enforceBtmRequirement: false }));
     const r = run(noBtm, 'v6', script);
     expect(r.state.tlb).toHaveLength(2);
+  });
+  it('BTM on but not enabled by the driver (upstream: SMMU_CR2.PTM=1): the broadcast alone removes nothing', () => {
+    // the notifiers taken away so that only the broadcast could remove the entry
+    const before = run(seedWideConfig, 'upstream', script.slice(0, -1)).state;
+    const lone = stateWith(before, { notifiers: [] });
+    expect(munmapMem(ctxOf(seedWideConfig, 'upstream'), lone, 0, 0, 1).tlb).toHaveLength(2);
+    expect(munmapMem(ctxOf(seedWideConfig, 'v6'), lone, 0, 0, 1).tlb).toEqual([{ asid: 11, page: 1, frame: 1 }]);
   });
 });
 

@@ -144,7 +144,7 @@ describe('DRV-MN-ATC-RANGE: invalidate_range() invalidates the ATC (series\' nex
   });
 });
 
-describe('DRV-MN-TLB-RANGE: without BTM, upstream invalidates the SMMU TLB range itself', () => {
+describe('DRV-MN-TLB-RANGE: without FEAT_BTM, upstream invalidates the SMMU TLB range itself', () => {
   const noBtm = withSmmu({ btm: false }, withOptions({ enforceBtmRequirement: false }));
   const script = [enable(1), bind(1, 0), touch(0, 0, 0), dma(1, 1, 0), munmap(0, 0, 1)];
   it('upstream: CMD_TLBI_NH_VA per page, CMD_SYNC; the TLB entry is gone', () => {
@@ -159,8 +159,15 @@ describe('DRV-MN-TLB-RANGE: without BTM, upstream invalidates the SMMU TLB range
     expect(ops(r.last)).not.toContain('CMD_TLBI_NH_VA');
     expect(r.state.tlb).toEqual([{ asid: 11, page: 0, frame: 0 }]);
   });
-  it('with BTM upstream sends no TLBI_NH_VA (the CPU TLBI reached the SMMU)', () => {
+  it('upstream sends the same TLBI_NH_VA on an SMMU with BTM: mainline never enables it (MEM-BTM)', () => {
     const r = run(seedWideConfig, 'upstream', script);
+    expect(cmds(r.last).filter((c) => c.op === 'CMD_TLBI_NH_VA')).toEqual([
+      { op: 'CMD_TLBI_NH_VA', asid: 11, page: 0 }, { op: 'CMD_TLBI_NH_VA', asid: 11, page: 0 },
+    ]);
+    expect(r.state.tlb).toEqual([]);
+  });
+  it('v6-atc on an SMMU with BTM sends none: the CPU TLBI reached the SMMU (the series enables BTM)', () => {
+    const r = run(seedWideConfig, 'v6-atc', script);
     expect(ops(r.last)).not.toContain('CMD_TLBI_NH_VA');
     expect(r.state.tlb).toEqual([]);
   });
