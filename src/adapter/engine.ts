@@ -23,7 +23,7 @@ import {
   R_TRANSLATED_TLB, R_TRANSLATED_WALK, R_UNSUPPORTED, R_COMPLETER_ABORT,
 } from './counters.ts';
 import {
-  CD_A, CD_ASET, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec,
+  CD_A, CD_ASET, CD_EPD0, CD_PRESENT, CD_R, CD_S, CD_V, F_INVALID, F_PENDING, F_SUCCESS, Store, cdFlagsLegal, type FaultRec,
 } from './store.ts';
 
 /** Where observations go: nowhere, counters only, an array (read `observations`), or a callback. */
@@ -61,6 +61,8 @@ export class Engine {
   private readonly maxAsid: number;
   private readonly cpuAsids: Int32Array;
   private readonly devPri: Uint8Array;
+  /** MEM-BTM featBtm(): fixed by the configuration and the variant. */
+  private readonly featBtm: boolean;
 
   constructor(model: Model, store: Store, mode: ObservationMode = 'collect', sink?: (o: Observation) => void) {
     this.model = model;
@@ -70,6 +72,7 @@ export class Engine {
     this.maxAsid = (1 << this.config.smmu.asidBits) - 1;
     this.cpuAsids = Int32Array.from(this.config.processes.map((p) => p.cpuAsid));
     this.devPri = Uint8Array.from(this.config.devices.map((d) => (d.pri ? 1 : 0)));
+    this.featBtm = featBtm(this.config, this.traits);
     this.setMode(mode, sink);
   }
 
@@ -318,7 +321,7 @@ export class Engine {
     if (st.steTranslate[dev] !== 1) return T_ABORT;
     const slot = st.steDomain[dev]! * st.pasidCap + ssid;
     const flags = st.cdFlags[slot]!;
-    if ((flags & (CD_PRESENT | CD_V)) !== (CD_PRESENT | CD_V) || !this.cdLegal(flags, st.steS1stalld[dev] === 1)) return T_BAD_CD;
+    if ((flags & (CD_PRESENT | CD_V)) !== (CD_PRESENT | CD_V) || !cdFlagsLegal(this.config.smmu.stallModel, flags, st.steS1stalld[dev] === 1)) return T_BAD_CD;
     const asid = st.cdAsid[slot]!;
     const tlb = st.tlb[asid];
     if (tlb !== undefined) {
@@ -344,15 +347,6 @@ export class Engine {
     st.tlbInsert(asid, page, frame);
     this.xFrame = frame;
     return T_OK_WALK;
-  }
-
-  /** HW-CD-LEGAL cdLegal() on the flag bits. */
-  private cdLegal(flags: number, steS1stalld: boolean): boolean {
-    const sm = this.config.smmu.stallModel;
-    if (sm === 'forced' && (flags & CD_S) === 0) return false;
-    if (sm === 'none' && (flags & CD_S) !== 0) return false;
-    if (sm === 'configurable' && (flags & CD_S) !== 0 && steS1stalld) return false;
-    return true;
   }
 
   /** HW-UNTRANSLATED untranslatedAccess(). */
@@ -578,7 +572,7 @@ export class Engine {
     const sm = this.config.smmu.stallModel;
     const stallEnabled = sm === 'forced' || (sm === 'configurable' && device.stall);
     const iopfCapable = !this.traits.svaRequiresIopf || (device.ats && device.pri && this.traits.priHandling === 'iopf') || stallEnabled;
-    const btmMissing = this.traits.requiresBtm && this.config.options.enforceBtmRequirement && !featBtm(this.config, this.traits);
+    const btmMissing = this.traits.requiresBtm && this.config.options.enforceBtmRequirement && !this.featBtm;
     if (!iopfCapable || btmMissing) return this.obsReturnErr('ENODEV');
     this.obsReturnOk();
     this.st.svaEnabled[dev] = 1;
@@ -721,7 +715,7 @@ export class Engine {
     const pasid = this.st.mmPasid[mm]!;
     if (this.counting) this.counts[C_T_INVAL]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'smmu_mm_invalidate', mm, pasid, start, end } });
-    if (this.traits.tlbRangeWithoutBtm && !featBtm(this.config, this.traits)) this.tlbInvRange(this.cpuAsids[mm]!, start, end);
+    if (this.traits.tlbRangeWithoutBtm && !this.featBtm) this.tlbInvRange(this.cpuAsids[mm]!, start, end);
     if (this.traits.atcInvalidation) this.atcInvDomain(domain, pasid, start, end);
   }
 
@@ -877,7 +871,7 @@ export class Engine {
       if (f >= 0) { st.unmapFrame(f); populated = true; }
       pages[p] = PTE_NOT_IN_VMA;
     }
-    if (populated && featBtm(this.config, this.traits)) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
+    if (populated && this.featBtm) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
     for (let round = 0, rounds = populated ? 2 : 1; round < rounds; round++) {
       for (let domain = 0; domain < st.nDom; domain++) {
         for (let ae = 0; ae < 2; ae++) if (st.mnOn[this.mnKey(domain, mm, ae)]) this.invalidateRange(domain, mm, start, end);

@@ -15,6 +15,13 @@ export const CD_S = 16;
 export const CD_A = 32;
 export const CD_ASET = 64;
 
+/** HW-CD-LEGAL cdLegal() (src/hardware/cd.ts) on the CD flag bits and the locating STE's S1STALLD. */
+export function cdFlagsLegal(stallModel: Config['smmu']['stallModel'], flags: number, steS1stalld: boolean): boolean {
+  if (stallModel === 'forced') return (flags & CD_S) !== 0;
+  if (stallModel === 'none') return (flags & CD_S) === 0;
+  return (flags & CD_S) === 0 || !steS1stalld;
+}
+
 /** Fault status codes (PendingFault.status). */
 export const F_PENDING = 0;
 export const F_SUCCESS = 1;

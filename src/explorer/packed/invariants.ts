@@ -6,7 +6,7 @@
 // when both notifiers of a (domain, process) pair exist. test/packed.test.ts compares the mask
 // with checkInvariants on random reachable states.
 import type { Config } from '../../model/config.ts';
-import { CD_PRESENT, CD_S, CD_V, F_SUCCESS } from '../../adapter/store.ts';
+import { CD_PRESENT, CD_V, F_SUCCESS, cdFlagsLegal } from '../../adapter/store.ts';
 import { invariantBit } from '../expand.ts';
 import type { PackedStore } from './store-io.ts';
 
@@ -70,8 +70,7 @@ export class StoreInvariants {
           const slot = pasid >= 0 && pasid < cap ? st.steDomain[dev]! * cap + pasid : -1;
           const f = slot >= 0 ? st.cdFlags[slot]! : 0;
           if ((f & CD_PRESENT) === 0 || (f & CD_V) === 0) v |= CD_BOUND;
-          else if ((this.stall === 'forced' && (f & CD_S) === 0) || (this.stall === 'none' && (f & CD_S) !== 0)) v |= CD_BOUND;
-          else if (this.stall === 'configurable' && (f & CD_S) !== 0 && st.steS1stalld[dev] === 1) v |= CD_BOUND;
+          else if (!cdFlagsLegal(this.stall, f, st.steS1stalld[dev] === 1)) v |= CD_BOUND;
         }
       }
     }
