@@ -69,7 +69,9 @@ describe('DRV-ATTACH-STALL: a configuration the kernel accepts', () => {
       const j = base();
       j.devices[1].domain = 0;
       j.smmu.stallModel = stallModel;
-      expect(E.isRight(decodeConfig(j))).toBe(true);
+      // INIT-PCI: no PCIe function behind a stall-forced SMMU
+      if (stallModel === 'forced') Object.assign(j.devices[0], { bus: 'platform', ats: false, pri: false, stall: false });
+      expect(E.isRight(decodeConfig(j)), stallModel).toBe(true);
     }
     const s2 = base();
     s2.devices[1].domain = 0;
@@ -84,6 +86,44 @@ describe('DRV-ATTACH-STALL: a configuration the kernel accepts', () => {
       const r = loadConfigFile(new URL(f, dir).pathname);
       expect(E.isRight(r), `${f}: ${E.isLeft(r) ? r.left.join('; ') : ''}`).toBe(true);
     }
+  });
+});
+
+describe('INIT-PCI: what a PCIe function and a platform device can be', () => {
+  it('refuses ATS on a platform device (Linux: dev_is_pci in arm_smmu_ats_supported)', () => {
+    const j = base();
+    Object.assign(j.devices[1], { ats: true, pri: true, stall: false });
+    const r = decodeConfig(j, 'p.json');
+    expect(E.isLeft(r) && r.left).toEqual([
+      'p.json: $.devices[1].ats: expected false on a platform device (ATS is a PCIe capability; Linux enables it only when dev_is_pci(), arm_smmu_ats_supported), got ats: true with bus: "platform"',
+    ]);
+  });
+  it('refuses a stalling device with ATS (IHI 0070 3.12.1, 16.4)', () => {
+    const j = base();
+    j.devices[0].stall = true;
+    j.devices[1].domain = 0;
+    const r = decodeConfig(j, 'p.json');
+    expect(E.isLeft(r) && r.left).toEqual([
+      'p.json: $.devices[0].stall: expected false on a device with ATS (IHI 0070 3.12.1: streams that originate from PCIe subsystems must not stall; only a PCI-enumerated device on a native AMBA interface may stall, and it has no ATS), got stall: true with ats: true',
+    ]);
+  });
+  it('accepts a stalling PCI-enumerated device without ATS (an RCiEP on AMBA, quirk_huawei_pcie_sva), also behind STALL_MODEL forced', () => {
+    for (const stallModel of ['configurable', 'forced']) {
+      const j = base();
+      Object.assign(j.devices[0], { ats: false, pri: false, stall: true });
+      j.devices[1].domain = 0;
+      j.smmu.stallModel = stallModel;
+      const r = decodeConfig(j);
+      expect(E.isRight(r), `${stallModel}: ${E.isLeft(r) ? r.left.join('; ') : ''}`).toBe(true);
+    }
+  });
+  it('refuses STALL_MODEL forced with a PCIe function that cannot stall (IHI 0070 6.3.1), naming the device', () => {
+    const j = base();
+    j.smmu.stallModel = 'forced';
+    const r = decodeConfig(j, 'p.json');
+    expect(E.isLeft(r) && r.left).toEqual([
+      'p.json: $.smmu.stallModel: expected "configurable" or "none" with a PCIe function that cannot stall ($.devices[0] "0000:00:03.0", bus: "pci", stall: false; IHI 0070 6.3.1: an SMMU of a PCI system must not have STALL_MODEL 0b10), got "forced"; make it a platform device or a stalling PCI-enumerated device without ATS, or change stallModel',
+    ]);
   });
 });
 

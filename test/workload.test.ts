@@ -201,14 +201,19 @@ describe('configurations the kernel accepts', () => {
       expect(E.isLeft(r) && r.left).toEqual([expect.stringMatching(/^\$\.config\.synthetic\.domains: expected at least 2 domains .*got 1; omit domains for 2/)]);
     });
 
-    it('stallModel "none" or "forced": devices of both kinds may share a domain (round-robin over all)', () => {
-      for (const stallModel of ['none', 'forced'] as const) {
-        const c = build({ devices: 4, pciDevices: 2, processes: 1, pages: 1, stallModel });
-        expect(c.domains, stallModel).toHaveLength(1);
-        const d = build({ devices: 4, pciDevices: 2, domains: 2, processes: 1, pages: 1, stallModel });
-        expect(d.devices.map((x) => x.domain), stallModel).toEqual([0, 1, 0, 1]);
-        expect(E.isRight(decodeConfig(encodeConfig(d))), stallModel).toBe(true);
-      }
+    it('stallModel "none": devices of both kinds may share a domain (round-robin over all)', () => {
+      const c = build({ devices: 4, pciDevices: 2, processes: 1, pages: 1, stallModel: 'none' });
+      expect(c.domains).toHaveLength(1);
+      const d = build({ devices: 4, pciDevices: 2, domains: 2, processes: 1, pages: 1, stallModel: 'none' });
+      expect(d.devices.map((x) => x.domain)).toEqual([0, 1, 0, 1]);
+      expect(E.isRight(decodeConfig(encodeConfig(d)))).toBe(true);
+    });
+
+    it('stallModel "forced": platform devices only (INIT-PCI, IHI 0070 6.3.1), round-robin over the domains', () => {
+      const c = build({ devices: 4, domains: 2, processes: 1, pages: 1, stallModel: 'forced' });
+      expect(c.devices.map((x) => [x.bus, x.ats, x.domain])).toEqual([['platform', false, 0], ['platform', false, 1], ['platform', false, 0], ['platform', false, 1]]);
+      const r = syntheticConfig({ devices: 4, pciDevices: 2, processes: 1, pages: 1, stallModel: 'forced' }, '$.config.synthetic');
+      expect(E.isLeft(r) && r.left).toEqual([expect.stringMatching(/^\$\.config\.synthetic\.pciDevices: expected 0 with stallModel "forced" \(IHI 0070 6\.3\.1.*got 2;/)]);
     });
 
     it('priHandling passes through to the options', () => {

@@ -72,7 +72,16 @@ function semanticErrors(c: Config): string[] {
     if (d.domain >= c.domains.length) errs.push(`$.devices[${i}].domain: expected a domain index below ${c.domains.length}, got ${d.domain}`);
     if (c.devices.findIndex((x) => x.name === d.name) !== i) errs.push(`$.devices[${i}].name: expected a unique device name, got "${d.name}" again`);
     if (d.pri && !d.ats) errs.push(`$.devices[${i}].pri: PRI needs ATS (set ats: true), got pri: true with ats: false`);
+    // INIT-PCI: ATS (and so PRI) only on a PCI device (arm_smmu_ats_supported: dev_is_pci)
+    if (d.ats && d.bus !== 'pci') errs.push(`$.devices[${i}].ats: expected false on a platform device (ATS is a PCIe capability; Linux enables it only when dev_is_pci(), arm_smmu_ats_supported), got ats: true with bus: "${d.bus}"`);
+    // INIT-PCI: a device with ATS is on the PCIe transport, whose streams never stall (IHI 0070 3.12.1, 16.4)
+    if (d.ats && d.stall) errs.push(`$.devices[${i}].stall: expected false on a device with ATS (IHI 0070 3.12.1: streams that originate from PCIe subsystems must not stall; only a PCI-enumerated device on a native AMBA interface may stall, and it has no ATS), got stall: true with ats: true`);
   });
+  // INIT-PCI: no PCIe function behind a stall-forced SMMU (IHI 0070 6.3.1, SMMU_IDR0.STALL_MODEL)
+  const pcieIndex = c.devices.findIndex((d) => d.bus === 'pci' && !d.stall);
+  if (c.smmu.stallModel === 'forced' && pcieIndex >= 0) {
+    errs.push(`$.smmu.stallModel: expected "configurable" or "none" with a PCIe function that cannot stall ($.devices[${pcieIndex}] "${c.devices[pcieIndex]!.name}", bus: "pci", stall: false; IHI 0070 6.3.1: an SMMU of a PCI system must not have STALL_MODEL 0b10), got "forced"; make it a platform device or a stalling PCI-enumerated device without ATS, or change stallModel`);
+  }
   const maxAsid = (1 << c.smmu.asidBits) - 1;
   c.processes.forEach((p, i) => {
     if (p.cpuAsid > maxAsid) errs.push(`$.processes[${i}].cpuAsid: expected an ASID in [1, ${maxAsid}] (smmu.asidBits = ${c.smmu.asidBits}), got ${p.cpuAsid}`);

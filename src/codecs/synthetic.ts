@@ -12,7 +12,9 @@ const nat = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'a non-
 export const syntheticCodec = t.exact(t.intersection([
   t.type({ devices: pos, processes: pos, pages: pos }),
   t.partial({
-    /** How many of the devices are PCIe functions with ATS and PRI (the rest are platform devices that stall). Default: all. */
+    /** How many of the devices are PCIe functions with ATS and PRI (the rest are platform devices
+     *  that stall). Default: all, or none under stallModel "forced" (INIT-PCI: no PCIe function
+     *  behind a stall-forced SMMU). */
     pciDevices: nat,
     /** Stage-1 domains. Devices are spread over them round-robin, except that under stallModel
      *  "configurable" PCIe devices and platform devices get separate domains (the kernel refuses to
@@ -32,6 +34,9 @@ export type Synthetic = t.TypeOf<typeof syntheticCodec>;
 
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
 
+/** How many devices are PCIe functions: pciDevices, by default all of them, or none under "forced". */
+const pciCount = (s: Synthetic) => Math.min(s.pciDevices ?? (s.stallModel === 'forced' ? 0 : s.devices), s.devices);
+
 /**
  * Which domain each device goes to. Without a stall split (stallModel "none" or "forced", or only
  * one kind of device) device i goes to domain i mod domains. Under stallModel "configurable" with
@@ -41,13 +46,17 @@ const hex2 = (n: number) => n.toString(16).padStart(2, '0');
  * attach to stall-%s domain").
  */
 export function syntheticDomains(s: Synthetic, where: string): E.Either<string[], { domains: number; of: number[] }> {
-  const pci = Math.min(s.pciDevices ?? s.devices, s.devices);
+  const pci = pciCount(s);
   const plat = s.devices - pci;
+  // INIT-PCI: IHI 0070 6.3.1, no STALL_MODEL 0b10 in a PCI system
+  if (s.stallModel === 'forced' && pci > 0) {
+    return E.left([`${where}.pciDevices: expected 0 with stallModel "forced" (IHI 0070 6.3.1: an SMMU of a PCI system must not have STALL_MODEL 0b10), got ${pci}; omit pciDevices or set it to 0, or change stallModel`]);
+  }
   const split = (s.stallModel ?? 'configurable') === 'configurable' && pci > 0 && plat > 0;
   const nDom = s.domains ?? (split ? 2 : 1);
   if (!split) return E.right({ domains: nDom, of: Array.from({ length: s.devices }, (_, i) => i % nDom) });
   if (nDom < 2) {
-    return E.left([`${where}.domains: expected at least 2 domains when there are both PCIe devices (${pci}) and stalling platform devices (${plat}) under stallModel "configurable" (the kernel refuses to attach stalling and non-stalling masters to one stage-1 domain), got ${nDom}; omit domains for 2, or set pciDevices to 0 or ${s.devices}, or stallModel to "none" or "forced"`]);
+    return E.left([`${where}.domains: expected at least 2 domains when there are both PCIe devices (${pci}) and stalling platform devices (${plat}) under stallModel "configurable" (the kernel refuses to attach stalling and non-stalling masters to one stage-1 domain), got ${nDom}; omit domains for 2, or set pciDevices to 0 or ${s.devices}, or stallModel to "none"`]);
   }
   const k = Math.min(nDom - 1, Math.max(1, Math.round((nDom * pci) / s.devices)));
   return E.right({ domains: nDom, of: Array.from({ length: s.devices }, (_, i) => (i < pci ? i % k : k + ((i - pci) % (nDom - k)))) });
@@ -59,7 +68,7 @@ export function syntheticConfig(s: Synthetic, where: string): E.Either<string[],
   if (E.isLeft(placed)) return placed;
   const nDom = placed.right.domains;
   const domainOf = placed.right.of;
-  const pci = Math.min(s.pciDevices ?? s.devices, s.devices);
+  const pci = pciCount(s);
   const ssidBits = s.ssidBits ?? 20;
   const devices: DeviceConfig[] = Array.from({ length: s.devices }, (_, i) => (i < pci
     ? { name: `0000:${hex2(1 + Math.floor(i / 32))}:${hex2(i % 32)}.0`, bus: 'pci', ats: true, pri: true, stall: false, ssidBits, domain: domainOf[i]! }
