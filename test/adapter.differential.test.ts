@@ -47,7 +47,9 @@ const wide: Config = {
   },
 };
 
-/** STALL_MODEL forced, no BTM (upstream's TLB range invalidation), v6 allowed to run without BTM. */
+/** STALL_MODEL forced, no BTM (upstream's TLB range invalidation), v6 allowed to run without BTM.
+ *  The decoder refuses this system (INIT-PCI: PCIe functions behind a stall-forced SMMU); it is
+ *  built in code to hold the two engines together on every Config the reducer accepts. */
 const forcedNoBtm: Config = {
   name: 'adapter-forced-nobtm',
   smmu: { stallModel: 'forced', btm: false, asidBits: 8 },
