@@ -78,8 +78,8 @@ function semanticErrors(c: Config): string[] {
     if (d.ats && d.stall) errs.push(`$.devices[${i}].stall: expected false on a device with ATS (IHI 0070 3.12.1: streams that originate from PCIe subsystems must not stall; only a PCI-enumerated device on a native AMBA interface may stall, and it has no ATS), got stall: true with ats: true`);
   });
   // INIT-PCI: no PCIe function behind a stall-forced SMMU (IHI 0070 6.3.1, SMMU_IDR0.STALL_MODEL)
-  const pcieIndex = c.devices.findIndex((d) => d.bus === 'pci' && !d.stall);
-  if (c.smmu.stallModel === 'forced' && pcieIndex >= 0) {
+  const pcieIndex = c.smmu.stallModel === 'forced' ? c.devices.findIndex((d) => d.bus === 'pci' && !d.stall) : -1;
+  if (pcieIndex >= 0) {
     errs.push(`$.smmu.stallModel: expected "configurable" or "none" with a PCIe function that cannot stall ($.devices[${pcieIndex}] "${c.devices[pcieIndex]!.name}", bus: "pci", stall: false; IHI 0070 6.3.1: an SMMU of a PCI system must not have STALL_MODEL 0b10), got "forced"; make it a platform device or a stalling PCI-enumerated device without ATS, or change stallModel`);
   }
   const maxAsid = (1 << c.smmu.asidBits) - 1;
