@@ -48,7 +48,7 @@ export {
   type InvariantName, type Violation,
 } from './invariants/invariants.ts';
 // codecs (io-ts): JSON of configurations, events and observations
-export { configCodec, decodeConfig, encodeConfig, loadConfigFile, type ConfigJson } from './codecs/config.ts';
+export { configCodec, configErrors, decodeConfig, encodeConfig, loadConfigFile, type ConfigJson } from './codecs/config.ts';
 export { eventCodec, observationCodec, observationsCodec } from './codecs/event.ts';
 export { decodeWith, formatErrors, parseJson } from './codecs/decode.ts';
 // the seed's scripted scenarios

@@ -127,6 +127,20 @@ describe('INIT-PCI: what a PCIe function and a platform device can be', () => {
   });
 });
 
+describe('configErrors: the same checks on a Config built in code (the public API)', () => {
+  it('names the path and the rule, [] on a configuration that passes, and the tests\' helper refuses what it refuses', async () => {
+    const { configErrors } = await import('../src/index.ts');
+    const { seedWideConfig } = await import('../src/model/config.ts');
+    const { withSmmu } = await import('./rules/helpers.ts');
+    expect(configErrors(seedWideConfig)).toEqual([]);
+    const forced = { ...seedWideConfig, smmu: { ...seedWideConfig.smmu, stallModel: 'forced' as const } };
+    expect(configErrors(forced)).toEqual([
+      '$.smmu.stallModel: expected "configurable" or "none" with a PCIe function that cannot stall ($.devices[0] "0000:00:03.0", bus: "pci", stall: false; IHI 0070 6.3.1: an SMMU of a PCI system must not have STALL_MODEL 0b10), got "forced"; make it a platform device or a stalling PCI-enumerated device without ATS, or change stallModel',
+    ]);
+    expect(() => withSmmu({ stallModel: 'forced' })).toThrow(/decoder refuses:\n\$\.smmu\.stallModel/);
+  });
+});
+
 describe('expected verdicts file (spec/expected-verdicts.json)', () => {
   const load = (json: unknown) => {
     const dir = mkdtempSync(join(tmpdir(), 'smmu-sva-verdicts-'));

@@ -63,8 +63,11 @@ export const configCodec = t.exact(t.intersection([
 
 export type ConfigJson = t.OutputOf<typeof configCodec>;
 
-/** Cross-field checks: indices in range, distinct names and ASIDs, ASIDs inside the ASID space. */
-function semanticErrors(c: Config): string[] {
+/** Cross-field checks: indices in range, distinct names and ASIDs, ASIDs inside the ASID space,
+ *  the systems the architecture forbids (INIT-PCI) and the attachments the kernel refuses
+ *  (DRV-ATTACH-STALL). `decodeConfig` runs them; a Config built in code can be checked with them
+ *  before it is handed to `initialState` and `step`, which assume a configuration that passes. */
+export function configErrors(c: Config): string[] {
   const errs: string[] = [];
   if (c.devices.length === 0) errs.push('$.devices: expected at least one device, got []');
   if (c.processes.length === 0) errs.push('$.processes: expected at least one process, got []');
@@ -122,7 +125,7 @@ export function decodeConfig(input: unknown, where = ''): E.Either<string[], Con
     frames: j.frames,
     options: { ...defaultOptions, ...(j.options ?? {}) },
   };
-  const errs = semanticErrors(config).map((e) => prefix + e);
+  const errs = configErrors(config).map((e) => prefix + e);
   return errs.length ? E.left(errs) : E.right(config);
 }
 

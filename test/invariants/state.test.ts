@@ -6,7 +6,7 @@ import { createModel } from '../../src/model/model.ts';
 import type { State } from '../../src/model/state.ts';
 import { checkInvariants, invariantNames } from '../../src/invariants/invariants.ts';
 import {
-  atsFaultIn, bind, dma, enable, exit, handle, munmap, respond, run, sharedDomain, touch, unbind, withOptions, withSmmu,
+  atsFaultIn, bind, dma, enable, exit, handle, munmap, respond, run, sharedDomain, touch, unbind, withOptions, withSmmu, stallForced,
 } from '../rules/helpers.ts';
 import { firstViolation, stateViolations } from './helpers.ts';
 
@@ -86,7 +86,7 @@ describe('INV-CD-VALID: cd-valid-while-bound', () => {
     const dom = good.domains[0]!;
     const gone: State = { ...good, domains: [{ ...dom, cds: dom.cds.filter((c) => c.ssid !== 1) }] };
     expect(stateViolations(m, gone)).toContain('cd-valid-while-bound');
-    const forced = withSmmu({ stallModel: 'forced' });
+    const forced = stallForced;
     const illegal: State = { ...good, domains: [{ ...dom, cds: dom.cds.map((c) => ({ ...c, cd: { ...c.cd, s: false } })) }] };
     expect(stateViolations(createModel(forced, 'v6-atc'), illegal)).toContain('cd-valid-while-bound');
   });
@@ -97,7 +97,7 @@ describe('INV-CD-VALID: cd-valid-while-bound', () => {
   });
   it('release-clears-sr: only with STALL_MODEL forced (S=0 is ILLEGAL there)', () => {
     const events = [enable(1), bind(1, 0), exit(0)];
-    expect(firstViolation(run(withSmmu({ stallModel: 'forced' }), 'release-clears-sr', events), events, 'cd-valid-while-bound')).toBe(2);
+    expect(firstViolation(run(stallForced, 'release-clears-sr', events), events, 'cd-valid-while-bound')).toBe(2);
     expect(firstViolation(run(seedWideConfig, 'release-clears-sr', events), events, 'cd-valid-while-bound')).toBe(-1);
   });
 });

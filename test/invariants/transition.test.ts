@@ -12,7 +12,7 @@ import { step } from '../../src/machine/step.ts';
 import { variantNames } from '../../src/model/variant.ts';
 import { livenessPropertyNames } from '../../src/invariants/invariants.ts';
 import {
-  ats, atsFaultIn, bind, disable, dma, domainFree, enable, exit, munmap, notifierFree, run, touch, unbind, withOptions, withSmmu,
+  ats, atsFaultIn, bind, disable, dma, domainFree, enable, exit, munmap, notifierFree, run, touch, unbind, withOptions, withSmmu, stallForced,
 } from '../rules/helpers.ts';
 import { firstViolation, runViolations, stepViolations } from './helpers.ts';
 
@@ -52,7 +52,7 @@ describe('INV-NO-BAD-CD: no-bad-cd-while-bound', () => {
     const events = [enable(1), bind(1, 0), exit(0), dma(1, 1, 0)];
     const onlyTransition = (r: ReturnType<typeof run>) => firstViolation(r, events, 'no-bad-cd-while-bound');
     expect(onlyTransition(run(seedWideConfig, 'release-clears-valid', events))).toBe(3);
-    expect(onlyTransition(run(withSmmu({ stallModel: 'forced' }), 'release-clears-sr', events))).toBe(3);
+    expect(onlyTransition(run(stallForced, 'release-clears-sr', events))).toBe(3);
     expect(onlyTransition(run(seedWideConfig, 'release-clears-sr', events))).toBe(-1);
     expect(onlyTransition(run(seedWideConfig, 'v6', events))).toBe(-1);
   });
@@ -182,7 +182,7 @@ describe('INV-FAULTS-RESOLVABLE: faults-resolvable (liveness; the explorer check
   it('is declared as the liveness property', () => {
     expect(livenessPropertyNames).toEqual(['faults-resolvable']);
   });
-  const configs: Config[] = [seedWideConfig, withSmmu({ stallModel: 'forced' })];
+  const configs: Config[] = [seedWideConfig, stallForced];
   for (const variant of variantNames) {
     it(`${variant}: from states on random walks, the IOPF handler alone answers every pending fault`, () => {
       let withFaults = 0;

@@ -9,11 +9,9 @@ import type { VariantName } from '../../src/model/variant.ts';
 import type { InvariantName } from '../../src/invariants/invariants.ts';
 import { describeEvent } from '../../src/trace/describe.ts';
 import { walk } from './walk.ts';
+// STALL_MODEL forced (SMMU_IDR0.STALL_MODEL = 0b10): every CD must have S=1; two platform devices (INIT-PCI)
+import { stallForced } from '../rules/helpers.ts';
 
-/** STALL_MODEL forced (SMMU_IDR0.STALL_MODEL = 0b10): every CD must have S=1. Built in code: the
- *  decoder refuses its PCIe function behind a stall-forced SMMU (INIT-PCI); the reducer's CD rules
- *  do not depend on the bus, so the property holds the same on the legal stall-forced.json. */
-const stallForced: Config = { ...seedWideConfig, name: 'stall-forced', smmu: { ...seedWideConfig.smmu, stallModel: 'forced' } };
 
 const choices = (maxLength: number) => fc.array(fc.nat({ max: 1 << 20 }), { maxLength });
 

@@ -5,7 +5,7 @@ import { initialState } from '../../src/machine/initial.ts';
 import type { State } from '../../src/model/state.ts';
 import { writeCtxDesc } from '../../src/hardware/cd.ts';
 import { formatRecord } from '../../src/trace/format.ts';
-import { bind, ctxOf, disable, enable, errnoOf, ops, refusal, returns, run, withOptions, withSmmu } from './helpers.ts';
+import { bind, ctxOf, disable, enable, errnoOf, ops, refusal, returns, run, stallForced, withOptions, withSmmu } from './helpers.ts';
 import { cdAt } from '../../src/model/queries.ts';
 
 describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in v6)', () => {
@@ -23,8 +23,9 @@ describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in
     expect(r.state.svaEnabled).toEqual([false, false]);
     // a PRI device whose page requests would be denied has no way to resolve faults
     expect(errnoOf(run(withOptions({ priHandling: 'deny' }), 'v6', [enable(0)]).last)).toBe('ENODEV');
-    // under STALL_FORCE every master is stall_enabled
-    expect(errnoOf(run(withSmmu({ stallModel: 'forced' }, plain), 'v6', [enable(0)]).last)).toBeUndefined();
+    // under STALL_FORCE every master is stall_enabled: a platform device without "dma-can-stall" too
+    expect(stallForced.devices[0]).toMatchObject({ bus: 'platform', pri: false, stall: false });
+    expect(errnoOf(run(stallForced, 'v6', [enable(0)]).last)).toBeUndefined();
   });
   it('upstream (5.14, no IOPF requirement): any master with SSIDs enables SVA', () => {
     const plain: Config = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false }, seedWideConfig.devices[1]!] };

@@ -9,10 +9,10 @@ import { atsTranslationRequest, translate, untranslatedAccess } from '../../src/
 import { cdAt } from '../../src/model/queries.ts';
 import {
   ats, atsFaultIn, bind, cmds, ctxOf, dma, dmaResults, domainFree, enable, exit, handle, hwEvents, refusal, respond, run,
-  sharedDomain, touch, tps, traces, walks, withOptions, withSmmu,
+  sharedDomain, touch, tps, traces, walks, withOptions, withSmmu, stallForced,
 } from './helpers.ts';
 
-const forced = withSmmu({ stallModel: 'forced' });
+const forced = stallForced;
 
 describe('INIT-STE: every device translates through its configured domain', () => {
   it('STE fields from the configuration and STALL_MODEL', () => {

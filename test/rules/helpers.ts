@@ -1,6 +1,7 @@
 // Small helpers for the spec-ID tests: build configurations, run scripts, pick observations.
 import * as E from 'fp-ts/lib/Either.js';
 import { seedWideConfig, defaultOptions, type Config, type ModelOptions } from '../../src/model/config.ts';
+import { configErrors } from '../../src/codecs/config.ts';
 import type { ModelError } from '../../src/model/error.ts';
 import { describeError } from '../../src/model/error.ts';
 import type { AllocFailurePoint, Event } from '../../src/model/event.ts';
@@ -17,10 +18,29 @@ export function withOptions(o: Partial<ModelOptions>, base: Config = seedWideCon
   return { ...base, options: { ...defaultOptions, ...base.options, ...o } };
 }
 
-/** The default configuration with the SMMU features changed. */
-export function withSmmu(smmu: Partial<Config['smmu']>, base: Config = seedWideConfig): Config {
-  return { ...base, smmu: { ...base.smmu, ...smmu } };
+/** A configuration the decoder accepts, or the test stops: tests model only systems that can exist. */
+export function legal(c: Config): Config {
+  const errs = configErrors(c);
+  if (errs.length) throw new Error(`test configuration "${c.name}" is one the decoder refuses:\n${errs.join('\n')}`);
+  return c;
 }
+
+/** The default configuration with the SMMU features changed (a system the decoder accepts). */
+export function withSmmu(smmu: Partial<Config['smmu']>, base: Config = seedWideConfig): Config {
+  return legal({ ...base, smmu: { ...base.smmu, ...smmu } });
+}
+
+/**
+ * STALL_MODEL forced (SMMU_IDR0.STALL_MODEL 0b10) on the default shape, with device 0 a platform
+ * device without ATS, PRI or "dma-can-stall" (INIT-PCI: no PCIe function behind a stall-forced
+ * SMMU, IHI 0070 6.3.1). Under STALL_FORCE the driver makes every master stall_enabled, so both
+ * devices stall; device 1 is the default's stalling platform device in dom1.
+ */
+export const stallForced: Config = withSmmu({ stallModel: 'forced' }, {
+  ...seedWideConfig,
+  name: 'seed-wide-stall-forced',
+  devices: [{ name: 'dma-plat0', bus: 'platform', ats: false, pri: false, stall: false, ssidBits: 20, domain: 0 }, seedWideConfig.devices[1]!],
+});
 
 /** The default shape: the PCIe device (0) in dom0, the stalling platform device (1) in dom1. */
 export const twoDomains: Config = seedWideConfig;
