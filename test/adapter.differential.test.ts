@@ -22,7 +22,10 @@ import { countersToObject } from '../src/adapter/counters.ts';
 import type { Engine } from '../src/adapter/engine.ts';
 
 /** Three devices in two stage-1 domains and a stage-2 one, narrow SSIDs (ENOSPC), an ASID that
- *  collides with a private context (ASID sharing), every option that widens the event set on. */
+ *  collides with a private context (ASID sharing), every option that widens the event set on.
+ *  Each stage-1 domain mixes a stalling and a non-stalling master, which the kernel refuses to
+ *  attach and the decoder refuses (DRV-ATTACH-STALL): built in code on purpose, to hold the two
+ *  engines together on every Config the reducer runs, the impossible ones included. */
 const wide: Config = {
   name: 'adapter-wide',
   smmu: { stallModel: 'configurable', btm: true, asidBits: 3 },

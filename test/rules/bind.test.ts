@@ -9,7 +9,7 @@ import { allocPasid, freePasid } from '../../src/driver/pasid.ts';
 
 import { variants } from '../../src/model/variant.ts';
 import {
-  bind, cmds, enable, errnoOf, exit, notifierFree, ops, refusal, returns, run, sharedDomain, tps, twoDomains, unbind, warns, withOptions,
+  bind, cmds, enable, errnoOf, exit, notifierFree, ops, refusal, returns, run, sharedDomain, tps, twoDomains, unbind, warns, withOptions, legal,
 } from './helpers.ts';
 import { mmuNotifierRegisterBug } from '../../src/driver/sva.ts';
 import { cdAt, lookupNotifier } from '../../src/model/queries.ts';
@@ -38,7 +38,7 @@ describe('DRV-BIND: iommu_sva_bind_device', () => {
 });
 
 describe('DRV-BIND-STAGE: only a stage-1 domain can bind', () => {
-  const stage2: Config = { ...seedWideConfig, domains: [{ name: 'dom0', stage: 2 }] };
+  const stage2: Config = legal({ ...seedWideConfig, domains: [{ name: 'dom0', stage: 2 }], devices: [seedWideConfig.devices[0]!] });
   it('EINVAL on a stage-2 domain, checked before SVA is looked at, state unchanged', () => {
     for (const variant of ['v6', 'upstream'] as const) {
       const m = createModel(stage2, variant);

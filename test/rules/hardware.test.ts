@@ -9,7 +9,7 @@ import { atsTranslationRequest, translate, untranslatedAccess } from '../../src/
 import { cdAt } from '../../src/model/queries.ts';
 import {
   ats, atsFaultIn, bind, cmds, ctxOf, dma, dmaResults, domainFree, enable, exit, handle, hwEvents, refusal, respond, run,
-  sharedDomain, touch, tps, traces, walks, withOptions, withSmmu, stallForced,
+  sharedDomain, touch, tps, traces, walks, withOptions, withSmmu, stallForced, legal,
 } from './helpers.ts';
 
 const forced = stallForced;
@@ -168,8 +168,9 @@ describe('HW-ATS-TR: an ATS Translation Request', () => {
     expect(miss.state.faults[0]).toMatchObject({ via: 'pri', dev: 0, group: 0, page: 1 });
   });
   it('without PRI a failed translation is just R=W=0 (noAccess)', () => {
-    const noPri: Config = { ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false, stall: true }, seedWideConfig.devices[1]!] };
-    const r = run(noPri, 'v6', [enable(0), bind(0, 0), ats(0, 1, 0)]);
+    // upstream: v6 refuses SVA on an ATS device without PRI, and an ATS device cannot stall (INIT-PCI)
+    const noPri: Config = legal({ ...seedWideConfig, devices: [{ ...seedWideConfig.devices[0]!, pri: false }, seedWideConfig.devices[1]!] });
+    const r = run(noPri, 'upstream', [enable(0), bind(0, 0), ats(0, 1, 0)]);
     expect(dmaResults(r.last)).toEqual([{ tag: 'noAccess' }]);
     expect(r.state.faults).toEqual([]);
     expect(r.last.filter((o) => o.kind === 'trace' || o.kind === 'event')).toEqual([]);
