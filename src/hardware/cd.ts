@@ -1,4 +1,4 @@
-// Context descriptors: __arm_smmu_write_ctx_desc() and the CD legality rules of IHI 0070.
+// Context descriptors: the CD writer (the seed's __arm_smmu_write_ctx_desc(), mainline arm_smmu_write_ctx_desc()) and the CD legality rules of IHI 0070.
 import type { Config } from '../model/config.ts';
 import type { Ctx } from '../model/context.ts';
 import { insertSorted, removeAt, replaceAt } from '../model/sorted.ts';
@@ -37,7 +37,7 @@ export function cdLegal(config: Config, cd: Cd, steS1stalld: boolean): boolean {
 
 const bySsid = (a: CdSlot, b: CdSlot) => a.ssid - b.ssid;
 
-/** DRV-CD-WRITE: the five cases of __arm_smmu_write_ctx_desc, each followed by arm_smmu_sync_cd (an install of a CD that is not live syncs twice). */
+/** DRV-CD-WRITE: the five cases of the CD writer (seed __arm_smmu_write_ctx_desc, mainline arm_smmu_write_ctx_desc), each followed by arm_smmu_sync_cd (an install of a CD that is not live syncs twice). */
 export function writeCtxDesc(ctx: Ctx, s: State, domain: number, ssid: number, w: CdWrite): State {
   const dom = s.domains[domain]!;
   const i = dom.cds.findIndex((c) => c.ssid === ssid);
