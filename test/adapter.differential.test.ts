@@ -71,7 +71,11 @@ const forcedNoBtm: Config = {
   options: { ...defaultOptions, enforceBtmRequirement: false, atsPrefetch: true, remap: true, dmaAccesses: ['read', 'write'] },
 };
 
-const configs: readonly Config[] = [seedWideConfig, wide, forcedNoBtm];
+/** DRV-MN-RANGE-SPAN: kernel-encoded ranges (span-plus-one: v6 18/25 to 5.17), on processes of up to six pages. */
+const wideSpans: Config = { ...wide, name: 'adapter-wide-spans', options: { ...wide.options, rangeInvalidation: 'span-plus-one' } };
+const seedWideSpans: Config = { ...seedWideConfig, name: 'seed-wide-spans', options: { ...seedWideConfig.options, rangeInvalidation: 'span' } };
+
+const configs: readonly Config[] = [seedWideConfig, wide, forcedNoBtm, wideSpans, seedWideSpans];
 
 /** Kinds that end a lifetime (exit, domainFree) are drawn a quarter as often as the others. */
 const terminal: ReadonlySet<string> = new Set(['exit', 'domainFree']);

@@ -14,6 +14,7 @@ import type { DmaResult, Errno, Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE } from '../model/state.ts';
 import { mmuNotifierRegisterBug } from '../driver/sva.ts';
 import { faultReasonPteFetch, unrecovFlagsPasidAddr } from '../hardware/translate.ts';
+import { rangeCoverOf } from '../hardware/rangeSpan.ts';
 import type { VariantTraits } from '../model/variant.ts';
 import {
   C_ATC_INV, C_BAD_CD, C_CB_FREE, C_CB_INVAL, C_CB_RELEASE, C_CFGI, C_DMA, C_F_STALL, C_F_TERM, C_PRI_RESP,
@@ -63,6 +64,8 @@ export class Engine {
   private readonly devPri: Uint8Array;
   /** MEM-BTM featBtm(): fixed by the configuration and the variant. */
   private readonly featBtm: boolean;
+  /** options.rangeInvalidation is 'exact' (DRV-MN-RANGE-SPAN): no span to compute. */
+  private readonly exactRanges: boolean;
 
   constructor(model: Model, store: Store, mode: ObservationMode = 'collect', sink?: (o: Observation) => void) {
     this.model = model;
@@ -73,6 +76,7 @@ export class Engine {
     this.cpuAsids = Int32Array.from(this.config.processes.map((p) => p.cpuAsid));
     this.devPri = Uint8Array.from(this.config.devices.map((d) => (d.pri ? 1 : 0)));
     this.featBtm = featBtm(this.config, this.traits);
+    this.exactRanges = this.config.options.rangeInvalidation === 'exact';
     this.setMode(mode, sink);
   }
 
@@ -715,8 +719,10 @@ export class Engine {
     const pasid = this.st.mmPasid[mm]!;
     if (this.counting) this.counts[C_T_INVAL]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'smmu_mm_invalidate', mm, pasid, start, end } });
-    if (this.traits.tlbRangeWithoutBtm && !this.featBtm) this.tlbInvRange(this.cpuAsids[mm]!, start, end);
-    if (this.traits.atcInvalidation) this.atcInvDomain(domain, pasid, start, end);
+    // DRV-MN-RANGE-SPAN rangeCoverOf()
+    const cover = this.exactRanges ? undefined : rangeCoverOf(this.config, mm, start, end);
+    if (this.traits.tlbRangeWithoutBtm && !this.featBtm) this.tlbInvRange(this.cpuAsids[mm]!, start, cover?.tlbEnd ?? end);
+    if (this.traits.atcInvalidation) this.atcInvDomain(domain, pasid, cover?.atcStart ?? start, cover?.atcEnd ?? end);
   }
 
   /** DRV-MN-RELEASE release(). */

@@ -47,6 +47,7 @@ const options = t.exact(t.partial({
   atsPrefetch: t.boolean,
   remap: t.boolean,
   priHandling: t.keyof({ variant: null, iopf: null, deny: null }, '"variant", "iopf" or "deny"'),
+  rangeInvalidation: t.keyof({ exact: null, span: null, 'span-plus-one': null }, '"exact", "span" or "span-plus-one"'),
 }));
 
 export const configCodec = t.exact(t.intersection([

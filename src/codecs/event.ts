@@ -42,7 +42,7 @@ const command = t.union([
   t.exact(t.type({ op: k('CMD_CFGI_CD'), dev: idx, ssid: idx })),
   t.exact(t.type({ op: k('CMD_TLBI_NH_ASID'), asid: idx })),
   t.exact(t.type({ op: k('CMD_TLBI_NH_VA'), asid: idx, page: idx })),
-  t.exact(t.type({ op: k('CMD_ATC_INV'), dev: idx, ssid: idx, start: idx, end: int })),
+  t.exact(t.type({ op: k('CMD_ATC_INV'), dev: idx, ssid: idx, start: int, end: int })),
   t.exact(t.type({ op: k('CMD_SYNC') })),
   t.exact(t.type({ op: k('CMD_RESUME'), dev: idx, stag: idx, action: t.keyof({ retry: null, abort: null }) })),
   t.exact(t.type({ op: k('CMD_PRI_RESP'), dev: idx, ssid: idx, prgi: idx, code: t.union([t.literal(0), t.literal(1), t.literal(2)]) })),

@@ -5,6 +5,7 @@ import { insertSorted, removeAt } from '../model/sorted.ts';
 import { stateWith, type DeferredFree, type Notifier, type State } from '../model/state.ts';
 import { withNotifier } from '../model/update.ts';
 import { atcInvDomain, tlbInvAsid, tlbInvRange } from '../hardware/commands.ts';
+import { rangeCoverOf } from '../hardware/rangeSpan.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { freeSharedCd } from './asid.ts';
 
@@ -54,10 +55,12 @@ export function invalidateRange(ctx: Ctx, s0: State, n: Notifier, start: number,
   const pasid = s0.mms[n.mm]!.pasid;
   ctx.out.push({ kind: 'trace', record: { tp: 'smmu_mm_invalidate', mm: n.mm, pasid, start, end } });
   let s = s0;
+  // DRV-MN-RANGE-SPAN: the pages the commands cover (options.rangeInvalidation)
+  const cover = rangeCoverOf(ctx.config, n.mm, start, end);
   // DRV-MN-TLB-RANGE: without FEAT_BTM the CPU's TLBIs miss the SMMU; upstream invalidates the range itself
-  if (ctx.traits.tlbRangeWithoutBtm && !featBtm(ctx.config, ctx.traits)) s = tlbInvRange(ctx, s, cpuAsid(ctx, n.mm), start, end);
+  if (ctx.traits.tlbRangeWithoutBtm && !featBtm(ctx.config, ctx.traits)) s = tlbInvRange(ctx, s, cpuAsid(ctx, n.mm), start, cover.tlbEnd);
   // DRV-MN-ATC-RANGE: the series' next patch (v6: TODO)
-  if (ctx.traits.atcInvalidation) s = atcInvDomain(ctx, s, n.domain, pasid, start, end);
+  if (ctx.traits.atcInvalidation) s = atcInvDomain(ctx, s, n.domain, pasid, cover.atcStart, cover.atcEnd);
   return s;
 }
 

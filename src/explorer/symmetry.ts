@@ -183,9 +183,15 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   const privateAsids = new Set(initialState(config).domains.map((d) => d.privateAsid).filter((a) => a > 0));
   const collide = config.processes.some((p) => privateAsids.has(p.cpuAsid));
   let processClasses = classesBy(config.processes, (p) => String(p.pages));
+  // DRV-MN-RANGE-SPAN: a kernel-encoded range depends on the process's absolute VA, and a span is
+  // not symmetric under page reversal
+  const spans = config.options.rangeInvalidation !== 'exact';
   if (collide) {
     processClasses = config.processes.map((_, i) => [i]);
     notes.push('processes: NOT relabelled (a CPU ASID equals a private ASID: arm_smmu_share_asid allocates ASIDs by value)');
+  } else if (spans) {
+    processClasses = config.processes.map((_, i) => [i]);
+    notes.push(`processes: NOT relabelled (options.rangeInvalidation "${config.options.rangeInvalidation}": the ATC span of an unmap depends on the process's vaBase)`);
   } else {
     notes.push(`processes (with their CPU ASIDs): classes ${JSON.stringify(processClasses)}`);
   }
@@ -195,10 +201,12 @@ export function symmetryOf(config: Config, enabled: boolean): SymmetryInfo {
   const procPerms = classPermutations(config.processes.length, processClasses, MAX_RELABELLINGS);
   const devPerms = classPermutations(config.devices.length, deviceClasses, MAX_RELABELLINGS);
   const pages = config.processes.map((p) => p.pages);
-  const reversible = pages.length > 0 && pages.every((n) => n === pages[0]) && pages[0]! >= 2;
+  const reversible = !spans && pages.length > 0 && pages.every((n) => n === pages[0]) && pages[0]! >= 2;
   notes.push(reversible
     ? `pages: reversed in every process at once (page p <-> ${pages[0]! - 1} - p; munmap ranges stay contiguous)`
-    : 'pages: NOT reversed (processes with different numbers of pages, or one page each)');
+    : spans
+      ? `pages: NOT reversed (options.rangeInvalidation "${config.options.rangeInvalidation}": a span, and the extra page of span-plus-one, are not symmetric under reversal)`
+      : 'pages: NOT reversed (processes with different numbers of pages, or one page each)');
   const relabellings: Relabelling[] = [];
   // up to MAX_RELABELLINGS process x device relabellings, then (reversible) the same ones reversed
   for (const pageRev of reversible ? [false, true] : [false]) {

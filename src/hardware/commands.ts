@@ -26,7 +26,7 @@ export function tlbInvAsid(ctx: Ctx, s: State, asid: number): State {
   return stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid) });
 }
 
-/** HW-CMD-TLBI-VA: arm_smmu_tlb_inv_range_asid: CMD_TLBI_NH_VA per page, CMD_SYNC. */
+/** HW-CMD-TLBI-VA: arm_smmu_tlb_inv_range_asid: CMD_TLBI_NH_VA per page of [start, end), CMD_SYNC. */
 export function tlbInvRange(ctx: Ctx, s: State, asid: number, start: number, end: number): State {
   for (let page = start; page < end; page++) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_VA', asid, page } });
   ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });

@@ -63,7 +63,13 @@ export interface ModelOptions {
   /** PCIe page requests: resolved through IOPF (the SVA development tree), denied (mainline), or
    *  as the variant does ('variant': v6 family IOPF, upstream deny). */
   readonly priHandling: 'variant' | 'iopf' | 'deny';
+  /** What a range invalidation from invalidate_range() covers (DRV-MN-RANGE-SPAN): the exact pages
+   *  (the model's abstraction), or the kernel's encoding, fixed ('span') or with v6 18/25 to 5.17's
+   *  size = end - start + 1 ('span-plus-one'). */
+  readonly rangeInvalidation: RangeInvalidation;
 }
+
+export type RangeInvalidation = 'exact' | 'span' | 'span-plus-one';
 
 export interface Config {
   readonly name: string;
@@ -86,6 +92,7 @@ export const defaultOptions: ModelOptions = {
   atsPrefetch: false,
   remap: false,
   priHandling: 'variant',
+  rangeInvalidation: 'exact',
 };
 
 /**
