@@ -23,8 +23,8 @@ import type { Engine } from '../src/adapter/engine.ts';
 
 /** Three devices in two stage-1 domains and a stage-2 one, narrow SSIDs (ENOSPC), an ASID that
  *  collides with a private context (ASID sharing), every option that widens the event set on.
- *  Each stage-1 domain mixes a stalling and a non-stalling master, which the kernel refuses to
- *  attach and the decoder refuses (DRV-ATTACH-STALL): built in code on purpose, to hold the two
+ *  Each stage-1 domain mixes a stalling and a non-stalling master, and dom1 two SSID widths, which
+ *  the kernel refuses to attach and the decoder refuses (DRV-ATTACH-STALL, DRV-ATTACH-SSID): built in code on purpose, to hold the two
  *  engines together on every Config the reducer runs, the impossible ones included. */
 const wide: Config = {
   name: 'adapter-wide',

@@ -89,6 +89,21 @@ describe('DRV-ATTACH-STALL: a configuration the kernel accepts', () => {
   });
 });
 
+describe('DRV-ATTACH-SSID: one SSID width per stage-1 domain', () => {
+  it('refuses a master whose SSID width differs from its stage-1 domain\'s first master, naming both; a stage-2 domain takes any', () => {
+    const j = base();
+    j.devices[1].domain = 0;
+    j.devices[1].stall = false;
+    j.devices[1].ssidBits = 4;
+    const r = decodeConfig(j, 's.json');
+    expect(E.isLeft(r) && r.left).toEqual([
+      's.json: $.devices[1].ssidBits: the kernel refuses to attach a master with 4 SSID bits to the stage-1 domain 0 whose CD table has 20 ("0000:00:03.0"; arm_smmu_attach_dev, Linux 5.10 to 5.15: "cannot attach to incompatible domain (%u SSID bits != %u)", -EINVAL); give it 20 SSID bits or a domain of its own',
+    ]);
+    j.domains[0].stage = 2;
+    expect(E.isRight(decodeConfig(j))).toBe(true);
+  });
+});
+
 describe('INIT-PCI: what a PCIe function and a platform device can be', () => {
   it('refuses ATS on a platform device (Linux: dev_is_pci in arm_smmu_ats_supported)', () => {
     const j = base();

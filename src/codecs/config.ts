@@ -102,6 +102,13 @@ export function configErrors(c: Config): string[] {
       }
     });
   }
+  // DRV-ATTACH-SSID: arm_smmu_attach_dev(): "cannot attach to incompatible domain (%u SSID bits != %u)", -EINVAL (5.10 to 5.15)
+  c.devices.forEach((d, i) => {
+    const other = c.devices[c.devices.findIndex((x) => x.domain === d.domain)]!;
+    if (c.domains[d.domain]?.stage === 1 && other.ssidBits !== d.ssidBits) {
+      errs.push(`$.devices[${i}].ssidBits: the kernel refuses to attach a master with ${d.ssidBits} SSID bits to the stage-1 domain ${d.domain} whose CD table has ${other.ssidBits} ("${other.name}"; arm_smmu_attach_dev, Linux 5.10 to 5.15: "cannot attach to incompatible domain (%u SSID bits != %u)", -EINVAL); give it ${other.ssidBits} SSID bits or a domain of its own`);
+    }
+  });
   const stage1 = c.domains.filter((d) => d.stage === 1).length;
   if (stage1 > maxAsid) errs.push(`$.domains: ${stage1} stage-1 domains need more private ASIDs than smmu.asidBits = ${c.smmu.asidBits} provides`);
   return errs;
