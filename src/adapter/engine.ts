@@ -601,6 +601,9 @@ export class Engine {
         st.atcDropDevice(dev);
       }
     }
+    // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context
+    const asid = st.domPrivateAsid[domain]!;
+    if (this.config.domains[domain]!.stage === 1 && asid > 0 && this.config.devices.some((d) => d.domain === domain)) this.tlbInvAsid(asid);
     for (let dev = 0; dev < st.nDev; dev++) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) { st.steTranslate[dev] = 0; st.steEats[dev] = 0; }
     }

@@ -3,7 +3,7 @@ import { featBtm, type Ctx } from '../model/context.ts';
 import { stateWith, steWith, type State } from '../model/state.ts';
 import { withDomain, withSvaEnabled } from '../model/update.ts';
 import { synchronize } from './notifier.ts';
-import { atcInvMaster } from '../hardware/commands.ts';
+import { atcInvMaster, tlbInvAsid } from '../hardware/commands.ts';
 
 /** DRV-SVA-ENABLE: v6 needs a way to resolve I/O page faults (PRI through IOPF, or stall) and BTM; 5.14 only SSIDs. */
 export function enableSva(ctx: Ctx, s: State, dev: number): State {
@@ -46,6 +46,9 @@ export function domainFree(ctx: Ctx, s0: State, domain: number): State {
     const e = s0.ste[dev]!;
     if (e.config === 'translate' && e.domain === domain && e.eats) s = atcInvMaster(ctx, s, dev);
   }
+  // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context (arm_smmu_tlb_inv_context)
+  const asid = s0.domains[domain]!.privateAsid;
+  if (ctx.config.domains[domain]!.stage === 1 && asid > 0 && ctx.config.devices.some((d) => d.domain === domain)) s = tlbInvAsid(ctx, s, asid);
   const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
   return withDomain(stateWith(s, { ste }), domain, { freed: true, privateAsid: 0, cds: [] });
 }

@@ -1,6 +1,6 @@
 // spec/rules.md, unbind() and the MMU notifier: DRV-UNBIND, DRV-MN-*.
 import { describe, expect, it } from 'vitest';
-import { seedWideConfig } from '../../src/model/config.ts';
+import { seedWideConfig, type Config } from '../../src/model/config.ts';
 
 import { release } from '../../src/driver/notifier.ts';
 import { cdAt } from '../../src/model/queries.ts';
@@ -208,10 +208,23 @@ describe('DRV-DOMAIN-FREE: detach and free a domain', () => {
   it('HW-CMD-ATC-INV-MASTER: detach disables ATS and invalidates the whole ATC of each ATS master, every PASID', () => {
     const lax = withOptions({ strictDisable: false });
     const r = run(lax, 'v6', [...atsFaultIn, disable(0), domainFree(0)]);
-    expect(cmds(r.last)).toEqual([{ op: 'CMD_ATC_INV', dev: 0, ssid: 0, start: 0, end: -1 }, { op: 'CMD_SYNC' }]);
+    // then free_io_pgtable_ops() flushes the domain's TLB context: its private ASID (1)
+    expect(cmds(r.last)).toEqual([
+      { op: 'CMD_ATC_INV', dev: 0, ssid: 0, start: 0, end: -1 }, { op: 'CMD_SYNC' },
+      { op: 'CMD_TLBI_NH_ASID', asid: 1 }, { op: 'CMD_SYNC' },
+    ]);
     expect(r.state.atc).toEqual([]);
-    // a domain without ATS masters: nothing is sent
-    expect(run(seedWideConfig, 'v6', [domainFree(1)]).last).toEqual([]);
+    // a domain without ATS masters: only its TLB context is flushed
+    expect(cmds(run(seedWideConfig, 'v6', [domainFree(1)]).last)).toEqual([{ op: 'CMD_TLBI_NH_ASID', asid: 2 }, { op: 'CMD_SYNC' }]);
+  });
+  it('arm_smmu_tlb_inv_context: the TLBI of the private ASID drops that ASID\'s TLB entries; a domain no device ever attached was never finalised and sends nothing', () => {
+    const c: Config = { ...seedWideConfig, domains: [...seedWideConfig.domains, { name: 'empty', stage: 1 }] };
+    const r = run(c, 'upstream', [domainFree(2)]);
+    expect(cmds(r.last)).toEqual([]);
+    expect(r.state.domains[2]!.freed).toBe(true);
+    const withEntry = { ...r.states[0]!, tlb: [{ asid: 2, page: 0, frame: 0 }, { asid: 11, page: 0, frame: 1 }] };
+    const f = run(seedWideConfig, 'upstream', [domainFree(1)], withEntry);
+    expect(f.state.tlb).toEqual([{ asid: 11, page: 0, frame: 1 }]);
   });
   it('caller contract: SVA disabled on every device of the domain first; bonds gone under strictDisable', () => {
     const r = run(seedWideConfig, 'v6', [enable(0)]);
