@@ -501,7 +501,8 @@ export class Engine {
   /** HW-CMD-CFGI cfgiCd(). */
   private cfgiCd(domain: number, ssid: number): void {
     const st = this.st;
-    for (let dev = 0; dev < st.nDev; dev++) {
+    // newest attached first (devicesOfDomain)
+    for (let dev = st.nDev - 1; dev >= 0; dev--) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) this.obsCmd(C_CFGI, () => ({ kind: 'cmd', cmd: { op: 'CMD_CFGI_CD', dev, ssid } }));
     }
     this.obsSync();
@@ -525,7 +526,8 @@ export class Engine {
   private atcInvDomain(domain: number, pasid: number, start: number, end: number): void {
     const st = this.st;
     let any = false;
-    for (let dev = 0; dev < st.nDev; dev++) {
+    // newest attached first (devicesOfDomain)
+    for (let dev = st.nDev - 1; dev >= 0; dev--) {
       if (st.steTranslate[dev] !== 1 || st.steDomain[dev] !== domain || st.steEats[dev] !== 1) continue;
       any = true;
       this.obsCmd(C_ATC_INV, () => ({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } }));

@@ -3,10 +3,11 @@
 import type { Ctx } from '../model/context.ts';
 import { stateWith, type State } from '../model/state.ts';
 
-/** Devices whose STE points at the CD table of `domain`. */
+/** Devices whose STE points at the CD table of `domain`, in the order of the domain's device list:
+ *  newest attached first (HW-CMD-CFGI: list_add at the head; masters attach in configuration order, INIT-STE). */
 export function devicesOfDomain(s: State, domain: number): number[] {
   const out: number[] = [];
-  for (let d = 0; d < s.ste.length; d++) {
+  for (let d = s.ste.length - 1; d >= 0; d--) {
     const ste = s.ste[d]!;
     if (ste.config === 'translate' && ste.domain === domain) out.push(d);
   }

@@ -28,10 +28,11 @@ describe('DRV-BIND: iommu_sva_bind_device', () => {
       expect(cmds(r.last)).toEqual([
         { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' }, { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' },
       ]);
+      // newest attached master first (list_add at the head of the domain's list)
       const shared = run(sharedDomain, variant, [enable(0), bind(0, 0)]);
       expect(cmds(shared.last)).toEqual([
-        { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
-        { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_SYNC' },
+        { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' },
+        { op: 'CMD_CFGI_CD', dev: 1, ssid: 1 }, { op: 'CMD_CFGI_CD', dev: 0, ssid: 1 }, { op: 'CMD_SYNC' },
       ]);
     });
   }

@@ -214,11 +214,11 @@ describe('DEV-ATS-TR: a standalone Translation Request (ATC prefetch)', () => {
 });
 
 describe('HW-CMD-CFGI: a CD write is followed by CMD_CFGI_CD per master of the domain, then CMD_SYNC', () => {
-  it('only translating masters of the domain get it', () => {
+  it('only translating masters of the domain get it, newest attached first (list_add at the head of the domain\'s list)', () => {
     const s = initialState(sharedDomain);
     const ctx = ctxOf(sharedDomain, 'v6');
     cfgiCd(ctx, s, 0, 3);
-    expect(cmds(ctx.out)).toEqual([{ op: 'CMD_CFGI_CD', dev: 0, ssid: 3 }, { op: 'CMD_CFGI_CD', dev: 1, ssid: 3 }, { op: 'CMD_SYNC' }]);
+    expect(cmds(ctx.out)).toEqual([{ op: 'CMD_CFGI_CD', dev: 1, ssid: 3 }, { op: 'CMD_CFGI_CD', dev: 0, ssid: 3 }, { op: 'CMD_SYNC' }]);
     const detached: State = { ...s, ste: [s.ste[0]!, { ...s.ste[1]!, config: 'abort' }] };
     const ctx2 = ctxOf(sharedDomain, 'v6');
     cfgiCd(ctx2, detached, 0, 3);
