@@ -66,7 +66,7 @@ export type ConfigJson = t.OutputOf<typeof configCodec>;
 
 /** Cross-field checks: indices in range, distinct names and ASIDs, ASIDs inside the ASID space,
  *  the systems the architecture forbids (INIT-PCI) and the attachments the kernel refuses
- *  (DRV-ATTACH-STALL). `decodeConfig` runs them; a Config built in code can be checked with them
+ *  (DRV-ATTACH-STALL, DRV-ATTACH-SSID). `decodeConfig` runs them; a Config built in code can be checked with them
  *  before it is handed to `initialState` and `step`, which assume a configuration that passes. */
 export function configErrors(c: Config): string[] {
   const errs: string[] = [];
