@@ -8,7 +8,7 @@ import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { AllocFailurePoint, Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
-import { featBtm } from '../model/context.ts';
+import { featBtm, hasS1TlbContext } from '../model/context.ts';
 import { eventArgError } from '../machine/guard.ts';
 import type { DmaResult, Errno, Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE } from '../model/state.ts';
@@ -605,7 +605,7 @@ export class Engine {
     }
     // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context
     const asid = st.domPrivateAsid[domain]!;
-    if (this.config.domains[domain]!.stage === 1 && asid > 0 && this.config.devices.some((d) => d.domain === domain)) this.tlbInvAsid(asid);
+    if (asid > 0 && hasS1TlbContext(this.config, domain)) this.tlbInvAsid(asid);
     for (let dev = 0; dev < st.nDev; dev++) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) { st.steTranslate[dev] = 0; st.steEats[dev] = 0; }
     }

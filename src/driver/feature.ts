@@ -1,5 +1,5 @@
 // iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
-import { featBtm, type Ctx } from '../model/context.ts';
+import { featBtm, hasS1TlbContext, type Ctx } from '../model/context.ts';
 import { stateWith, steWith, type State } from '../model/state.ts';
 import { withDomain, withSvaEnabled } from '../model/update.ts';
 import { synchronize } from './notifier.ts';
@@ -48,7 +48,7 @@ export function domainFree(ctx: Ctx, s0: State, domain: number): State {
   }
   // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context (arm_smmu_tlb_inv_context)
   const asid = s0.domains[domain]!.privateAsid;
-  if (ctx.config.domains[domain]!.stage === 1 && asid > 0 && ctx.config.devices.some((d) => d.domain === domain)) s = tlbInvAsid(ctx, s, asid);
+  if (asid > 0 && hasS1TlbContext(ctx.config, domain)) s = tlbInvAsid(ctx, s, asid);
   const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
   return withDomain(stateWith(s, { ste }), domain, { freed: true, privateAsid: 0, cds: [] });
 }

@@ -213,6 +213,16 @@ describe('DEV-ATS-TR: a standalone Translation Request (ATC prefetch)', () => {
   });
 });
 
+describe('HW-CMD-ATC-INV: CMD_ATC_INV to every ATS master of the domain, newest attached first, then one CMD_SYNC', () => {
+  it('shared-domain: device 1 before device 0', () => {
+    const ctx = ctxOf(sharedDomain, 'upstream');
+    atcInvDomain(ctx, initialState(sharedDomain), 0, 1, 0, 1);
+    expect(cmds(ctx.out)).toEqual([
+      { op: 'CMD_ATC_INV', dev: 1, ssid: 1, start: 0, end: 1 }, { op: 'CMD_ATC_INV', dev: 0, ssid: 1, start: 0, end: 1 }, { op: 'CMD_SYNC' },
+    ]);
+  });
+});
+
 describe('HW-CMD-CFGI: a CD write is followed by CMD_CFGI_CD per master of the domain, then CMD_SYNC', () => {
   it('only translating masters of the domain get it, newest attached first (list_add at the head of the domain\'s list)', () => {
     const s = initialState(sharedDomain);
