@@ -21,7 +21,7 @@ import { explore, type ExploreResult } from '../src/explorer/explore.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { PackedExpander } from '../src/explorer/packed/expand.ts';
 import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
-import { encodeStore, loadKey } from '../src/explorer/packed/store-io.ts';
+import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
 import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
 import { verifiedReport, DisagreementError } from '../src/explorer/packed/verify.ts';
 import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
@@ -71,6 +71,53 @@ describe('packed engine: the Store against the reducer on random reachable state
 });
 
 describe('packed engine: loadKey', () => {
+  // Every field of a Store, comparable: lazily allocated TLB and ATC arrays that hold no entry
+  // count as absent, the fields of an absent CD, bond or notifier slot (which nothing reads) count
+  // as 0, and the scratch a load reuses (the fault-record pool, the list of TLB ASIDs written
+  // since the last reset beyond its length) is left out.
+  const fields = (st: PackedStore) => {
+    const out: Record<string, unknown> = {};
+    const absent = (on: Uint8Array, bit: number, of: Int32Array | Uint8Array) => Array.from(of, (x, i) => ((on[i]! & bit) !== 0 ? x : 0));
+    out.cdAsid = absent(st.cdFlags, 1, st.cdAsid); out.cdTtb0 = absent(st.cdFlags, 1, st.cdTtb0);
+    out.bondRefs = absent(st.bondOn, 1, st.bondRefs); out.bondAfterExit = absent(st.bondOn, 1, st.bondAfterExit);
+    out.mnRefs = absent(st.mnOn, 1, st.mnRefs); out.mnCleared = absent(st.mnOn, 1, st.mnCleared);
+    for (const [k, v] of Object.entries(st)) {
+      if (k === 'faultPool' || k === 'tlbTouched' || k in out || typeof v === 'function') continue;
+      if (ArrayBuffer.isView(v)) out[k] = Array.from(v as Int32Array);
+      else if (Array.isArray(v)) out[k] = v.map((x) => (ArrayBuffer.isView(x) ? ((x as Int32Array).every((y) => y === -1) ? undefined : Array.from(x as Int32Array)) : x));
+      else if (v instanceof Map) out[k] = [...v].map(([a, m]) => [a, [...(m as Map<number, number[]>)]]);
+      else out[k] = v;
+    }
+    return out;
+  };
+
+  it('leaves every array of a reused Store as a fresh Store loaded with the same key', () => {
+    for (const name of ['seed-wide', 'default', 'range-inval', 'shared-domain']) {
+      const cfg = config(name);
+      fc.assert(fc.property(fc.constantFrom(...variantNames), fc.array(fc.nat(), { maxLength: 40 }), (variant: VariantName, choices: number[]) => {
+        const m = createModel(cfg, variant);
+        const reused = new PackedStore(cfg);
+        const keys: Int32Array[] = [];
+        let s: State = initialState(cfg);
+        for (const c of [0, ...choices]) {
+          const enc = new IntBuf(256);
+          encodeState(s, enc);
+          keys.push(enc.a.slice(0, enc.n));
+          const events = enabledEvents(m, s);
+          if (events.length === 0) break;
+          s = stepEnabled(m, s, events[c % events.length]!).state;
+        }
+        // forwards, then backwards: each load follows a state with more, and then with less, in it
+        for (const key of [...keys, ...keys.slice().reverse()]) {
+          const fresh = new PackedStore(cfg);
+          expect(loadKey(reused, key, 0)).toBe(key.length);
+          loadKey(fresh, key, 0);
+          expect(fields(reused)).toEqual(fields(fresh));
+        }
+      }), { numRuns: 25, seed: 41 });
+    }
+  });
+
   it('keeps each device\'s faults sorted by group whatever their order in the encoding, and reuses its fault records without leaking one load into the next', () => {
     const cfg = config('seed-wide');
     const m = createModel(cfg, 'v6');

@@ -1,14 +1,26 @@
 // The packed engine's state: the adapter's Store (src/adapter/store.ts) made snapshot-able. A
 // snapshot is the explorer's integer encoding (src/explorer/encode.ts layout, the same words the
 // reducer engine queues), so both engines share keys, hashes and frontiers:
-// - loadKey() resets a Store and fills it from an encoding, without building a State;
+// - loadKey() resets a Store and fills it from an encoding, without building a State (compiled
+//   for the configuration when the store is built: loadCode.ts);
 // - encodeStore() writes the plain encoding of a Store, word for word what
 //   encodeState(storeToState(st)) writes (test/packed.test.ts), without building a State.
 // PackedStore records which TLB ASIDs were written so that a reset touches only those (the TLB is
 // an array over the whole ASID space).
 import type { Config } from '../../model/config.ts';
-import { CD_PRESENT, F_INVALID, F_PENDING, F_SUCCESS, Store, type FaultRec } from '../../adapter/store.ts';
+import { CD_PRESENT, Store, type FaultRec, type StoreShape } from '../../adapter/store.ts';
+import { compileLoadKey, type CompiledLoad } from './loadCode.ts';
 import type { IntBuf } from '../encode.ts';
+
+/**
+ * The layout of every reachable state: PASIDs below nMm + 1 (lowest-free allocation over nMm
+ * holders), pages below the largest process.
+ */
+export function packedShape(config: Config): StoreShape {
+  let pageStride = 1;
+  for (const p of config.processes) pageStride = Math.max(pageStride, p.pages);
+  return { pasidCap: config.processes.length + 1, pageStride };
+}
 
 export class PackedStore extends Store {
   /** ASIDs whose TLB array may hold entries (each at most once). */
@@ -21,16 +33,15 @@ export class PackedStore extends Store {
    * reads them within a step, edits their status and splices them out; it keeps none.
    */
   readonly faultPool: FaultRec[][];
+  /** loadKey compiled for this store's configuration (loadCode.ts). */
+  readonly load: CompiledLoad;
 
   constructor(config: Config) {
-    // the layout of every reachable state: PASIDs below nMm + 1 (lowest-free allocation over nMm
-    // holders), pages below the largest process
-    let pageStride = 1;
-    for (const p of config.processes) pageStride = Math.max(pageStride, p.pages);
-    super(config, { pasidCap: config.processes.length + 1, pageStride });
+    super(config, packedShape(config));
     this.tlbTouched = new Int32Array(this.asidSpace);
     this.tlbMark = new Uint8Array(this.asidSpace);
     this.faultPool = Array.from({ length: this.nDev }, () => []);
+    this.load = compileLoadKey(config, this);
   }
 
   override tlbInsert(asid: number, page: number, frame: number): void {
@@ -51,110 +62,25 @@ export class PackedStore extends Store {
     return n;
   }
 
-  /** Empty every collection (the state loadKey() fills in). */
-  clear(): void {
+  /** Empty the collections whose size the state decides: the TLB, ATC duplicates, faults and deferred frees. */
+  clearLists(): void {
     for (let i = 0; i < this.nTouched; i++) {
       const asid = this.tlbTouched[i]!;
       this.tlbMark[asid] = 0;
       if (this.tlbCount[asid] !== 0) { const arr = this.tlb[asid]!; for (let p = 0; p < arr.length; p++) arr[p] = -1; this.tlbCount[asid] = 0; }
     }
     this.nTouched = 0;
-    const atcCount = this.atcCount;
-    for (let slot = 0; slot < atcCount.length; slot++) {
-      if (atcCount[slot] === 0) continue;
-      const arr = this.atc[slot]!;
-      for (let p = 0; p < arr.length; p++) arr[p] = -1;
-      atcCount[slot] = 0;
-    }
     if (this.atcExtra.size > 0) this.atcExtra.clear();
     // pop(), not `length = 0`: V8 inlines pop() and calls a builtin for the length setter
     for (let d = 0; d < this.nDev; d++) { const list = this.faults[d]!; while (list.length > 0) list.pop(); }
-    // loops, not fill(): these arrays hold a handful of elements, and a builtin call per array
-    // cost more than the stores (docs/performance.md)
-    const cdFlags = this.cdFlags;
-    for (let k = 0; k < cdFlags.length; k++) cdFlags[k] = 0;
-    const sva = this.svaEnabled, bondsOfDev = this.bondsOfDev;
-    for (let k = 0; k < sva.length; k++) { sva[k] = 0; bondsOfDev[k] = 0; }
-    const bondOn = this.bondOn;
-    for (let k = 0; k < bondOn.length; k++) bondOn[k] = 0;
-    const mnOn = this.mnOn;
-    for (let k = 0; k < mnOn.length; k++) mnOn[k] = 0;
     const deferred = this.deferred;
     while (deferred.length > 0) deferred.pop();
-    const mmPasid = this.mmPasid;
-    for (let k = 0; k < mmPasid.length; k++) mmPasid[k] = 0;
-    const pasidToMm = this.pasidToMm, pasidHolders = this.pasidHolders;
-    for (let k = 0; k < pasidToMm.length; k++) { pasidToMm[k] = -1; pasidHolders[k] = 0; }
-    const frameMaps = this.frameMaps;
-    for (let k = 0; k < frameMaps.length; k++) frameMaps[k] = 0;
-    this.freeFrameCount = this.nFrames;
   }
 }
 
-const VIA = ['stall', 'pri'] as const;
-
 /** Reset `st` and load the state encoded at a[start...] (encode.ts layout). Returns the end. */
 export function loadKey(st: PackedStore, a: Int32Array, start: number): number {
-  st.clear();
-  const nDev = st.nDev, nMm = st.nMm, nDom = st.nDom, cap = st.pasidCap;
-  let i = start;
-  for (let d = 0; d < nDev; d++) {
-    st.steTranslate[d] = a[i]!; st.steDomain[d] = a[i + 1]!;
-    const f = a[i + 2]!;
-    st.steS1stalld[d] = f & 1; st.steEats[d] = (f >> 1) & 1;
-    i += 3;
-  }
-  for (let d = 0; d < nDom; d++) {
-    st.domFreed[d] = a[i]!; st.domPrivateAsid[d] = a[i + 1]!;
-    const n = a[i + 2]!;
-    i += 3;
-    for (let k = 0; k < n; k++, i += 4) {
-      const ssid = a[i]!;
-      if (ssid >= cap) throw new Error(`packed engine: SSID ${ssid} beyond the layout (${cap})`);
-      const slot = d * cap + ssid;
-      st.cdFlags[slot] = CD_PRESENT | (a[i + 1]! << 1); st.cdAsid[slot] = a[i + 2]!; st.cdTtb0[slot] = a[i + 3]!;
-    }
-  }
-  for (let n = a[i++]!, k = 0; k < n; k++, i += 3) st.tlbInsert(a[i]!, a[i + 1]!, a[i + 2]!);
-  for (let n = a[i++]!, k = 0; k < n; k++, i += 4) {
-    if (a[i + 1]! >= cap) throw new Error(`packed engine: PASID ${a[i + 1]} beyond the layout (${cap})`);
-    st.atcInsert(a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!);
-  }
-  for (let n = a[i++]!, k = 0; k < n; k++, i += 5) {
-    const f = a[i]!, status = f >> 3, dev = a[i + 1]!, group = a[i + 2]!;
-    const list = st.faults[dev]!, pool = st.faultPool[dev]!, at = list.length;
-    let rec = pool[at];
-    if (rec === undefined) { rec = { via: 'stall', group: 0, pasid: 0, page: 0, write: false, afterRelease: false, status: F_PENDING }; pool.push(rec); }
-    rec.via = VIA[f & 1]!; rec.group = group; rec.pasid = a[i + 3]!; rec.page = a[i + 4]!;
-    rec.write = (f & 2) !== 0; rec.afterRelease = (f & 4) !== 0; rec.status = status === 0 ? F_PENDING : status === 1 ? F_SUCCESS : F_INVALID;
-    // keys list a device's faults by group (encodeStore and the canonical key both do), so this
-    // appends; the insertion keeps the list sorted by group for any other encoding
-    if (at === 0 || list[at - 1]!.group < group) { list.push(rec); continue; }
-    let j = at;
-    while (j > 0 && list[j - 1]!.group > group) j--;
-    list.splice(j, 0, rec);
-  }
-  const sva = a[i++]!;
-  for (let d = 0; d < nDev; d++) st.svaEnabled[d] = (sva >> d) & 1;
-  for (let n = a[i++]!, k = 0; k < n; k++, i += 3) {
-    const dev = a[i]!, bk = dev * nMm + a[i + 1]!, r = a[i + 2]!;
-    st.bondOn[bk] = 1; st.bondRefs[bk] = r >> 1; st.bondAfterExit[bk] = r & 1; st.bondsOfDev[dev]!++;
-  }
-  for (let n = a[i++]!, k = 0; k < n; k++, i += 3) {
-    const r = a[i + 2]!, key = (a[i]! * nMm + a[i + 1]!) * 2 + ((r >> 1) & 1);
-    st.mnOn[key] = 1; st.mnRefs[key] = r >> 2; st.mnCleared[key] = r & 1;
-  }
-  for (let n = a[i++]!, k = 0; k < n; k++, i += 2) { const r = a[i + 1]!; st.deferred.push({ domain: a[i]!, mm: r >> 1, inDomainOps: (r & 1) !== 0 }); }
-  for (let m = 0; m < nMm; m++) {
-    st.mmAlive[m] = a[i]!;
-    st.setPasid(m, a[i + 1]!);
-    st.mmPasidRefs[m] = a[i + 2]!; st.mmCtxDescRefs[m] = a[i + 3]!;
-    i += 4;
-    const pages = st.pages[m]!;
-    for (let p = 0; p < pages.length; p++) { const f = a[i++]!; pages[p] = f; if (f >= 0) st.mapFrame(f); }
-  }
-  st.resetFreeHint();
-  return i;
+  return st.load(st, a, start);
 }
 
 let asidScratch = new Int32Array(256);
