@@ -11,6 +11,7 @@ import type { Relabelling } from '../symmetry.ts';
 import { P12, sortInts, sortKeys } from '../sortKey.ts';
 import type { IntBuf } from '../encode.ts';
 import type { PackedStore } from './store-io.ts';
+import { FunctionSource } from './codegen.ts';
 import type { StoreShape } from '../../adapter/store.ts';
 
 /** Scratch space a compiled relabelling writes through (owned by the StoreCanonicalizer). */
@@ -33,8 +34,8 @@ export function compileRelabelling(config: Config, shape: StoreShape, r: Relabel
   const rp = r.pageRev ? lastPage : 0, dp = r.pageRev ? 1 : -1;
   const rpage = (page: number) => rp - page * dp;
   const pagesOf = config.processes.map((p) => p.pages);
-  const L: string[] = [];
-  const w = (s: string) => L.push(s);
+  const src = new FunctionSource();
+  const w = (s: string) => src.line(s);
   w('const a0 = st.steTranslate, a1 = st.steDomain, a2 = st.steS1stalld, a3 = st.steEats;');
   w('const domFreed = st.domFreed, domPrivateAsid = st.domPrivateAsid, cdFlags = st.cdFlags, cdAsid = st.cdAsid, cdTtb0 = st.cdTtb0;');
   w('const atcCount = st.atcCount, atc = st.atc, faults = st.faults, sva = st.svaEnabled;');
@@ -145,11 +146,7 @@ export function compileRelabelling(config: Config, shape: StoreShape, r: Relabel
     for (let i = 0; i < pagesOf[m]!; i++) w(`p = pg${m}[${rpage(i)}]; a[o++] = p < 0 ? p : fm[p];`);
   }
   w('out.n = o;');
-  const body = L.join('\n');
-  // the source is built from the configuration's integers only
-  const make = new Function('am', 'proc', 'sortInts', 'sortKeys', `return function relabelled(st, out, s) {\n${body}\n};`) as (
-    am: Int32Array, proc: Int32Array, si: typeof sortInts, sk: typeof sortKeys) => CompiledRelabelling;
-  return make(asidMap, Int32Array.from(r.proc), sortInts, sortKeys);
+  return src.compile<CompiledRelabelling>('relabelled', ['st', 'out', 's'], { am: asidMap, proc: Int32Array.from(r.proc), sortInts, sortKeys });
 }
 
 export type CompiledSignatures = (st: PackedStore, sigs: Int32Array, sigsRev: Int32Array) => void;
@@ -160,8 +157,8 @@ export type CompiledSignatures = (st: PackedStore, sigs: Int32Array, sigsRev: In
  */
 export function compileSignatures(config: Config, withRev: boolean): CompiledSignatures {
   const nDev = config.devices.length, nMm = config.processes.length, nDom = config.domains.length;
-  const L: string[] = [];
-  const w = (s: string) => L.push(s);
+  const src = new FunctionSource();
+  const w = (s: string) => src.line(s);
   w('const bondOn = st.bondOn, bondRefs = st.bondRefs, bondAfterExit = st.bondAfterExit, mnOn = st.mnOn, mnRefs = st.mnRefs, mnCleared = st.mnCleared, frees = st.deferred;');
   w('const mmAlive = st.mmAlive, mmPasid = st.mmPasid, mmPasidRefs = st.mmPasidRefs, mmCtxDescRefs = st.mmCtxDescRefs;');
   w('let A = 1, B = 0, h = 0, p = 0;');
@@ -192,6 +189,5 @@ export function compileSignatures(config: Config, withRev: boolean): CompiledSig
       w(`sigsRev[${i}] = (Math.imul(A, h) + B) | 0;`);
     }
   }
-  // the source is built from the configuration's integers only
-  return new Function(`return function signatures(st, sigs, sigsRev) {\n${L.join('\n')}\n};`)() as CompiledSignatures;
+  return src.compile<CompiledSignatures>('signatures', ['st', 'sigs', 'sigsRev']);
 }

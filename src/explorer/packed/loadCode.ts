@@ -9,14 +9,15 @@
 import type { Config } from '../../model/config.ts';
 import { CD_PRESENT, F_INVALID, F_PENDING, F_SUCCESS } from '../../adapter/store.ts';
 import type { PackedStore } from './store-io.ts';
+import { FunctionSource } from './codegen.ts';
 
 export type CompiledLoad = (st: PackedStore, a: Int32Array, start: number) => number;
 
 /** The loader of `st`'s layout (its sizes are read from the store, the pages per process from `config`). */
 export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
   const nDev = st.nDev, nMm = st.nMm, nDom = st.nDom, cap = st.pasidCap, stride = st.pageStride;
-  const L: string[] = [];
-  const w = (s: string) => L.push(s);
+  const src = new FunctionSource();
+  const w = (s: string) => src.line(s);
   // the reset: the lists (PackedStore.clearLists), then the fixed arrays
   w('st.clearLists();');
   w('const atcCount = st.atcCount, atc = st.atc, cdFlags = st.cdFlags, cdAsid = st.cdAsid, cdTtb0 = st.cdTtb0;');
@@ -59,9 +60,7 @@ export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
   }
   w('st.resetFreeHint();');
   w('return i;');
-  // the source is built from the configuration's integers only
-  const make = new Function('loadFaults', `return function loadKeyCompiled(st, a, start) {\n${L.join('\n')}\n};`) as (lf: typeof loadFaults) => CompiledLoad;
-  return make(loadFaults);
+  return src.compile<CompiledLoad>('loadKeyCompiled', ['st', 'a', 'start'], { loadFaults });
 }
 
 const VIA = ['stall', 'pri'] as const;
