@@ -8,7 +8,7 @@
 // (canonCode.ts); this file chooses among the relabellings.
 import type { Config } from '../../model/config.ts';
 import type { IntBuf } from '../encode.ts';
-import { assertKeyLimits, symmetryOf, type SymmetryInfo } from '../symmetry.ts';
+import { assertKeyLimits, symmetryOf, type Relabelling, type SymmetryInfo } from '../symmetry.ts';
 import { lexLessAt } from '../sortKey.ts';
 import { encodeStore, packedShape, type PackedStore } from './store-io.ts';
 import { compileRelabelling, compileSignatures, type CompiledRelabelling, type CompiledSignatures, type RelabelScratch } from './canonCode.ts';
@@ -18,14 +18,10 @@ export class StoreCanonicalizer implements RelabelScratch {
   readonly frameMap: Int32Array;
   private readonly compiled: CompiledRelabelling[];
   private readonly compiledSigs: CompiledSignatures;
-  private readonly asidMaps: Int32Array[];
   private readonly procInvs: Int32Array[];
   private readonly sigs: Int32Array;
   private readonly sigsRev: Int32Array;
-  private readonly lastPage: number;
   private readonly pageRevs: Uint8Array;
-  /** Some relabelling reverses pages: the reversed signatures are needed. */
-  private readonly anyRev: boolean;
   private readonly candidates: Int32Array;
   private keys = new Float64Array(64);
   private ikeys = new Int32Array(64);
@@ -38,21 +34,15 @@ export class StoreCanonicalizer implements RelabelScratch {
     this.frameMap = new Int32Array(Math.max(1, config.frames));
     this.sigs = new Int32Array(config.processes.length);
     this.sigsRev = new Int32Array(config.processes.length);
-    this.lastPage = (config.processes[0]?.pages ?? 1) - 1;
     this.pageRevs = Uint8Array.from(rs, (r) => (r.pageRev ? 1 : 0));
-    this.anyRev = rs.some((r) => r.pageRev);
     this.candidates = new Int32Array(rs.length);
-    this.asidMaps = rs.map((r) => {
-      const m = new Int32Array(1 << 16);
-      for (let i = 0; i < m.length; i++) m[i] = i;
-      for (const [from, to] of r.asid) m[from] = to;
-      return m;
-    });
     this.procInvs = rs.map((r) => Int32Array.from(r.procInv));
     this.tlbAsids = new Int32Array(1 << config.smmu.asidBits);
-    const shape = packedShape(config);
-    this.compiledSigs = compileSignatures(config, this.anyRev);
-    this.compiled = this.symmetry.enabled ? rs.map((r, k) => compileRelabelling(config, shape, r, this.asidMaps[k]!, this.lastPage)) : [];
+    // the code of each relabelling and of the signatures its preselection compares (canonCode.ts);
+    // the reversed signatures only when some relabelling reverses pages
+    const shape = packedShape(config), lastPage = (config.processes[0]?.pages ?? 1) - 1;
+    this.compiled = this.symmetry.enabled ? rs.map((r) => compileRelabelling(config, shape, r, asidMapOf(r), lastPage)) : [];
+    this.compiledSigs = compileSignatures(config, rs.some((r) => r.pageRev));
   }
 
   /** Append the key of the store's state to `out`. */
@@ -105,4 +95,12 @@ export class StoreCanonicalizer implements RelabelScratch {
   private relabelled(st: PackedStore, k: number, out: IntBuf): void {
     this.compiled[k]!(st, out, this);
   }
+}
+
+/** The CPU ASID renaming of `r` as a table over every 16-bit ASID. */
+function asidMapOf(r: Relabelling): Int32Array {
+  const m = new Int32Array(1 << 16);
+  for (let i = 0; i < m.length; i++) m[i] = i;
+  for (const [from, to] of r.asid) m[from] = to;
+  return m;
 }

@@ -1,6 +1,6 @@
-// The symmetry-reduced key of one relabelling (canon.ts), compiled for one configuration: the
-// same words as the general loop, written out with every size, index and relabelled constant of
-// the configuration folded in. Fixed-size sections (STEs, CD slots, ATC slots, bonds, notifiers,
+// The symmetry-reduced key of one relabelling, and the process signatures that choose among the
+// relabellings (canon.ts), compiled for one configuration: the words of symmetry.ts's key, written
+// out with every size, index and relabelled constant of the configuration folded in. Fixed-size sections (STEs, CD slots, ATC slots, bonds, notifiers,
 // processes and their pages) become straight-line code; collections whose size the state decides
 // (TLB ASIDs, ATC duplicates, faults, deferred frees) keep their loops. Nothing here decides what
 // a key is: test/packed.test.ts checks the compiled key word for word against the reducer's
@@ -152,8 +152,10 @@ export function compileRelabelling(config: Config, shape: StoreShape, r: Relabel
 export type CompiledSignatures = (st: PackedStore, sigs: Int32Array, sigsRev: Int32Array) => void;
 
 /**
- * canon.ts processSignatures for every process at once, compiled for `config`: sigs[i] with the
- * pages read forwards and, when `withRev`, sigsRev[i] with them read backwards.
+ * symmetry.ts processSignature for every process, compiled for `config`: sigs[i] with the pages
+ * read forwards and, when `withRev`, sigsRev[i] with them read backwards, in one pass. Each step
+ * there is h -> h * m + x (mod 2^32), so the steps after the pages (bonds, notifiers, frees)
+ * compose to one map h -> A * h + B, computed once and applied to both page hashes.
  */
 export function compileSignatures(config: Config, withRev: boolean): CompiledSignatures {
   const nDev = config.devices.length, nMm = config.processes.length, nDom = config.domains.length;
