@@ -161,4 +161,21 @@ describe('exit codes, the same for every command (src/cli/args.ts exitCode)', ()
     expect(cli('explore', '--help').out).toMatch(/3: incomplete/);
     expect(cli('check-trace', '--help').out).toMatch(/3 incomplete/);
   });
+  it('where Node forbids code generation from strings, explore falls back to the reducer engine with a note; asking for the packed engine exits 2', () => {
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', 'tools/smmu-sva.mjs', 'explore', '--json', ...args], { encoding: 'utf8' });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const dflt = run('--variant', 'upstream');
+    expect(dflt.code).toBe(0);
+    expect(dflt.err).toMatch(/^smmu-sva explore: the packed engine compiles .*: exploring with --engine reducer instead \(same results, slower\)\n$/);
+    const got = JSON.parse(dflt.out) as { engine: string; states: number; violations: unknown[] };
+    const packed = JSON.parse(cli('explore', '--json', '--variant', 'upstream').out) as { engine: string; states: number; violations: unknown[] };
+    expect([got.engine, packed.engine]).toEqual(['reducer', 'packed']);
+    expect(got.states).toBe(packed.states);
+    const asked = run('--variant', 'upstream', '--engine', 'packed');
+    expect(asked.code).toBe(2);
+    expect(asked.err).toMatch(/^smmu-sva explore: --engine packed: .*code generation from strings.*; use --engine reducer/);
+    expect(asked.err).not.toMatch(/\n\s+at /);
+  });
 });

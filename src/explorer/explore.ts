@@ -18,7 +18,7 @@ import { SuccessorLists } from './successors.ts';
 import { WorkerPool, type CoreGrants } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
-import { defaultEngine, makeExpander, type EngineName } from './packed/expand.ts';
+import { makeExpander, resolveEngine, type EngineName } from './packed/expand.ts';
 import { CompactVisitedSet } from './packed/visited.ts';
 
 export interface ExploreOptions {
@@ -41,7 +41,9 @@ export interface ExploreOptions {
   readonly successorMemBytes?: number;
   /** Words per successor block (the unit written to disk); default from successorMemBytes. For tests. */
   readonly successorBlockWords?: number;
-  /** Which expansion step: the packed engine's (src/explorer/packed/; the default, defaultEngine) or the reducer's. */
+  /** Which expansion step: the packed engine's (src/explorer/packed/; the default, defaultEngine) or
+   *  the reducer's. Left out, where this Node does not compile code from strings: the reducer's
+   *  (resolveEngine); asked for then, the packed engine is an error. */
   readonly engine?: EngineName;
   /**
    * Partial-order reduction (spec/explorer.md, EXP-POR-1..7; default off here, on in the CLI):
@@ -144,6 +146,8 @@ export interface Graph {
 export interface ExploreResult {
   readonly config: Config;
   readonly variant: VariantName;
+  /** The expansion step that ran (ExploreOptions.engine). */
+  readonly engine: EngineName;
   /** Whether symmetry reduction was used (false when asked for but turned off: symmetryOff). */
   readonly symmetry: boolean;
   /** Partial-order reduction was on: shortest-counterexample lengths are then upper bounds (EXP-POR-7). */
@@ -252,8 +256,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const beyond = encodingLimitErrors(config);
   if (beyond.length) throw new RangeError(`configuration "${config.name}" beyond the explorer's state encoding: ${beyond.join('; ')}`);
   const sym = symmetryOf(config, opts.symmetry);
+  const engine = resolveEngine(opts.engine);
+  if ('error' in engine) throw new Error(`--engine packed: ${engine.error}`);
   const spec: ExpanderSpec & { engine: EngineName } = {
-    config, variant, symmetry: opts.symmetry, engine: opts.engine ?? defaultEngine, por: opts.por === true,
+    config, variant, symmetry: opts.symmetry, engine: engine.engine, por: opts.por === true,
     ...(opts.provisoRefuseAll === true ? { provisoRefuseAll: true } : {}),
   };
   const local = makeExpander(spec);
@@ -396,7 +402,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     };
     const violations = invariantNames.flatMap((n) => { const f = found.get(n); return f ? [f] : []; });
     return {
-      config, variant, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, provisoRefused, states, transitions, maxDepth, levels, seconds, truncated,
+      config, variant, engine: spec.engine, symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes, por, ampleNodes, provisoRefused, states, transitions, maxDepth, levels, seconds, truncated,
       bytesPerState: Math.round(bytes / states),
       memory,
       time,

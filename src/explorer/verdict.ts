@@ -38,6 +38,7 @@ export function toJson(rep: VariantReport): unknown {
   return {
     variant: r.variant,
     config: encodeConfig(r.config),
+    engine: r.engine,
     symmetry: r.symmetry,
     por: r.por,
     ampleNodes: r.ampleNodes,

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Chunk, ExpanderSpec } from './expand.ts';
 import { makeExpander, type EngineName } from './packed/expand.ts';
 
-const expander = makeExpander(workerData as ExpanderSpec & { engine?: EngineName });
+const expander = makeExpander(workerData as ExpanderSpec & { engine: EngineName });
 parentPort!.on('message', (c: Chunk) => {
   const t0 = performance.now();
   const e = expander.expand(c);

@@ -17,7 +17,7 @@ import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResul
 import { exploreVariants } from '../../explorer/variants.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
-import { defaultEngine, engineNames, type EngineName } from '../../explorer/packed/expand.ts';
+import { engineNames, packedNeedsCodeGeneration, resolveEngine, type EngineName } from '../../explorer/packed/expand.ts';
 import { encodingLimitErrors, symmetryOf } from '../../explorer/symmetry.ts';
 import { DisagreementError, verifiedReport } from '../../explorer/packed/verify.ts';
 import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../args.ts';
@@ -91,7 +91,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
       successorMemBytes: Math.floor((run.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT) / atOnce),
       spillDir: run.spillDir,
       onProgress: line?.update,
-      onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(run, r)); },
+      onResult: (r: ExploreResult) => { line?.clear(); onReport(reportOf(r)); },
     });
     line?.clear();
   } else {
@@ -127,12 +127,12 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
     onProgress: line.update,
   });
   line.clear();
-  return reportOf(run, result);
+  return reportOf(result);
 }
 
 /** The report with its counterexamples; the packed engine's are confirmed on the reducer (DisagreementError). */
-function reportOf(run: ExploreRun, r: ExploreResult): VariantReport {
-  return (run.engine ?? defaultEngine) === 'packed' ? verifiedReport(r) : report(r);
+function reportOf(r: ExploreResult): VariantReport {
+  return r.engine === 'packed' ? verifiedReport(r) : report(r);
 }
 
 export function summaryLine(rep: VariantReport): string {
@@ -252,8 +252,10 @@ export async function run(argv: string[]): Promise<number> {
   if (E.isLeft(frontierMem)) return usageError(frontierMem.left);
   const successorsMem = intFlag('explore', 'successors-mem', v['successors-mem'], SUCCESSOR_MEM_DEFAULT / 2 ** 20);
   if (E.isLeft(successorsMem)) return usageError(successorsMem.left);
-  const engine = v.engine ?? defaultEngine;
-  if (!engineNames.includes(engine as EngineName)) return usageError(`smmu-sva explore: --engine expects packed or reducer, got "${String(engine)}"`);
+  if (v.engine !== undefined && !engineNames.includes(v.engine as EngineName)) return usageError(`smmu-sva explore: --engine expects packed or reducer, got "${String(v.engine)}"`);
+  const engine = resolveEngine(v.engine as EngineName | undefined);
+  if ('error' in engine) return usageError(`smmu-sva explore: --engine packed: ${engine.error}; use --engine reducer (same results, slower)`);
+  if (engine.fellBack) process.stderr.write(`smmu-sva explore: ${packedNeedsCodeGeneration}: exploring with --engine reducer instead (same results, slower)\n`);
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid') return usageError(`smmu-sva explore: --format expects text or mermaid, got "${String(format)}"`);
   if (v.json && v.format !== undefined) return usageError('smmu-sva explore: --format is for text output; --json prints each counterexample as JSON (leave out one of them)');
@@ -262,7 +264,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const runOpts: ExploreRun = {
     symmetry: !v['no-symmetry'],
-    engine: engine as EngineName,
+    engine: engine.engine,
     por: !v['no-por'],
     maxStates: maxStates.right,
     workers: workers.right,

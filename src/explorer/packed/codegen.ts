@@ -16,3 +16,13 @@ export class FunctionSource {
     return make(...names.map((n) => bound[n]));
   }
 }
+
+let allowed: boolean | undefined;
+/** Whether this Node compiles code from strings: false under `--disallow-code-generation-from-strings`
+ *  (or a policy that forbids it), where the packed engine cannot be built (packed/expand.ts resolveEngine). */
+export function codeGenerationAllowed(): boolean {
+  if (allowed === undefined) {
+    try { allowed = (new Function('return 1') as () => number)() === 1; } catch { allowed = false; }
+  }
+  return allowed;
+}

@@ -21,6 +21,7 @@ import { loadKey, PackedStore } from './store-io.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
 import { ampleOnStore, provisoKeeps, storeCleanupMeasure } from '../por.ts';
+import { codeGenerationAllowed } from './codegen.ts';
 
 /** Engine.apply: the step without the guard (the events come from the enabled list). */
 type Applies = { apply(e: Event): void };
@@ -29,6 +30,21 @@ export type EngineName = 'packed' | 'reducer';
 export const engineNames: readonly EngineName[] = ['packed', 'reducer'];
 /** The engine `explore` uses when none is named (spec/explorer.md, "The packed engine"). */
 export const defaultEngine: EngineName = 'packed';
+
+/** Why the packed engine cannot run here (resolveEngine). */
+export const packedNeedsCodeGeneration = 'the packed engine compiles its reload and symmetry key for the configuration when it starts (new Function), and this Node does not allow code generation from strings (--disallow-code-generation-from-strings)';
+
+/**
+ * The engine to run: the one asked for, or else the default. Where this Node does not compile code
+ * from strings (codeGenerationAllowed), the default falls back to the reducer engine (same
+ * results, slower) with `fellBack` set, and asking for the packed engine is an error.
+ */
+export function resolveEngine(asked: EngineName | undefined): { engine: EngineName; fellBack: boolean } | { error: string } {
+  const engine = asked ?? defaultEngine;
+  if (engine !== 'packed' || codeGenerationAllowed()) return { engine, fellBack: false };
+  if (asked === 'packed') return { error: packedNeedsCodeGeneration };
+  return { engine: 'reducer', fellBack: true };
+}
 
 export class PackedExpander extends Expander {
   readonly store: PackedStore;
@@ -119,6 +135,6 @@ export class PackedExpander extends Expander {
 }
 
 /** The expander of an engine. */
-export function makeExpander(spec: ExpanderSpec & { readonly engine?: EngineName }): Expander {
-  return (spec.engine ?? defaultEngine) === 'packed' ? new PackedExpander(spec) : new Expander(spec);
+export function makeExpander(spec: ExpanderSpec & { readonly engine: EngineName }): Expander {
+  return spec.engine === 'packed' ? new PackedExpander(spec) : new Expander(spec);
 }
