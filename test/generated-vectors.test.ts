@@ -14,7 +14,9 @@ import { initialState } from '../src/machine/initial.ts';
 import { enabledEvents } from '../src/machine/enabled.ts';
 import { stepEnabled } from '../src/machine/step.ts';
 import { stateDigest } from '../src/model/digest.ts';
-import { eventKinds } from '../src/model/event.ts';
+import { eventKinds, type Event } from '../src/model/event.ts';
+import type { Action } from '../src/machine/action.ts';
+import { actions } from '../src/machine/actions/index.ts';
 
 function load(file: string): Vector[] {
   const r = readVectorFile(file);
@@ -90,6 +92,19 @@ describe('generated vectors', () => {
     const refused = load('generated/vectors/alloc-failure.v6.jsonl').filter((v) => v.error !== undefined);
     expect(refused.length).toBeGreaterThan(50);
     expect(replayVectors(refused)).toEqual([]);
+  });
+
+  it('every exploration bound (ENV-*) has a vector of an event it keeps out, with its observations: enabling SVA twice is EBUSY, disabling it while off EINVAL', () => {
+    const cov = JSON.parse(readFileSync('generated/coverage.json', 'utf8')) as { bounded: Record<string, string[]> };
+    const named = new Set(Object.values(actions).flatMap((a) => (a as Action<Event['kind']>).bounds.map((b) => b.id)));
+    expect(new Set(Object.keys(cov.bounded).map((k) => k.split('|')[1]))).toEqual(named);
+    expect(Object.keys(cov.bounded)).toContain('enableSva|ENV-SVA-REPEAT|return:error:EBUSY');
+    expect(Object.keys(cov.bounded)).toContain('disableSva|ENV-SVA-REPEAT|return:error:EINVAL');
+    const bounded = load('generated/vectors/default.upstream.jsonl').filter((v) => v.id.includes('.bounded.'));
+    const twice = bounded.find((v) => v.event.kind === 'enableSva')!;
+    expect(twice.observations).toEqual([{ kind: 'return', result: { tag: 'error', errno: 'EBUSY' } }]);
+    expect(twice.path.some((e) => e.kind === 'enableSva' && e.dev === (twice.event as { dev: number }).dev)).toBe(true);
+    expect(replayVectors(bounded)).toEqual([]);
   });
 
   it('npm run gen -- --check fails and names the file when generated/ differs', () => {

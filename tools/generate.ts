@@ -27,7 +27,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * - else a cover by outcome (src/explorer/vectors.ts coverKey): every event kind with every
  *   observable outcome shape, each by a shortest path, within the first `coverStates` states;
  * - and one refusal vector per refusal key (src/explorer/refusals.ts) found within the first
- *   3000 states.
+ *   3000 states, and one vector per bounded key (an event the guard accepts that an ENV-* bound
+ *   keeps out of the exploration, refusals.ts boundedKey) found in the same states.
  * For `default`, 20,000 states give the same cover keys as its whole concrete space (measured, README).
  */
 const coverStates = 20_000;
@@ -84,7 +85,7 @@ function produce(only: string | undefined, transitionStates: number, log: boolea
       coverage[name][variant] = { ...g.coverage, vectors: g.vectors.length, steps };
       if (log) {
         const t = g.coverage.transitions;
-        process.stderr.write(`${file}: ${g.vectors.length} vectors, ${steps} steps; ${g.coverage.mode}, ${g.states} states${g.truncated ? ` (the first ${coverStates})` : ''}; transitions ${t.covered}/${t.total}${g.truncated ? ' (out of the explored states)' : ''}; ${g.coverage.refusals.length} refusal keys\n`);
+        process.stderr.write(`${file}: ${g.vectors.length} vectors, ${steps} steps; ${g.coverage.mode}, ${g.states} states${g.truncated ? ` (the first ${coverStates})` : ''}; transitions ${t.covered}/${t.total}${g.truncated ? ' (out of the explored states)' : ''}; ${g.coverage.refusals.length} refusal keys, ${g.coverage.bounded.length} bounded keys\n`);
       }
     }
     files.set(`replay.${name}.test.ts`, testFile(name, names));
@@ -96,21 +97,27 @@ function produce(only: string | undefined, transitionStates: number, log: boolea
 /** generated/coverage.json: per configuration and variant, what its vectors cover; then every refusal key covered. */
 function coverageJson(c: Record<string, Record<string, VectorCoverage & { vectors: number; steps: number }>>): string {
   const refusals = new Map<string, string[]>();
+  const bounded = new Map<string, string[]>();
   for (const [name, byVariant] of Object.entries(c)) {
-    for (const cov of Object.values(byVariant)) for (const k of cov.refusals) {
-      const where = refusals.get(k) ?? [];
-      if (!where.includes(name)) where.push(name);
-      refusals.set(k, where);
+    for (const cov of Object.values(byVariant)) {
+      for (const [keys, into] of [[cov.refusals, refusals], [cov.bounded, bounded]] as const) {
+        for (const k of keys) {
+          const where = into.get(k) ?? [];
+          if (!where.includes(name)) where.push(name);
+          into.set(k, where);
+        }
+      }
     }
   }
   const configurations = Object.fromEntries(Object.entries(c).map(([name, byVariant]) => [name, Object.fromEntries(Object.entries(byVariant).map(([v, cov]) => [v, {
     mode: cov.mode, states: cov.states, truncated: cov.truncated, vectors: cov.vectors, steps: cov.steps,
-    transitions: cov.transitions, refusals: cov.refusals.length,
+    transitions: cov.transitions, refusals: cov.refusals.length, bounded: cov.bounded.length,
   }]))]));
   const body = {
-    about: 'Written by npm run gen. transitions: (state, enabled event) pairs taken by some vector (path steps included) out of those of the explored states; truncated: the configuration was not explored to the end (cover by outcome within the first states). refusals: refusal keys (kind|error|reason) with a vector, and the configurations that have one.',
+    about: 'Written by npm run gen. transitions: (state, enabled event) pairs taken by some vector (path steps included) out of those of the explored states; truncated: the configuration was not explored to the end (cover by outcome within the first states). refusals: refusal keys (kind|error|reason) with a vector, and the configurations that have one. bounded: keys (kind|ENV-* bound|observation shapes) of events the guard accepts but an exploration bound keeps out of the explored graph (spec/explorer.md), with a vector, and the configurations that have one.',
     configurations,
     refusals: Object.fromEntries([...refusals.keys()].sort().map((k) => [k, refusals.get(k)!])),
+    bounded: Object.fromEntries([...bounded.keys()].sort().map((k) => [k, bounded.get(k)!])),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }

@@ -192,10 +192,9 @@ export class Engine {
     const o = this.config.options;
     switch (e.kind) {
       case 'enableSva':
-        return this.detached(e.dev) ? 'device detached (its domain was freed)' : st.svaEnabled[e.dev] ? 'SVA already enabled' : undefined;
+        return this.detached(e.dev) ? 'device detached (its domain was freed)' : undefined;
       case 'disableSva':
-        return !st.svaEnabled[e.dev] ? 'SVA not enabled'
-          : o.strictDisable && st.bondsOfDev[e.dev]! > 0 ? 'caller contract: unbind every bond before disabling SVA (options.strictDisable)' : undefined;
+        return st.svaEnabled[e.dev] && o.strictDisable && st.bondsOfDev[e.dev]! > 0 ? 'caller contract: unbind every bond before disabling SVA (options.strictDisable)' : undefined;
       case 'bind':
         return this.detached(e.dev) ? 'device detached (its domain was freed)'
           : !st.mmAlive[e.mm] && !o.bindAfterExit ? 'the process exited; only options.bindAfterExit lets a driver bind its mm'
@@ -580,12 +579,14 @@ export class Engine {
     const iopfCapable = !this.traits.svaRequiresIopf || (device.ats && device.pri && this.traits.priHandling === 'iopf') || stallEnabled;
     const btmMissing = this.traits.requiresBtm && this.config.options.enforceBtmRequirement && !this.featBtm;
     if (!iopfCapable || btmMissing) return this.obsReturnErr('ENODEV');
+    if (this.st.svaEnabled[dev]) return this.obsReturnErr('EBUSY');
     this.obsReturnOk();
     this.st.svaEnabled[dev] = 1;
   }
 
   /** DRV-SVA-DISABLE disableSva(). */
   private disableSva(dev: number): void {
+    if (!this.st.svaEnabled[dev]) return this.obsReturnErr('EINVAL');
     if (this.traits.disableChecksBonds && this.st.bondsOfDev[dev]! > 0) return this.obsReturnErr('EBUSY');
     this.st.svaEnabled[dev] = 0;
     if (this.traits.synchronizeOnDisable) this.synchronize();

@@ -5,7 +5,7 @@ import { withDomain, withSvaEnabled } from '../model/update.ts';
 import { synchronize } from './notifier.ts';
 import { atcInvMaster, tlbInvAsid } from '../hardware/commands.ts';
 
-/** DRV-SVA-ENABLE: v6 needs a way to resolve I/O page faults (PRI through IOPF, or stall) and BTM; 5.14 only SSIDs. */
+/** DRV-SVA-ENABLE: v6 needs a way to resolve I/O page faults (PRI through IOPF, or stall) and BTM; 5.14 only SSIDs; EBUSY when already on. */
 export function enableSva(ctx: Ctx, s: State, dev: number): State {
   const device = ctx.config.devices[dev]!;
   const stallModel = ctx.config.smmu.stallModel;
@@ -17,15 +17,25 @@ export function enableSva(ctx: Ctx, s: State, dev: number): State {
     ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'ENODEV' } });
     return s;
   }
+  // DRV-SVA-ENABLE: arm_smmu_dev_enable_feature checks arm_smmu_dev_feature_enabled after dev_has_feature
+  if (s.svaEnabled[dev]) {
+    ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'EBUSY' } });
+    return s;
+  }
   ctx.out.push({ kind: 'return', result: { tag: 'ok' } });
   return withSvaEnabled(s, dev, true);
 }
 
 /**
- * DRV-SVA-DISABLE: upstream refuses while the master has bonds (EBUSY); v6 waits for pending
- * notifier frees (mmu_notifier_synchronize) because their ops live in the domain.
+ * DRV-SVA-DISABLE: EINVAL when SVA is off; upstream refuses while the master has bonds (EBUSY); v6
+ * waits for pending notifier frees (mmu_notifier_synchronize) because their ops live in the domain.
  */
 export function disableSva(ctx: Ctx, s0: State, dev: number): State {
+  // DRV-SVA-DISABLE: arm_smmu_dev_disable_feature returns -EINVAL unless the feature is enabled
+  if (!s0.svaEnabled[dev]) {
+    ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'EINVAL' } });
+    return s0;
+  }
   if (ctx.traits.disableChecksBonds && s0.bonds.some((b) => b.dev === dev)) {
     ctx.out.push({ kind: 'return', result: { tag: 'error', errno: 'EBUSY' } });
     return s0;

@@ -7,8 +7,12 @@ import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { Event } from '../model/event.ts';
 import { guard } from '../machine/guard.ts';
+import { boundOf } from '../machine/enabled.ts';
+import { step } from '../machine/step.ts';
 import type { Model } from '../model/model.ts';
+import type { Observation } from '../model/observation.ts';
 import type { State } from '../model/state.ts';
+import { obsShape } from './shape.ts';
 
 /** kind|tag|reason, the unit of refusal coverage. */
 export function refusalKey(e: Event, err: ModelError): string {
@@ -52,9 +56,21 @@ export function refusalProbes(c: Config): Event[] {
   return out;
 }
 
-/** Collects, for each refusal key, the first (state, event) found. */
+/**
+ * The key of an event the guard accepts but an exploration bound keeps out of enabledEvents
+ * (spec/explorer.md, ENV-*): kind|bound|shape of its observations ("enableSva|ENV-SVA-REPEAT|return:error:EBUSY").
+ */
+export function boundedKey(e: Event, bound: string, obs: readonly Observation[]): string {
+  return `${e.kind}|${bound}|${obs.map(obsShape).join(',')}`;
+}
+
+/**
+ * Collects, for each refusal key, the first (state, event) found; and for each bounded key
+ * (boundedKey), the first (state, event) with what the step made observable and the next state.
+ */
 export class RefusalFinder {
   readonly found = new Map<string, { node: number; event: Event; error: ModelError }>();
+  readonly bounded = new Map<string, { node: number; event: Event; observations: readonly Observation[]; next: State }>();
   private readonly probes: Event[];
   constructor(private readonly m: Model) { this.probes = refusalProbes(m.config); }
 
@@ -63,7 +79,17 @@ export class RefusalFinder {
     let fresh = 0;
     for (const e of this.probes) {
       const err = guard(this.m, s, e);
-      if (!err) continue;
+      if (!err) {
+        const bound = boundOf(this.m, s, e);
+        if (bound === undefined) continue;
+        const r = step(this.m, s, e);
+        if (r._tag === 'Left') continue;
+        const key = boundedKey(e, bound, r.right.observations);
+        if (this.bounded.has(key)) continue;
+        this.bounded.set(key, { node, event: e, observations: r.right.observations, next: r.right.state });
+        fresh++;
+        continue;
+      }
       const key = refusalKey(e, err);
       if (this.found.has(key)) continue;
       this.found.set(key, { node, event: e, error: err });

@@ -31,26 +31,10 @@ import { encodeState, IntBuf } from './encode.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import type { State } from '../model/state.ts';
 import { RefusalFinder } from './refusals.ts';
+import { coverKey } from './shape.ts';
+
+export { coverKey, obsShape } from './shape.ts';
 import { coverWalks, transitionGraph } from './walk.ts';
-
-/** Shape of one observation: what it is, without the numbers. */
-export function obsShape(o: Observation): string {
-  switch (o.kind) {
-    case 'trace': return `trace:${o.record.tp}${o.record.tp === 'dev_page_response' ? `:${o.record.code}` : o.record.tp === 'dev_fault' ? `:${o.record.type}` : ''}`;
-    case 'event': return `event:${o.event.type}${o.event.type === 'F_TRANSLATION' && o.event.stall ? ':stall' : ''}`;
-    case 'cmd': return `cmd:${o.cmd.op}${o.cmd.op === 'CMD_RESUME' ? `:${o.cmd.action}` : ''}`;
-    case 'dma': return `dma:${o.result.tag}${'via' in o.result ? `:${o.result.via}` : ''}`;
-    case 'walk': return 'walk';
-    case 'callback': return `callback:${o.op}`;
-    case 'return': return `return:${o.result.tag}${o.result.tag === 'error' ? `:${o.result.errno}` : ''}`;
-    case 'warn': return 'warn';
-    case 'bug': return 'bug';
-  }
-}
-
-export function coverKey(e: Event, obs: readonly Observation[], violated: readonly string[]): string {
-  return `${e.kind}|${obs.map(obsShape).join(',')}|${violated.join(',')}`;
-}
 
 export interface GenerateSpec {
   readonly config: Config;
@@ -79,6 +63,8 @@ export interface VectorCoverage {
   readonly transitions: { readonly covered: number; readonly total: number };
   /** Refusal keys (refusalKey) with a vector, sorted. */
   readonly refusals: readonly string[];
+  /** Bounded keys (refusals.ts boundedKey: events the guard accepts and an ENV-* bound keeps out of the exploration) with a vector, sorted. */
+  readonly bounded: readonly string[];
 }
 
 export interface Generated {
@@ -88,7 +74,7 @@ export interface Generated {
   readonly coverage: VectorCoverage;
 }
 
-/** The vectors of one (config, variant) in a deterministic order; then one vector per refusal key. */
+/** The vectors of one (config, variant) in a deterministic order; then one vector per refusal key and per bounded key. */
 export function generateVectors(g: GenerateSpec): Generated {
   const r = g.mode === 'transitions' ? transitionVectors(g) : bfsVectors(g);
   const refused = refusalVectors(g.config, g.variant, g.refusalStates ?? 3000);
@@ -96,7 +82,7 @@ export function generateVectors(g: GenerateSpec): Generated {
     vectors: [...r.vectors, ...refused.vectors],
     states: r.states,
     truncated: r.truncated,
-    coverage: { mode: g.mode, states: r.states, truncated: r.truncated, transitions: r.transitions, refusals: refused.keys },
+    coverage: { mode: g.mode, states: r.states, truncated: r.truncated, transitions: r.transitions, refusals: refused.keys, bounded: refused.boundedKeys },
   };
 }
 
@@ -183,11 +169,13 @@ function bfsVectors(g: GenerateSpec): Part {
 
 /**
  * One vector per refusal key (refusals.ts), each from the first state breadth-first where the key
- * shows, by a shortest path; the vector expects the error tag. Probing stops after `maxStates`
- * states, or 500 states after the last new key.
+ * shows, by a shortest path; the vector expects the error tag. Then one vector per bounded key
+ * (refusals.ts boundedKey: an event the guard accepts that an ENV-* bound keeps out of the
+ * exploration, such as enabling SVA twice), found the same way; it expects the observations and
+ * the next-state digest. Probing stops after `maxStates` states, or 500 states after the last new key.
  */
-export function refusalVectors(config: Config, variant: VariantName, maxStates: number): { vectors: Vector[]; keys: string[] } {
-  if (maxStates <= 0) return { vectors: [], keys: [] };
+export function refusalVectors(config: Config, variant: VariantName, maxStates: number): { vectors: Vector[]; keys: string[]; boundedKeys: string[] } {
+  if (maxStates <= 0) return { vectors: [], keys: [], boundedKeys: [] };
   const m = createModel(config, variant);
   const finder = new RefusalFinder(m);
   const visited = new VisitedSet();
@@ -215,16 +203,23 @@ export function refusalVectors(config: Config, variant: VariantName, maxStates: 
       queue.push(next);
     }
   }
+  const pathTo = (node: number): Event[] => {
+    const path: Event[] = [];
+    for (let n = node; n > 0; n = parent[n]!) path.push(via[n]!);
+    return path.reverse();
+  };
   const vectors: Vector[] = [];
   const keys: string[] = [];
   for (const [key, f] of finder.found) {
-    const path: Event[] = [];
-    for (let n = f.node; n > 0; n = parent[n]!) path.push(via[n]!);
-    path.reverse();
-    vectors.push({ id: `${config.name}.${variant}.refused.${keys.length}`, config: config.name, variant, path, event: f.event, error: f.error.tag });
+    vectors.push({ id: `${config.name}.${variant}.refused.${keys.length}`, config: config.name, variant, path: pathTo(f.node), event: f.event, error: f.error.tag });
     keys.push(key);
   }
-  return { vectors, keys: [...keys].sort() };
+  const boundedKeys: string[] = [];
+  for (const [key, f] of finder.bounded) {
+    vectors.push({ id: `${config.name}.${variant}.bounded.${boundedKeys.length}`, config: config.name, variant, path: pathTo(f.node), event: f.event, observations: [...f.observations], digest: stateDigest(f.next) });
+    boundedKeys.push(key);
+  }
+  return { vectors, keys: [...keys].sort(), boundedKeys: boundedKeys.sort() };
 }
 
 /** JSON with object keys sorted, for comparing observations independently of key order. */

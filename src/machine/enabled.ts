@@ -32,3 +32,9 @@ export function enabledEvents(m: Model, s: State): Event[] {
   for (let i = 0; i < s.faults.length; i++) offer(m, s, 'fault', { dev: -1, mm: -1, domain: -1, page: -1, i }, out);
   return out;
 }
+
+/** The ENV-* bound of `e`'s action that keeps `e` out of enabledEvents, if any (for an event the guard accepts). */
+export function boundOf(m: Model, s: State, e: Event): string | undefined {
+  const a = actions[e.kind] as unknown as Action<Event['kind']>;
+  return a.bounds.find((b) => b.excludes(m, s, e as never))?.id;
+}

@@ -1,7 +1,7 @@
 // enabledEvents is the guard within the named exploration bounds (spec/explorer.md, ENV-*): on
 // random reachable states of every shipped configuration and variant, the events enabledEvents
 // lists are exactly the events the guard accepts, minus those a bound of their action excludes
-// (ENV-SRCU-BOUND, ENV-BOND-REFS, ENV-ALLOC-FAIL, ENV-DMA-ACCESSES, ENV-ATS-PREFETCH, ENV-REMAP),
+// (ENV-SRCU-BOUND, ENV-BOND-REFS, ENV-ALLOC-FAIL, ENV-DMA-ACCESSES, ENV-ATS-PREFETCH, ENV-REMAP, ENV-SVA-REPEAT),
 // without duplicates; and the packed engine offers the same list in the same order.
 import { readdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
@@ -15,7 +15,7 @@ import type { State } from '../../src/model/state.ts';
 import { variantNames, type VariantName } from '../../src/model/variant.ts';
 import type { Action } from '../../src/machine/action.ts';
 import { actions } from '../../src/machine/actions/index.ts';
-import { enabledEvents } from '../../src/machine/enabled.ts';
+import { boundOf, enabledEvents } from '../../src/machine/enabled.ts';
 import { guard } from '../../src/machine/guard.ts';
 import { initialState } from '../../src/machine/initial.ts';
 import { stepEnabled } from '../../src/machine/step.ts';
@@ -77,12 +77,6 @@ function universe(c: Config, s: State): Event[] {
   }
   for (const domain of domains) out.push({ kind: 'domainFree', domain });
   return out;
-}
-
-/** The ENV-* bound of e's action that excludes e, if any. */
-function boundOf(m: Model, s: State, e: Event): string | undefined {
-  const a = actions[e.kind] as unknown as Action<Event['kind']>;
-  return a.bounds.find((b) => b.excludes(m, s, e as never))?.id;
 }
 
 describe('enabledEvents = events the guard accepts, minus the named ENV-* bounds (both engines)', () => {

@@ -38,9 +38,17 @@ describe('DRV-SVA-ENABLE: SVA needs a way to resolve I/O page faults (and BTM in
     expect(errnoOf(run(withSmmu({ btm: false }, withOptions({ enforceBtmRequirement: false })), 'v6', [enable(0)]).last)).toBeUndefined();
     expect(errnoOf(run(noBtm, 'upstream', [enable(0)]).last)).toBeUndefined();
   });
-  it('enabling twice is not an event', () => {
-    const r = run(seedWideConfig, 'v6', [enable(0)]);
-    expect(refusal(r.m, r.state, enable(0))).toMatchObject({ tag: 'NotEnabled' });
+  it('enabling twice returns EBUSY and changes nothing, in every variant (arm_smmu_dev_enable_feature)', () => {
+    for (const variant of ['v6', 'upstream'] as const) {
+      const r = run(seedWideConfig, variant, [enable(0), bind(0, 0), enable(0)]);
+      expect(returns(r.last)).toEqual([{ tag: 'error', errno: 'EBUSY' }]);
+      expect(r.last).toHaveLength(1);
+      expect(r.states[3]).toBe(r.states[2]);
+    }
+  });
+  it('a master that cannot enable SVA gets ENODEV, not EBUSY, however often it asks (dev_has_feature is checked first)', () => {
+    const noBtm = withSmmu({ btm: false });
+    expect(run(noBtm, 'v6', [enable(0), enable(0)]).perStep.map((o) => errnoOf(o))).toEqual(['ENODEV', 'ENODEV']);
   });
 });
 
@@ -56,6 +64,19 @@ describe('DRV-SVA-DISABLE: disable SVA on a master', () => {
     expect(returns(r.last)).toEqual([{ tag: 'ok' }]);
     expect(r.state.svaEnabled[0]).toBe(false);
     expect(r.state.bonds).toHaveLength(1);
+  });
+  it('disabling while SVA is off returns EINVAL and changes nothing, in every variant (arm_smmu_dev_disable_feature)', () => {
+    for (const variant of ['v6', 'upstream'] as const) {
+      const never = run(seedWideConfig, variant, [disable(0)]);
+      expect(returns(never.last)).toEqual([{ tag: 'error', errno: 'EINVAL' }]);
+      expect(never.state).toBe(never.states[0]);
+      const twice = run(seedWideConfig, variant, [enable(0), disable(0), disable(0)]);
+      expect(returns(twice.last)).toEqual([{ tag: 'error', errno: 'EINVAL' }]);
+      expect(twice.states[3]).toBe(twice.states[2]);
+    }
+    // with bonds left behind by a lax caller (v6 turns SVA off anyway), a second disable is EINVAL too
+    const lax = withOptions({ strictDisable: false });
+    expect(errnoOf(run(lax, 'v6', [enable(0), bind(0, 0), disable(0), disable(0)]).last)).toBe('EINVAL');
   });
   it('options.strictDisable: disabling with bonds is not an event at all', () => {
     const r = run(seedWideConfig, 'upstream', [enable(0), bind(0, 0)]);

@@ -11,13 +11,13 @@ export const disableSvaAction: Action<'disableSva'> = {
   kind: 'disableSva',
   intFields: ['dev'],
   guard: (m, s, { dev }) =>
-    !s.svaEnabled[dev] ? 'SVA not enabled'
-      : bondsLeft(m, s, dev) ? 'caller contract: unbind every bond before disabling SVA (options.strictDisable)' : undefined,
+    s.svaEnabled[dev] && bondsLeft(m, s, dev) ? 'caller contract: unbind every bond before disabling SVA (options.strictDisable)' : undefined,
   scope: 'device',
   candidates: (m, s, { dev }, out) => {
     if (s.svaEnabled[dev] && !bondsLeft(m, s, dev)) out.push({ kind: 'disableSva', dev });
   },
-  bounds: [],
+  // disabling SVA while it is off returns EINVAL and changes nothing (DRV-SVA-DISABLE)
+  bounds: [{ id: 'ENV-SVA-REPEAT', excludes: (_m, s, e) => !s.svaEnabled[e.dev] }],
   // DRV-SVA-DISABLE
   apply: (ctx, s, { dev }) => disableSva(ctx, s, dev),
 };
