@@ -32,6 +32,8 @@ export const counterNames = [
   'walk', 'callback.invalidate_range', 'callback.release', 'callback.free_notifier',
   'return.ok', 'return.handle', 'return.ENODEV', 'return.EINVAL', 'return.ENOSPC', 'return.ENOMEM', 'return.EBUSY',
   'warn', 'bug', 'trace.dev_fault.unrecoverable',
+  // added later, kept last so that the indices above do not move
+  'cmd.CMD_TLBI_S12_VMALL',
 ] as const;
 export type CounterName = (typeof counterNames)[number];
 
@@ -43,6 +45,7 @@ export const C_F_STALL = at('event.F_TRANSLATION.stall');
 export const C_F_TERM = at('event.F_TRANSLATION.terminated');
 export const C_CFGI = at('cmd.CMD_CFGI_CD');
 export const C_TLBI_ASID = at('cmd.CMD_TLBI_NH_ASID');
+export const C_TLBI_VMALL = at('cmd.CMD_TLBI_S12_VMALL');
 export const C_TLBI_VA = at('cmd.CMD_TLBI_NH_VA');
 export const C_ATC_INV = at('cmd.CMD_ATC_INV');
 export const C_SYNC = at('cmd.CMD_SYNC');

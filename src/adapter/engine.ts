@@ -8,7 +8,7 @@ import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { AllocFailurePoint, Event } from '../model/event.ts';
 import type { Model } from '../model/model.ts';
-import { featBtm, hasS1TlbContext } from '../model/context.ts';
+import { featBtm, hasS1TlbContext, s2Vmid } from '../model/context.ts';
 import { eventArgError } from '../machine/guard.ts';
 import type { DmaResult, Errno, Observation } from '../model/observation.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, TTB0_PRIVATE } from '../model/state.ts';
@@ -18,7 +18,7 @@ import { rangeCoverOf } from '../hardware/rangeSpan.ts';
 import type { VariantTraits } from '../model/variant.ts';
 import {
   C_ATC_INV, C_BAD_CD, C_CB_FREE, C_CB_INVAL, C_CB_RELEASE, C_CFGI, C_DMA, C_F_STALL, C_F_TERM, C_PRI_RESP,
-  C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_T_BIND,
+  C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_TLBI_VMALL, C_T_BIND,
   C_BUG, C_T_FAULT, C_T_FAULT_UNRECOV, C_T_INVAL, C_T_RELEASE, C_T_RESP, C_T_UNBIND, C_WALK, C_WARN, counterNames, errnoOrder,
   R_ABORTED, R_ACCESS_ATC, R_ACCESS_TLB, R_ACCESS_WALK, R_NO_ACCESS, R_PAGE_REQUEST, R_REFUSED, R_STALLED,
   R_TRANSLATED_TLB, R_TRANSLATED_WALK, R_UNSUPPORTED, R_COMPLETER_ABORT,
@@ -607,6 +607,9 @@ export class Engine {
     // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context
     const asid = st.domPrivateAsid[domain]!;
     if (asid > 0 && hasS1TlbContext(this.config, domain)) this.tlbInvAsid(asid);
+    // DRV-DOMAIN-FREE: a finalised stage-2 domain's TLB context is flushed by VMID (HW-CMD-TLBI-S12-VMALL)
+    const vmid = s2Vmid(this.config, domain);
+    if (vmid > 0) { this.obsCmd(C_TLBI_VMALL, () => ({ kind: 'cmd', cmd: { op: 'CMD_TLBI_S12_VMALL', vmid } })); this.obsSync(); }
     for (let dev = 0; dev < st.nDev; dev++) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) { st.steTranslate[dev] = 0; st.steEats[dev] = 0; }
     }

@@ -41,6 +41,7 @@ const hwEvent = t.union([
 const command = t.union([
   t.exact(t.type({ op: k('CMD_CFGI_CD'), dev: idx, ssid: idx })),
   t.exact(t.type({ op: k('CMD_TLBI_NH_ASID'), asid: idx })),
+  t.exact(t.type({ op: k('CMD_TLBI_S12_VMALL'), vmid: idx })),
   t.exact(t.type({ op: k('CMD_TLBI_NH_VA'), asid: idx, page: idx })),
   t.exact(t.type({ op: k('CMD_ATC_INV'), dev: idx, ssid: idx, start: int, end: int })),
   t.exact(t.type({ op: k('CMD_SYNC') })),

@@ -1,9 +1,9 @@
 // iommu_dev_enable_feature / iommu_dev_disable_feature(IOMMU_DEV_FEAT_SVA) and domain free.
-import { featBtm, hasS1TlbContext, type Ctx } from '../model/context.ts';
+import { featBtm, hasS1TlbContext, s2Vmid, type Ctx } from '../model/context.ts';
 import { stateWith, steWith, type State } from '../model/state.ts';
 import { withDomain, withSvaEnabled } from '../model/update.ts';
 import { synchronize } from './notifier.ts';
-import { atcInvMaster, tlbInvAsid } from '../hardware/commands.ts';
+import { atcInvMaster, tlbInvAsid, tlbInvVmall } from '../hardware/commands.ts';
 
 /** DRV-SVA-ENABLE: v6 needs a way to resolve I/O page faults (PRI through IOPF, or stall) and BTM; 5.14 only SSIDs; EBUSY when already on. */
 export function enableSva(ctx: Ctx, s: State, dev: number): State {
@@ -59,6 +59,9 @@ export function domainFree(ctx: Ctx, s0: State, domain: number): State {
   // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context (arm_smmu_tlb_inv_context)
   const asid = s0.domains[domain]!.privateAsid;
   if (asid > 0 && hasS1TlbContext(ctx.config, domain)) s = tlbInvAsid(ctx, s, asid);
+  // DRV-DOMAIN-FREE: a finalised stage-2 domain's TLB context is flushed by VMID
+  const vmid = s2Vmid(ctx.config, domain);
+  if (vmid > 0) s = tlbInvVmall(ctx, s, vmid);
   const ste = s.ste.map((e) => (e.config === 'translate' && e.domain === domain ? steWith(e, { config: 'abort', eats: false }) : e));
   return withDomain(stateWith(s, { ste }), domain, { freed: true, privateAsid: 0, cds: [] });
 }

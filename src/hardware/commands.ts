@@ -27,6 +27,13 @@ export function tlbInvAsid(ctx: Ctx, s: State, asid: number): State {
   return stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid) });
 }
 
+/** HW-CMD-TLBI-S12-VMALL: CMD_TLBI_S12_VMALL of a VMID, CMD_SYNC (the model keeps no stage-2 TLB entries to drop). */
+export function tlbInvVmall(ctx: Ctx, s: State, vmid: number): State {
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_S12_VMALL', vmid } });
+  ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_SYNC' } });
+  return s;
+}
+
 /** HW-CMD-TLBI-VA: arm_smmu_tlb_inv_range_asid: CMD_TLBI_NH_VA per page of [start, end), CMD_SYNC. */
 export function tlbInvRange(ctx: Ctx, s: State, asid: number, start: number, end: number): State {
   for (let page = start; page < end; page++) ctx.out.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_VA', asid, page } });

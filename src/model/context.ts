@@ -16,6 +16,21 @@ export function hasS1TlbContext(config: Config, domain: number): boolean {
   return config.domains[domain]!.stage === 1 && config.devices.some((d) => d.domain === domain);
 }
 
+/**
+ * DRV-DOMAIN-FREE: the VMID of a finalised stage-2 domain, 0 for any other. The kernel gives the
+ * lowest free VMID at finalisation (the first attach), VMID 0 being reserved; the model attaches
+ * the devices in configuration order at start and creates no domain later, so the k-th stage-2
+ * domain to get a device has VMID k for the whole run.
+ */
+export function s2Vmid(config: Config, domain: number): number {
+  const first = (dom: number) => config.devices.findIndex((d) => d.domain === dom);
+  const mine = first(domain);
+  if (config.domains[domain]!.stage !== 2 || mine < 0) return 0;
+  let vmid = 1;
+  config.domains.forEach((d, dom) => { const f = first(dom); if (d.stage === 2 && f >= 0 && f < mine) vmid++; });
+  return vmid;
+}
+
 /** MEM-BTM: ARM_SMMU_FEAT_BTM, the SMMU has BTM and the driver enables it (SMMU_CR2.PTM = 0). */
 export function featBtm(config: Config, traits: VariantTraits): boolean {
   return traits.btmEnabled && config.smmu.btm;

@@ -50,6 +50,8 @@ export type HwEvent =
 export type Command =
   | { readonly op: 'CMD_CFGI_CD'; readonly dev: number; readonly ssid: number }
   | { readonly op: 'CMD_TLBI_NH_ASID'; readonly asid: number }
+  /** Invalidate every stage-1 and stage-2 TLB entry of a VMID (HW-CMD-TLBI-S12-VMALL). */
+  | { readonly op: 'CMD_TLBI_S12_VMALL'; readonly vmid: number }
   | { readonly op: 'CMD_TLBI_NH_VA'; readonly asid: number; readonly page: number }
   /** pages = [] means the whole PASID (size 0 in arm_smmu_atc_inv_domain). */
   | { readonly op: 'CMD_ATC_INV'; readonly dev: number; readonly ssid: number; readonly start: number; readonly end: number }

@@ -39,6 +39,7 @@ export function describeObservation(c: Config, o: Observation): string {
       match(cmd)
         .with({ op: 'CMD_CFGI_CD' }, (x) => `CMD_CFGI_CD ${dev(c, x.dev)} ssid ${x.ssid}`)
         .with({ op: 'CMD_TLBI_NH_ASID' }, (x) => `CMD_TLBI_NH_ASID asid ${x.asid}`)
+        .with({ op: 'CMD_TLBI_S12_VMALL' }, (x) => `CMD_TLBI_S12_VMALL vmid ${x.vmid}`)
         .with({ op: 'CMD_TLBI_NH_VA' }, (x) => `CMD_TLBI_NH_VA asid ${x.asid} page ${x.page}`)
         .with({ op: 'CMD_ATC_INV' }, (x) => `CMD_ATC_INV ${dev(c, x.dev)} ssid ${x.ssid} ${x.end < 0 ? 'all' : `pages [${x.start}, ${x.end})`}`)
         .with({ op: 'CMD_SYNC' }, () => 'CMD_SYNC')

@@ -226,6 +226,22 @@ describe('DRV-DOMAIN-FREE: detach and free a domain', () => {
     const f = run(seedWideConfig, 'upstream', [domainFree(1)], withEntry);
     expect(f.state.tlb).toEqual([{ asid: 11, page: 0, frame: 1 }]);
   });
+  it('HW-CMD-TLBI-S12-VMALL: a stage-2 domain\'s TLB context goes by VMID: CMD_TLBI_S12_VMALL of the lowest free VMID at its first attach (VMID 0 reserved); none for a stage-2 domain never attached', () => {
+    // devices 0 and 1 attach (in configuration order) to stage-2 domains b and a: b is finalised first
+    const c: Config = {
+      ...seedWideConfig,
+      domains: [{ name: 'a', stage: 2 }, { name: 'b', stage: 2 }, { name: 'never', stage: 2 }],
+      devices: [{ ...seedWideConfig.devices[0]!, domain: 1 }, { ...seedWideConfig.devices[1]!, domain: 0 }],
+    };
+    expect(cmds(run(c, 'upstream', [domainFree(1)]).last)).toEqual([
+      { op: 'CMD_ATC_INV', dev: 0, ssid: 0, start: 0, end: -1 }, { op: 'CMD_SYNC' },
+      { op: 'CMD_TLBI_S12_VMALL', vmid: 1 }, { op: 'CMD_SYNC' },
+    ]);
+    expect(cmds(run(c, 'v6', [domainFree(0)]).last)).toEqual([{ op: 'CMD_TLBI_S12_VMALL', vmid: 2 }, { op: 'CMD_SYNC' }]);
+    expect(cmds(run(c, 'v6', [domainFree(2)]).last)).toEqual([]);
+    // a VMID freed with its domain is not reused: no domain is created later
+    expect(cmds(run(c, 'v6', [domainFree(1), domainFree(0)]).last)).toEqual([{ op: 'CMD_TLBI_S12_VMALL', vmid: 2 }, { op: 'CMD_SYNC' }]);
+  });
   it('caller contract: SVA disabled on every device of the domain first; bonds gone under strictDisable', () => {
     const r = run(seedWideConfig, 'v6', [enable(0)]);
     expect(refusal(r.m, r.state, domainFree(0))).toMatchObject({ tag: 'NotEnabled' });
