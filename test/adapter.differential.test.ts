@@ -318,3 +318,32 @@ describe('observation modes', () => {
     expect(canonicalState(toState(a))).toBe(canonicalState(toState(b)));
   });
 });
+
+describe('DRV-MN-ORDER: the adapter walks an mm\'s notifiers in list order, as the reducer', () => {
+  const binds = (first: number, second: number): Event[] => [
+    { kind: 'enableSva', dev: 0 }, { kind: 'enableSva', dev: 1 },
+    { kind: 'bind', dev: first, mm: 0, fail: 'none' }, { kind: 'bind', dev: second, mm: 0, fail: 'none' },
+    { kind: 'touch', mm: 0, page: 0, frame: 0 },
+  ];
+  for (const variant of ['v6-atc', 'upstream'] as const) {
+    it(`${variant}: exit and munmap after bind(0), bind(1) and after bind(1), bind(0), then unbind and bind again`, () => {
+      const m = createModel(seedWideConfig, variant);
+      for (const [a, b] of [[0, 1], [1, 0]] as const) {
+        const tail: Event[] = [
+          { kind: 'munmap', mm: 0, start: 0, end: 1 }, { kind: 'unbind', dev: a, mm: 0 }, { kind: 'bind', dev: a, mm: 0, fail: 'none' },
+          { kind: 'munmap', mm: 0, start: 1, end: 2 }, { kind: 'exit', mm: 0 },
+        ];
+        let s = initialState(seedWideConfig);
+        const eng = initialEngine(m, 'collect');
+        for (const e of [...binds(a, b), ...tail]) {
+          const r = step(m, s, e);
+          if (E.isLeft(r)) throw new Error(`refused: ${JSON.stringify(e)}`);
+          expect(eng.step(e)).toBeUndefined();
+          expect(eng.observations, JSON.stringify(e)).toEqual(r.right.observations);
+          s = r.right.state;
+          expect(canonicalState(toState(eng)), JSON.stringify(e)).toBe(canonicalState(s));
+        }
+      }
+    });
+  }
+});

@@ -27,7 +27,7 @@ function fromDoc(s: State): string {
     `flt:${list(s.faults.map((f) => [f.via, f.dev, f.group, f.pasid, f.page, bit(f.write), bit(f.afterRelease), f.status].join(',')))}`,
     `sva:${s.svaEnabled.map(bit).join('')}`,
     `bond:${list(s.bonds.map((b) => [b.dev, b.mm, b.refs, bit(b.afterExit)].join(',')))}`,
-    `mn:${list(s.notifiers.map((n) => [n.domain, n.mm, n.refs, bit(n.cleared), bit(n.afterExit)].join(',')))}`,
+    `mn:${list(s.notifiers.map((n) => [n.domain, n.mm, n.refs, bit(n.cleared), bit(n.afterExit), n.mmListPos].join(',')))}`,
     `free:${list(s.deferredFrees.map((f) => [f.domain, f.mm, bit(f.inDomainOps)].join(',')))}`,
     `mm:${list(s.mms.map((m) => `${bit(m.alive)},${m.pasid},${m.pasidRefs},${m.ctxDescRefs},[${m.pages.join(',')}]`))}`,
   ].join('|');

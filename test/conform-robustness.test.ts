@@ -105,9 +105,9 @@ describe('conform: protocol pieces without a process', () => {
     const st = { ready: false };
     expect(answer(engine, '{"op":"step","event":{"kind":"exit","mm":0}}', st)).toMatchObject({ error: 'BadArgument' });
     expect(answer(engine, 'nope', st)).toMatchObject({ ok: false });
-    expect(answer(engine, '{"op":"reset","protocol":1,"config":{},"variant":"v6"}', st)).toMatchObject({ ok: false, protocol: 2 });
-    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 2, config: { ...encodeConfig(seedWideConfig), frames: -1 }, variant: 'v6' }), st)).toMatchObject({ ok: false, error: expect.stringMatching(/config: \$\.frames/) });
-    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 2, config: encodeConfig(seedWideConfig), variant: 'v6-atc' }), st)).toEqual({ ok: true, protocol: 2, features: ['snapshot'] });
+    expect(answer(engine, '{"op":"reset","protocol":2,"config":{},"variant":"v6"}', st)).toMatchObject({ ok: false, protocol: 3 });
+    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 3, config: { ...encodeConfig(seedWideConfig), frames: -1 }, variant: 'v6' }), st)).toMatchObject({ ok: false, error: expect.stringMatching(/config: \$\.frames/) });
+    expect(answer(engine, JSON.stringify({ op: 'reset', protocol: 3, config: encodeConfig(seedWideConfig), variant: 'v6-atc' }), st)).toEqual({ ok: true, protocol: 3, features: ['snapshot'] });
     expect(answer(engine, '{"op":"step","event":{"kind":"enableSva","dev":9}}', st)).toMatchObject({ error: 'UnknownDevice' });
     expect(answer(engine, '{"op":"step","event":{"kind":"unbind","dev":0,"mm":0}}', st)).toMatchObject({ error: 'NotEnabled' });
     expect(answer(engine, '{"op":"restore","slot":3}', st)).toEqual({ ok: false, error: 'no snapshot in slot 3' });

@@ -48,7 +48,8 @@ describe('packed engine: the Store against the reducer on random reachable state
         const enc = new IntBuf(256), a = new IntBuf(256), b = new IntBuf(256);
         let s: State = initialState(cfg);
         for (const c of [0, ...choices]) {
-          enc.reset(); encodeState(s, enc);
+          // the plain key: the state without its notifier list positions (EXP-KEY-MN-ORDER)
+          enc.reset(); encodeState(s, enc, false);
           loadKey(px.store, enc.a, 0);
           a.reset(); encodeStore(px.store, a);
           expect(Array.from(a.a.subarray(0, a.n))).toEqual(Array.from(enc.a.subarray(0, enc.n)));
@@ -80,7 +81,7 @@ describe('packed engine: loadKey', () => {
     const absent = (on: Uint8Array, bit: number, of: Int32Array | Uint8Array) => Array.from(of, (x, i) => ((on[i]! & bit) !== 0 ? x : 0));
     out.cdAsid = absent(st.cdFlags, 1, st.cdAsid); out.cdTtb0 = absent(st.cdFlags, 1, st.cdTtb0);
     out.bondRefs = absent(st.bondOn, 1, st.bondRefs); out.bondAfterExit = absent(st.bondOn, 1, st.bondAfterExit);
-    out.mnRefs = absent(st.mnOn, 1, st.mnRefs); out.mnCleared = absent(st.mnOn, 1, st.mnCleared);
+    out.mnRefs = absent(st.mnOn, 1, st.mnRefs); out.mnCleared = absent(st.mnOn, 1, st.mnCleared); out.mnListPos = absent(st.mnOn, 1, st.mnListPos);
     for (const [k, v] of Object.entries(st)) {
       if (k === 'faultPool' || k === 'tlbTouched' || k in out || typeof v === 'function') continue;
       if (ArrayBuffer.isView(v)) out[k] = Array.from(v as Int32Array);
@@ -133,8 +134,8 @@ describe('packed engine: loadKey', () => {
     expect(found).toBeDefined();
     const s = found!;
     const sorted = new IntBuf(256), got = new IntBuf(256), shuffled = new IntBuf(256);
-    encodeState(s, sorted);
-    encodeState({ ...s, faults: s.faults.slice().reverse() }, shuffled);
+    encodeState(s, sorted, false);
+    encodeState({ ...s, faults: s.faults.slice().reverse() }, shuffled, false);
     expect(Array.from(shuffled.a.subarray(0, shuffled.n))).not.toEqual(Array.from(sorted.a.subarray(0, sorted.n)));
     loadKey(px.store, shuffled.a, 0);
     encodeStore(px.store, got);

@@ -88,7 +88,8 @@ export function storeFromState(config: Config, s: State): E.Either<string, Store
     if (!isDev(n.domain, nDom) || !isDev(n.mm, nMm)) return E.left(`notifier out of range: ${JSON.stringify(n)}`);
     const k = ((n.domain * nMm) + n.mm) * 2 + (n.afterExit ? 1 : 0);
     if (st.mnOn[k]) return E.left(`two notifiers for domain ${n.domain}, process ${n.mm}, afterExit ${n.afterExit}`);
-    st.mnOn[k] = 1; st.mnRefs[k] = n.refs; st.mnCleared[k] = n.cleared ? 1 : 0;
+    if (!Number.isInteger(n.mmListPos) || n.mmListPos < 0 || n.mmListPos >= nDom * 2) return E.left(`notifier list position out of range: ${JSON.stringify(n)}`);
+    st.mnOn[k] = 1; st.mnRefs[k] = n.refs; st.mnCleared[k] = n.cleared ? 1 : 0; st.mnListPos[k] = n.mmListPos;
   }
   for (const f of s.deferredFrees) st.deferred.push({ domain: f.domain, mm: f.mm, inDomainOps: f.inDomainOps });
   for (let m = 0; m < nMm; m++) {
@@ -166,7 +167,7 @@ export function storeToState(st: Store): State {
   const notifiers: Notifier[] = [];
   for (let k = 0; k < st.mnOn.length; k++) {
     if (!st.mnOn[k]) continue;
-    notifiers.push({ domain: Math.floor(k / 2 / st.nMm), mm: Math.floor(k / 2) % st.nMm, refs: st.mnRefs[k]!, cleared: st.mnCleared[k] === 1, afterExit: k % 2 === 1 });
+    notifiers.push({ domain: Math.floor(k / 2 / st.nMm), mm: Math.floor(k / 2) % st.nMm, refs: st.mnRefs[k]!, cleared: st.mnCleared[k] === 1, afterExit: k % 2 === 1, mmListPos: st.mnListPos[k]! });
   }
   const deferredFrees: DeferredFree[] = st.deferred.map((f) => ({ domain: f.domain, mm: f.mm, inDomainOps: f.inDomainOps }));
   const mms: Mm[] = [];

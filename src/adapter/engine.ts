@@ -66,6 +66,8 @@ export class Engine {
   private readonly featBtm: boolean;
   /** options.rangeInvalidation is 'exact' (DRV-MN-RANGE-SPAN): no span to compute. */
   private readonly exactRanges: boolean;
+  /** Scratch for mmList(): an mm's notifier keys in list order. */
+  private readonly mnList: Int32Array;
 
   constructor(model: Model, store: Store, mode: ObservationMode = 'collect', sink?: (o: Observation) => void) {
     this.model = model;
@@ -77,6 +79,7 @@ export class Engine {
     this.devPri = Uint8Array.from(this.config.devices.map((d) => (d.pri ? 1 : 0)));
     this.featBtm = featBtm(this.config, this.traits);
     this.exactRanges = this.config.options.rangeInvalidation === 'exact';
+    this.mnList = new Int32Array(this.config.domains.length * 2);
     this.setMode(mode, sink);
   }
 
@@ -682,6 +685,26 @@ export class Engine {
     return ((domain * this.st.nMm) + mm) * 2 + afterExit;
   }
 
+  /**
+   * DRV-MN-ORDER mmNotifierList(): the keys of the mm's notifiers in list order (by position, then
+   * key, as the reducer sorts them) into this.mnList; returns how many.
+   */
+  private mmList(mm: number): number {
+    const st = this.st, list = this.mnList;
+    let n = 0;
+    for (let d = 0; d < st.nDom; d++) {
+      for (let ae = 0; ae < 2; ae++) {
+        const k = this.mnKey(d, mm, ae);
+        if (!st.mnOn[k]) continue;
+        const pos = st.mnListPos[k]!;
+        let j = n++;
+        while (j > 0 && st.mnListPos[list[j - 1]!]! > pos) { list[j] = list[j - 1]!; j--; }
+        list[j] = k;
+      }
+    }
+    return n;
+  }
+
   /** DRV-MN-LOOKUP lookupNotifier(): key or -1. */
   private lookupNotifier(domain: number, mm: number): number {
     const st = this.st;
@@ -704,7 +727,12 @@ export class Engine {
     const st = this.st;
     const domain = Math.floor(k / 2 / st.nMm), mm = Math.floor(k / 2) % st.nMm;
     const inDomainOps = this.traits.notifierOps === 'inDomain';
-    st.mnOn[k] = 0; st.mnRefs[k] = 0; st.mnCleared[k] = 0;
+    const pos = st.mnListPos[k]!;
+    st.mnOn[k] = 0; st.mnRefs[k] = 0; st.mnCleared[k] = 0; st.mnListPos[k] = 0;
+    // DRV-MN-ORDER: hlist_del_init_rcu; the notifiers behind it move up
+    for (let d = 0; d < st.nDom; d++) {
+      for (let ae = 0; ae < 2; ae++) { const k2 = this.mnKey(d, mm, ae); if (st.mnOn[k2] && st.mnListPos[k2]! > pos) st.mnListPos[k2]!--; }
+    }
     const d = st.deferred;
     let i = 0;
     while (i < d.length && (d[i]!.domain - domain || d[i]!.mm - mm) <= 0) i++;
@@ -777,8 +805,12 @@ export class Engine {
       return 'BUG';
     }
     if (!this.allocSharedCd(mm)) return 'ENOSPC';
+    // DRV-MN-ORDER: registered at the head of the mm's list
+    for (let d = 0; d < st.nDom; d++) {
+      for (let ae = 0; ae < 2; ae++) { const k2 = this.mnKey(d, mm, ae); if (st.mnOn[k2]) st.mnListPos[k2]!++; }
+    }
     const k = this.mnKey(domain, mm, 0);
-    st.mnOn[k] = 1; st.mnRefs[k] = 1; st.mnCleared[k] = 0;
+    st.mnOn[k] = 1; st.mnRefs[k] = 1; st.mnCleared[k] = 0; st.mnListPos[k] = 0;
     if (this.traits.cdWrite === 'freshNotifier') this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);
     return k;
   }
@@ -887,10 +919,9 @@ export class Engine {
       pages[p] = PTE_NOT_IN_VMA;
     }
     if (populated && this.featBtm) st.tlbDropRange(this.cpuAsids[mm]!, start, end); // MEM-BTM
+    const n = this.mmList(mm), list = this.mnList;
     for (let round = 0, rounds = populated ? 2 : 1; round < rounds; round++) {
-      for (let domain = 0; domain < st.nDom; domain++) {
-        for (let ae = 0; ae < 2; ae++) if (st.mnOn[this.mnKey(domain, mm, ae)]) this.invalidateRange(domain, mm, start, end);
-      }
+      for (let j = 0; j < n; j++) this.invalidateRange(Math.floor(list[j]! / 2 / st.nMm), mm, start, end);
     }
   }
 
@@ -902,12 +933,9 @@ export class Engine {
   /** MEM-EXIT exit(). */
   private exit(mm: number): void {
     const st = this.st;
-    for (let domain = 0; domain < st.nDom; domain++) {
-      for (let ae = 0; ae < 2; ae++) {
-        const k = this.mnKey(domain, mm, ae);
-        if (st.mnOn[k]) this.release(k);
-      }
-    }
+    // DRV-MN-ORDER: release() from the head of the list, then every notifier is unlinked
+    const n = this.mmList(mm), list = this.mnList;
+    for (let j = 0; j < n; j++) { this.release(list[j]!); st.mnListPos[list[j]!] = 0; }
     st.mmAlive[mm] = 0;
     const pages = st.pages[mm]!;
     for (let p = 0; p < pages.length; p++) {

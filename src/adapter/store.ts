@@ -96,6 +96,8 @@ export class Store {
   readonly mnOn: Uint8Array;
   readonly mnRefs: Int32Array;
   readonly mnCleared: Uint8Array;
+  /** Position in the mm's notifier list, 0 = the head (DRV-MN-ORDER, Notifier.mmListPos). */
+  readonly mnListPos: Uint8Array;
   /** Sorted by (domain, mm), insertion order among equal keys. */
   readonly deferred: DeferredRec[];
   // ---- process memory
@@ -143,6 +145,7 @@ export class Store {
     this.mnOn = new Uint8Array(nDom * nMm * 2);
     this.mnRefs = new Int32Array(nDom * nMm * 2);
     this.mnCleared = new Uint8Array(nDom * nMm * 2);
+    this.mnListPos = new Uint8Array(nDom * nMm * 2);
     this.deferred = [];
     this.mmAlive = new Uint8Array(nMm);
     this.mmPasid = new Int32Array(nMm);

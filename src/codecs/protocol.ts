@@ -6,7 +6,7 @@ import { eventCodec, observationCodec } from './event.ts';
 import { variantNames, type VariantName } from '../model/variant.ts';
 
 /** Protocol version carried by every reset; an implementation that answers another one is refused. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Optional capabilities an implementation may announce in its reset reply. */
 export const features = ['snapshot'] as const;

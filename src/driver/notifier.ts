@@ -2,7 +2,7 @@
 // deferred free (arm_smmu_mmu_notifier_* in the seed and upstream).
 import { featBtm, type Ctx } from '../model/context.ts';
 import { insertSorted, removeAt } from '../model/sorted.ts';
-import { stateWith, type DeferredFree, type Notifier, type State } from '../model/state.ts';
+import { notifierWith, stateWith, type DeferredFree, type Notifier, type State } from '../model/state.ts';
 import { withNotifier } from '../model/update.ts';
 import { atcInvDomain, tlbInvAsid, tlbInvRange } from '../hardware/commands.ts';
 import { rangeCoverOf } from '../hardware/rangeSpan.ts';
@@ -22,6 +22,21 @@ function notifierCallback(ctx: Ctx, op: 'invalidate_range' | 'release' | 'free_n
   ctx.out.push({ kind: 'callback', op, domain, mm });
 }
 
+/** DRV-MN-ORDER: __mmu_notifier_register links the notifier at the head of the mm's list. */
+export function mmListAddHead(notifiers: readonly Notifier[], mm: number): Notifier[] {
+  return notifiers.map((x) => (x.mm === mm ? notifierWith(x, { mmListPos: x.mmListPos + 1 }) : x));
+}
+
+/** DRV-MN-ORDER: hlist_del_init_rcu of the notifier at `pos`: the ones behind it move up. */
+function mmListDel(notifiers: readonly Notifier[], mm: number, pos: number): Notifier[] {
+  return notifiers.map((x) => (x.mm === mm && x.mmListPos > pos ? notifierWith(x, { mmListPos: x.mmListPos - 1 }) : x));
+}
+
+/** DRV-MN-ORDER: mn_hlist_release unlinks every notifier of the exiting mm. */
+export function mmListEmpty(notifiers: readonly Notifier[], mm: number): Notifier[] {
+  return notifiers.map((x) => (x.mm === mm && x.mmListPos !== 0 ? notifierWith(x, { mmListPos: 0 }) : x));
+}
+
 /**
  * DRV-MN-PUT: the notifier's last reference is gone: unlink it and queue its free for after the
  * SRCU grace period (mmu_notifier_put). With ctxDescPut 'notifierPut' the ctx desc reference is
@@ -31,7 +46,7 @@ export function notifierPut(ctx: Ctx, s: State, i: number): State {
   const n = s.notifiers[i]!;
   const inDomainOps = ctx.traits.notifierOps === 'inDomain';
   let next = stateWith(s, {
-    notifiers: removeAt(s.notifiers, i),
+    notifiers: mmListDel(removeAt(s.notifiers, i), n.mm, n.mmListPos),
     deferredFrees: insertSorted(s.deferredFrees, { domain: n.domain, mm: n.mm, inDomainOps }, byFreeKey),
   });
   if (ctx.traits.ctxDescPut === 'notifierPut') next = freeSharedCd(next, n.mm);

@@ -8,7 +8,7 @@ import { stateWith, type Bond, type State } from '../model/state.ts';
 import { withBond, withNotifier } from '../model/update.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
 import { allocSharedCd } from './asid.ts';
-import { byNotifierKey, cpuAsid, notifierPut, teardownContext } from './notifier.ts';
+import { byNotifierKey, cpuAsid, mmListAddHead, notifierPut, teardownContext } from './notifier.ts';
 import { allocPasid, freePasid } from './pasid.ts';
 
 export const byBondKey = (a: Bond, b: Bond) => a.dev - b.dev || a.mm - b.mm;
@@ -42,8 +42,9 @@ function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: Al
   }
   const cd = allocSharedCd(ctx, s0, mm);
   if ('errno' in cd) return cd;
-  const n = { domain, mm, refs: 1, cleared: false, afterExit: false };
-  let s: State = stateWith(cd.s, { notifiers: insertSorted(cd.s.notifiers, n, byNotifierKey) });
+  // DRV-MN-ORDER: registered at the head of the mm's list
+  const n = { domain, mm, refs: 1, cleared: false, afterExit: false, mmListPos: 0 };
+  let s: State = stateWith(cd.s, { notifiers: insertSorted(mmListAddHead(cd.s.notifiers, mm), n, byNotifierKey) });
   if (ctx.traits.cdWrite === 'freshNotifier') {
     // DRV-BIND-CD: upstream writes the CD as part of getting a fresh notifier
     s = writeCtxDesc(ctx, s, domain, s.mms[mm]!.pasid, { tag: 'install', asid: cpuAsid(ctx, mm), ttb0: mm });

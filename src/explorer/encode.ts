@@ -37,8 +37,11 @@ export const faultFlags = (f: PendingFault) =>
 /** Index in STATUS (no indexOf: this runs for every fault of every key the explorer computes). */
 const statusCode = (s: PendingFault['status']) => (s === 'pending' ? 0 : s === 'success' ? 1 : 2);
 
-/** Append the plain encoding of `s` to `out`. */
-export function encodeState(s: State, out: IntBuf): void {
+/**
+ * Append the plain encoding of `s` to `out`. With `listPos` false the notifiers' mm-list positions
+ * are left out (read back as 0): the explorer's key (EXP-KEY-MN-ORDER in spec/explorer.md).
+ */
+export function encodeState(s: State, out: IntBuf, listPos = true): void {
   out.ensure(64);
   for (const e of s.ste) { out.push(e.config === 'translate' ? 1 : 0); out.push(e.domain); out.push(b(e.s1stalld) | (b(e.eats) << 1)); }
   for (const d of s.domains) {
@@ -57,7 +60,7 @@ export function encodeState(s: State, out: IntBuf): void {
   out.push(s.bonds.length);
   for (const x of s.bonds) { out.ensure(3); out.push(x.dev); out.push(x.mm); out.push(x.refs * 2 + b(x.afterExit)); }
   out.push(s.notifiers.length);
-  for (const n of s.notifiers) { out.ensure(3); out.push(n.domain); out.push(n.mm); out.push(n.refs * 4 + b(n.cleared) + 2 * b(n.afterExit)); }
+  for (const n of s.notifiers) { out.ensure(3); out.push(n.domain); out.push(n.mm); out.push((listPos ? n.mmListPos * 4096 : 0) + n.refs * 4 + b(n.cleared) + 2 * b(n.afterExit)); }
   out.push(s.deferredFrees.length);
   for (const f of s.deferredFrees) { out.ensure(2); out.push(f.domain); out.push(f.mm * 2 + b(f.inDomainOps)); }
   for (const m of s.mms) {
@@ -103,7 +106,7 @@ export function decodeState(config: Config, a: Int32Array, start: number): State
   const notifiers: Notifier[] = [];
   for (let n = a[i++]!, k = 0; k < n; k++) {
     const r = a[i + 2]!;
-    notifiers.push({ domain: a[i]!, mm: a[i + 1]!, refs: r >> 2, cleared: (r & 1) !== 0, afterExit: (r & 2) !== 0 });
+    notifiers.push({ domain: a[i]!, mm: a[i + 1]!, refs: (r >> 2) & 1023, cleared: (r & 1) !== 0, afterExit: (r & 2) !== 0, mmListPos: r >> 12 });
     i += 3;
   }
   const deferredFrees: DeferredFree[] = [];

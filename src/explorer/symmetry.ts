@@ -309,7 +309,7 @@ export class Canonicalizer {
 
   /** Write the key encoding of `s` into `out` (appended). */
   key(s: State, out: IntBuf): void {
-    if (!this.symmetry.enabled) { encodeState(s, out); return; }
+    if (!this.symmetry.enabled) { encodeState(s, out, false); return; } // EXP-KEY-MN-ORDER: no list positions
     if (this.symmetry.relabellings.length === 1) { this.relabelled(s, 0, out); return; }
     const n = this.preselect(s), c = this.candidates;
     if (n === 1) { this.relabelled(s, c[0]!, out); return; }

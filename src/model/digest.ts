@@ -15,7 +15,7 @@ export function canonicalState(s: State): string {
   parts.push(`flt:${s.faults.map((f) => `${f.via},${f.dev},${f.group},${f.pasid},${f.page},${b(f.write)},${b(f.afterRelease)},${f.status}`).join(';')}`);
   parts.push(`sva:${s.svaEnabled.map(b).join('')}`);
   parts.push(`bond:${s.bonds.map((x) => `${x.dev},${x.mm},${x.refs},${b(x.afterExit)}`).join(';')}`);
-  parts.push(`mn:${s.notifiers.map((n) => `${n.domain},${n.mm},${n.refs},${b(n.cleared)},${b(n.afterExit)}`).join(';')}`);
+  parts.push(`mn:${s.notifiers.map((n) => `${n.domain},${n.mm},${n.refs},${b(n.cleared)},${b(n.afterExit)},${n.mmListPos}`).join(';')}`);
   parts.push(`free:${s.deferredFrees.map((f) => `${f.domain},${f.mm},${b(f.inDomainOps)}`).join(';')}`);
   parts.push(`mm:${s.mms.map((m) => `${b(m.alive)},${m.pasid},${m.pasidRefs},${m.ctxDescRefs},[${m.pages.join(',')}]`).join(';')}`);
   return parts.join('|');

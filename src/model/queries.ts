@@ -25,6 +25,16 @@ export function lookupNotifier(ctx: Pick<Ctx, 'traits'>, s: State, domain: numbe
     n.domain === domain && n.mm === mm && (ctx.traits.notifierLookup === 'domainList' || n.afterExit || alive));
 }
 
+/**
+ * DRV-MN-ORDER: indices of the mm's notifiers in the order the kernel's callbacks walk them
+ * (hlist_for_each_entry_rcu from the head of mm->notifier_subscriptions->list: newest first).
+ */
+export function mmNotifierList(s: State, mm: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.notifiers.length; i++) if (s.notifiers[i]!.mm === mm) out.push(i);
+  return out.sort((a, b) => s.notifiers[a]!.mmListPos - s.notifiers[b]!.mmListPos || a - b);
+}
+
 /** Index of the pending fault (dev, group), or -1. */
 export function faultIndex(s: State, dev: number, group: number): number {
   return s.faults.findIndex((f) => f.dev === dev && f.group === group);

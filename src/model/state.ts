@@ -92,7 +92,8 @@ export interface Bond {
 
 /**
  * arm_smmu_mmu_notifier: one per (domain, mm); sorted by (domain, mm, afterExit). A bind that
- * would register a second one on an exited mm BUGs instead (DRV-MN-REGISTER).
+ * would register a second one on an exited mm BUGs instead (DRV-MN-REGISTER). Callbacks walk an
+ * mm's notifiers in mm-list order, newest registered first (DRV-MN-ORDER).
  */
 export interface Notifier {
   readonly domain: number;
@@ -102,6 +103,9 @@ export interface Notifier {
   readonly cleared: boolean;
   /** Always false (see Bond.afterExit). */
   readonly afterExit: boolean;
+  /** Position in mm->notifier_subscriptions->list (DRV-MN-ORDER): 0 = the head, the newest
+   *  registered; the linked notifiers of an mm hold 0..k-1. 0 once unlinked by exit_mmap. */
+  readonly mmListPos: number;
 }
 
 /** A notifier put to zero whose free callback (SRCU) has not run yet; sorted by (domain, mm). */
@@ -189,7 +193,7 @@ export function bondWith(b: Bond, patch: Partial<Bond>): Bond {
 export function notifierWith(n: Notifier, patch: Partial<Notifier>): Notifier {
   return {
     domain: patch.domain ?? n.domain, mm: patch.mm ?? n.mm, refs: patch.refs ?? n.refs,
-    cleared: patch.cleared ?? n.cleared, afterExit: patch.afterExit ?? n.afterExit,
+    cleared: patch.cleared ?? n.cleared, afterExit: patch.afterExit ?? n.afterExit, mmListPos: patch.mmListPos ?? n.mmListPos,
   };
 }
 

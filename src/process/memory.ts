@@ -2,8 +2,9 @@
 import { featBtm, type Ctx } from '../model/context.ts';
 import { pageTable, withPages } from '../model/sorted.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED, stateWith, type State } from '../model/state.ts';
+import { mmNotifierList } from '../model/queries.ts';
 import { withMm, withPte } from '../model/update.ts';
-import { invalidateRange, release } from '../driver/notifier.ts';
+import { invalidateRange, mmListEmpty, release } from '../driver/notifier.ts';
 
 /** MEM-TOUCH: the CPU faults a page in; the page allocator may hand out any free frame. */
 export function touch(_ctx: Ctx, s: State, mm: number, page: number, frame: number): State {
@@ -26,11 +27,10 @@ export function munmap(ctx: Ctx, s0: State, mm: number, start: number, end: numb
     s = stateWith(s, { tlb: s.tlb.filter((e) => e.asid !== asid || e.page < start || e.page >= end) });
   }
   const rounds = populated ? 2 : 1;
+  // DRV-MN-ORDER: each round walks the mm's list from the head (newest registered first)
+  const list = mmNotifierList(s, mm);
   for (let round = 0; round < rounds; round++) {
-    for (const n of s.notifiers) {
-      if (n.mm !== mm) continue;
-      s = invalidateRange(ctx, s, n, start, end);
-    }
+    for (const i of list) s = invalidateRange(ctx, s, s.notifiers[i]!, start, end);
   }
   return s;
 }
@@ -46,8 +46,8 @@ export function mmap(_ctx: Ctx, s: State, mm: number, page: number): State {
  */
 export function exit(ctx: Ctx, s0: State, mm: number): State {
   let s = s0;
-  for (let i = 0; i < s.notifiers.length; i++) {
-    if (s.notifiers[i]!.mm === mm) s = release(ctx, s, i);
-  }
+  // DRV-MN-ORDER: mn_hlist_release walks the list from the head, then unlinks every notifier
+  for (const i of mmNotifierList(s0, mm)) s = release(ctx, s, i);
+  s = stateWith(s, { notifiers: mmListEmpty(s.notifiers, mm) });
   return withMm(s, mm, { alive: false, pages: pageTable(s.mms[mm]!.pages.length, PTE_NOT_IN_VMA) });
 }

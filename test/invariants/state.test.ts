@@ -141,7 +141,7 @@ describe('INV-NO-LEAK: no-leak', () => {
     expect(checkInvariants(m, done)).toEqual([]);
   });
   it('flags a notifier, PASID, ctx desc or CD left with no bond and no pending free, and a frame mapped twice', () => {
-    expect(stateViolations(m, { ...done, notifiers: [{ domain: 0, mm: 0, refs: 0, cleared: false, afterExit: false }] })).toContain('no-leak');
+    expect(stateViolations(m, { ...done, notifiers: [{ domain: 0, mm: 0, refs: 0, cleared: false, afterExit: false, mmListPos: 0 }] })).toContain('no-leak');
     expect(stateViolations(m, { ...done, mms: [{ ...done.mms[0]!, pasid: 1 }, done.mms[1]!] })).toContain('no-leak');
     const dom = done.domains[0]!;
     expect(stateViolations(m, { ...done, domains: [{ ...dom, cds: [...dom.cds, { ssid: 1, cd: dom.cds[0]!.cd }] }] })).toContain('no-leak');

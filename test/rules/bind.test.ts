@@ -21,7 +21,7 @@ describe('DRV-BIND: iommu_sva_bind_device', () => {
       expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 0, mm: 0, pasid: 1 }]);
       expect(tps(r.last)).toEqual(['smmu_bind_alloc']);
       expect(r.state.bonds).toEqual([{ dev: 0, mm: 0, refs: 1, afterExit: false }]);
-      expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false }]);
+      expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false, mmListPos: 0 }]);
       expect(r.state.mms[0]).toMatchObject({ pasid: 1, pasidRefs: 1, ctxDescRefs: 1 });
       expect(cdAt(r.state, 0, 1)).toEqual({ v: true, epd0: false, r: true, s: false, a: true, aset: false, asid: 11, ttb0: 0 });
       // DRV-CD-WRITE: the install is synced twice, each time to every master of the domain (HW-CMD-CFGI)
@@ -94,7 +94,7 @@ describe('DRV-MN-REGISTER: binding an mm whose users are gone (options.bindAfter
     const shared = withOptions({ bindAfterExit: true }, sharedDomain);
     const r = run(shared, 'upstream', [enable(0), enable(1), bind(0, 0), exit(0), bind(1, 0)]);
     expect(returns(r.last)).toEqual([{ tag: 'handle', dev: 1, mm: 0, pasid: 1 }]);
-    expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: true, afterExit: false }]);
+    expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: true, afterExit: false, mmListPos: 0 }]);
     expect(cmds(r.last)).toEqual([]); // upstream writes the CD only when it creates the notifier
   });
   it('v6: the mm list was emptied by exit_mmap, so the second device of the domain needs a fresh notifier: BUG', () => {
@@ -112,7 +112,7 @@ describe('DRV-MN-GET: one notifier per (domain, mm), refcounted per bond', () =>
   for (const variant of ['v6', 'upstream'] as const) {
     it(`${variant}: a second device of the same domain reuses the notifier`, () => {
       const r = run(sharedDomain, variant, [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
-      expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: false, afterExit: false }]);
+      expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 2, cleared: false, afterExit: false, mmListPos: 0 }]);
       expect(r.state.mms[0]!.ctxDescRefs).toBe(1);
       expect(r.state.mms[0]!.pasidRefs).toBe(2);
     });
@@ -171,7 +171,7 @@ describe('DRV-BIND-ERR-PUT: v6 error path refcount_dec() then mmu_notifier_put()
   it('on a reused notifier it only drops the reference bind took: no WARN', () => {
     const r = run(withOptions({ allocFailure: true }, sharedDomain), 'v6', [enable(0), enable(1), bind(1, 0), bind(0, 0, 'bond')]);
     expect(warns(r.last)).toEqual([]);
-    expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false }]);
+    expect(r.state.notifiers).toEqual([{ domain: 0, mm: 0, refs: 1, cleared: false, afterExit: false, mmListPos: 0 }]);
   });
   it('upstream never warns on the same failure', () => {
     const r = run(cfg, 'upstream', [enable(0), bind(0, 0, 'bond')]);

@@ -105,6 +105,43 @@ describe('DRV-MN-SYNC: mmu_notifier_synchronize() in disable_sva', () => {
   });
 });
 
+describe('DRV-MN-ORDER: the mm\'s notifier list, newest registered first', () => {
+  const pos = (st: { notifiers: readonly { domain: number; mmListPos: number }[] }) => st.notifiers.map((n) => [n.domain, n.mmListPos]);
+  it('a fresh notifier is linked at the head; the older ones move back', () => {
+    const r = run(twoDomains, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    expect(pos(r.state)).toEqual([[0, 1], [1, 0]]);
+    const other = run(twoDomains, 'upstream', [enable(0), enable(1), bind(1, 0), bind(0, 0)]);
+    expect(pos(other.state)).toEqual([[0, 0], [1, 1]]);
+  });
+  it('a reused notifier keeps its place (no registration)', () => {
+    const r = run(sharedDomain, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0)]);
+    expect(pos(r.state)).toEqual([[0, 0]]);
+  });
+  it('exit releases in list order, not domain order, and the commands follow that order', () => {
+    const newestDom1 = run(twoDomains, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0), exit(0)]);
+    expect(callbacks(newestDom1.last).map((c) => [c.op, c.domain])).toEqual([['release', 1], ['release', 0]]);
+    expect(cmds(newestDom1.last)[0]).toEqual({ op: 'CMD_CFGI_CD', dev: 1, ssid: 1 });
+    const newestDom0 = run(twoDomains, 'upstream', [enable(0), enable(1), bind(1, 0), bind(0, 0), exit(0)]);
+    expect(callbacks(newestDom0.last).map((c) => [c.op, c.domain])).toEqual([['release', 0], ['release', 1]]);
+    expect(cmds(newestDom0.last)[0]).toEqual({ op: 'CMD_CFGI_CD', dev: 0, ssid: 1 });
+    // the final state does not depend on the order: only the positions differ before the exit
+    expect(newestDom1.state).toEqual(newestDom0.state);
+  });
+  it('exit_mmap unlinks every notifier: all positions 0 afterwards', () => {
+    const r = run(twoDomains, 'upstream', [enable(0), enable(1), bind(0, 0), bind(1, 0), exit(0)]);
+    expect(pos(r.state)).toEqual([[0, 0], [1, 0]]);
+  });
+  it('the last put unlinks the notifier: the ones behind it move up, a new one goes to the head', () => {
+    const base = [enable(0), enable(1), bind(0, 0), bind(1, 0)];
+    expect(pos(run(twoDomains, 'upstream', [...base, unbind(1, 0)]).state)).toEqual([[0, 0]]);
+    expect(pos(run(twoDomains, 'upstream', [...base, unbind(0, 0)]).state)).toEqual([[1, 0]]);
+    expect(pos(run(twoDomains, 'upstream', [...base, unbind(1, 0), bind(1, 0)]).state)).toEqual([[0, 1], [1, 0]]);
+    const v6 = run(twoDomains, 'v6', [...base, unbind(0, 0), bind(0, 0)]);
+    expect(pos(v6.state)).toEqual([[0, 0], [1, 1]]);
+    expect(v6.state.deferredFrees).toHaveLength(1);
+  });
+});
+
 describe('DRV-MN-INVALIDATE: invalidate_range() on every unmap', () => {
   it('each notifier of the mm is called twice per munmap that cleared PTEs, each call traced', () => {
     const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), touch(0, 1, 0), munmap(0, 0, 2)]);
@@ -114,13 +151,13 @@ describe('DRV-MN-INVALIDATE: invalidate_range() on every unmap', () => {
     ]);
     expect(callbacks(r.last).map((c) => c.op)).toEqual(['invalidate_range', 'invalidate_range']);
     const two = run(twoDomains, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), touch(0, 1, 0), munmap(0, 1, 2)]);
-    expect(callbacks(two.last).map((c) => c.domain)).toEqual([0, 1, 0, 1]);
+    expect(callbacks(two.last).map((c) => c.domain)).toEqual([1, 0, 1, 0]); // DRV-MN-ORDER: newest registered first
   });
   it('once per notifier when the range was not populated (only invalidate_range_end calls it)', () => {
     const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(0, 0, 2)]);
     expect(traces(r.last)).toEqual([{ tp: 'smmu_mm_invalidate', mm: 0, pasid: 1, start: 0, end: 2 }]);
     const two = run(twoDomains, 'v6', [enable(0), enable(1), bind(0, 0), bind(1, 0), munmap(0, 1, 2)]);
-    expect(callbacks(two.last).map((c) => c.domain)).toEqual([0, 1]);
+    expect(callbacks(two.last).map((c) => c.domain)).toEqual([1, 0]);
   });
   it('an mm without notifiers gets no callback', () => {
     const r = run(seedWideConfig, 'v6', [enable(0), bind(0, 0), munmap(1, 0, 1)]);

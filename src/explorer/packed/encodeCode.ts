@@ -2,9 +2,11 @@
 // PackedStore is built: encodeStore's words (store-io.ts; encode.ts layout) with every size and
 // slot index folded in. The fixed-size sections (STEs, CD slots, ATC slots, SVA flags, bonds,
 // notifiers, processes and their pages) are straight-line code; the TLB's ASIDs, faults and
-// deferred frees keep their loops. test/packed.test.ts checks that a loaded Store encodes back to
-// the words it was loaded from and that encodeStore equals encodeState(storeToState(st)). The
-// buffer is sized from the TLB and ATC counts the Store keeps; the section counts are counted.
+// deferred frees keep their loops. It writes the explorer's plain key, without the notifiers'
+// mm-list positions (EXP-KEY-MN-ORDER). test/packed.test.ts checks that a loaded Store encodes back
+// to the words it was loaded from and that encodeStore equals encodeState(storeToState(st), out,
+// false). The buffer is sized from the TLB and ATC counts the Store keeps; the section counts are
+// counted.
 import type { Config } from '../../model/config.ts';
 import { CD_PRESENT } from '../../adapter/store.ts';
 import type { IntBuf } from '../encode.ts';

@@ -22,7 +22,7 @@ export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
   w('st.clearLists();');
   w('const atcCount = st.atcCount, atc = st.atc, cdFlags = st.cdFlags, cdAsid = st.cdAsid, cdTtb0 = st.cdTtb0;');
   w('const sva = st.svaEnabled, bondsOfDev = st.bondsOfDev, bondOn = st.bondOn, bondRefs = st.bondRefs, bondAfterExit = st.bondAfterExit;');
-  w('const mnOn = st.mnOn, mnRefs = st.mnRefs, mnCleared = st.mnCleared, mmPasid = st.mmPasid, pasidToMm = st.pasidToMm, pasidHolders = st.pasidHolders, frameMaps = st.frameMaps;');
+  w('const mnOn = st.mnOn, mnRefs = st.mnRefs, mnCleared = st.mnCleared, mnListPos = st.mnListPos, mmPasid = st.mmPasid, pasidToMm = st.pasidToMm, pasidHolders = st.pasidHolders, frameMaps = st.frameMaps;');
   for (let slot = 0; slot < nDev * cap; slot++) {
     w(`if (atcCount[${slot}] !== 0) { const arr = atc[${slot}]; ${Array.from({ length: stride }, (_, p) => `arr[${p}] = -1;`).join(' ')} atcCount[${slot}] = 0; }`);
   }
@@ -49,7 +49,7 @@ export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
   w('f = a[i++];');
   for (let d = 0; d < nDev; d++) w(`sva[${d}] = (f >> ${d}) & 1;`);
   w(`for (let n2 = a[i++], k = 0; k < n2; k++, i += 3) { const dev = a[i], bk = dev * ${nMm} + a[i + 1], r = a[i + 2]; bondOn[bk] = 1; bondRefs[bk] = r >> 1; bondAfterExit[bk] = r & 1; bondsOfDev[dev]++; }`);
-  w(`for (let n2 = a[i++], k = 0; k < n2; k++, i += 3) { const r = a[i + 2], key = (a[i] * ${nMm} + a[i + 1]) * 2 + ((r >> 1) & 1); mnOn[key] = 1; mnRefs[key] = r >> 2; mnCleared[key] = r & 1; }`);
+  w(`for (let n2 = a[i++], k = 0; k < n2; k++, i += 3) { const r = a[i + 2], key = (a[i] * ${nMm} + a[i + 1]) * 2 + ((r >> 1) & 1); mnOn[key] = 1; mnRefs[key] = (r >> 2) & 1023; mnCleared[key] = r & 1; mnListPos[key] = r >> 12; }`);
   w('for (let n2 = a[i++], k = 0; k < n2; k++, i += 2) { const r = a[i + 1]; st.deferred.push({ domain: a[i], mm: r >> 1, inDomainOps: (r & 1) !== 0 }); }');
   for (let m = 0; m < nMm; m++) {
     // after the reset every mm->pasid is 0, so setPasid has work only for a non-zero PASID

@@ -3,8 +3,9 @@
 // reducer engine queues), so both engines share keys, hashes and frontiers:
 // - loadKey() resets a Store and fills it from an encoding, without building a State (compiled
 //   for the configuration when the store is built: loadCode.ts);
-// - encodeStore() writes the plain encoding of a Store, word for word what
-//   encodeState(storeToState(st)) writes (test/packed.test.ts), without building a State
+// - encodeStore() writes the plain key of a Store, word for word what
+//   encodeState(storeToState(st), out, false) writes (test/packed.test.ts; no notifier list
+//   positions, EXP-KEY-MN-ORDER), without building a State
 //   (compiled for the configuration too: encodeCode.ts).
 // PackedStore records which TLB ASIDs were written so that a reset touches only those (the TLB is
 // an array over the whole ASID space).
@@ -88,7 +89,7 @@ export function loadKey(st: PackedStore, a: Int32Array, start: number): number {
   return st.load(st, a, start);
 }
 
-/** Append the plain encoding of the store's state: encodeState(storeToState(st)), word for word (compiled: encodeCode.ts). */
+/** Append the plain key of the store's state: encodeState(storeToState(st), out, false), word for word (compiled: encodeCode.ts). */
 export function encodeStore(st: PackedStore, out: IntBuf): void {
   st.encode(st, out);
 }
