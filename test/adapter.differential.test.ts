@@ -319,6 +319,21 @@ describe('observation modes', () => {
   });
 });
 
+/** Every event of `events` accepted by both, with the same observations and state after each. */
+function sameStepByStep(config: Config, variant: VariantName, events: readonly Event[]): void {
+  const m = createModel(config, variant);
+  let s = initialState(config);
+  const eng = initialEngine(m, 'collect');
+  for (const e of events) {
+    const r = step(m, s, e);
+    if (E.isLeft(r)) throw new Error(`refused: ${JSON.stringify(e)}`);
+    expect(eng.step(e)).toBeUndefined();
+    expect(eng.observations, JSON.stringify(e)).toEqual(r.right.observations);
+    s = r.right.state;
+    expect(canonicalState(toState(eng)), JSON.stringify(e)).toBe(canonicalState(s));
+  }
+}
+
 describe('DRV-MN-ORDER: the adapter walks an mm\'s notifiers in list order, as the reducer', () => {
   const binds = (first: number, second: number): Event[] => [
     { kind: 'enableSva', dev: 0 }, { kind: 'enableSva', dev: 1 },
@@ -327,23 +342,26 @@ describe('DRV-MN-ORDER: the adapter walks an mm\'s notifiers in list order, as t
   ];
   for (const variant of ['v6-atc', 'upstream'] as const) {
     it(`${variant}: exit and munmap after bind(0), bind(1) and after bind(1), bind(0), then unbind and bind again`, () => {
-      const m = createModel(seedWideConfig, variant);
       for (const [a, b] of [[0, 1], [1, 0]] as const) {
         const tail: Event[] = [
           { kind: 'munmap', mm: 0, start: 0, end: 1 }, { kind: 'unbind', dev: a, mm: 0 }, { kind: 'bind', dev: a, mm: 0, fail: 'none' },
           { kind: 'munmap', mm: 0, start: 1, end: 2 }, { kind: 'exit', mm: 0 },
         ];
-        let s = initialState(seedWideConfig);
-        const eng = initialEngine(m, 'collect');
-        for (const e of [...binds(a, b), ...tail]) {
-          const r = step(m, s, e);
-          if (E.isLeft(r)) throw new Error(`refused: ${JSON.stringify(e)}`);
-          expect(eng.step(e)).toBeUndefined();
-          expect(eng.observations, JSON.stringify(e)).toEqual(r.right.observations);
-          s = r.right.state;
-          expect(canonicalState(toState(eng)), JSON.stringify(e)).toBe(canonicalState(s));
-        }
+        sameStepByStep(seedWideConfig, variant, [...binds(a, b), ...tail]);
       }
+    });
+  }
+});
+
+describe('DRV-MN-GET notifierAlloc: a failed notifier kzalloc, adapter as the reducer', () => {
+  const clash: Config = { ...seedWideConfig, options: { ...seedWideConfig.options, allocFailure: true, bindAfterExit: true }, processes: [{ ...seedWideConfig.processes[0]!, cpuAsid: 1 }, seedWideConfig.processes[1]!] };
+  const scripts: Event[][] = [
+    [{ kind: 'enableSva', dev: 0 }, { kind: 'bind', dev: 0, mm: 0, fail: 'notifier' }, { kind: 'bind', dev: 0, mm: 0, fail: 'none' }],
+    [{ kind: 'enableSva', dev: 0 }, { kind: 'exit', mm: 0 }, { kind: 'bind', dev: 0, mm: 0, fail: 'notifier' }],
+  ];
+  for (const variant of ['v6', 'upstream'] as const) {
+    it(`${variant}: with an ASID to move, and on an exited mm`, () => {
+      for (const script of scripts) sameStepByStep(clash, variant, script);
     });
   }
 });

@@ -798,13 +798,16 @@ export class Engine {
     const st = this.st;
     const found = this.lookupNotifier(domain, mm);
     if (found >= 0) { st.mnRefs[found]!++; return found; }
-    if (failAt === 'notifier') return 'ENOMEM';
-    if (!st.mmAlive[mm]) {
+    const ctxDescFirst = this.traits.notifierAlloc === 'ctxDescFirst';
+    if (failAt === 'notifier' && !ctxDescFirst) return 'ENOMEM';
+    if (!st.mmAlive[mm] && failAt !== 'notifier') {
       if (this.counting) this.counts[C_BUG]!++;
       if (this.materialize) this.push({ kind: 'bug', message: mmuNotifierRegisterBug });
       return 'BUG';
     }
     if (!this.allocSharedCd(mm)) return 'ENOSPC';
+    // upstream: the kzalloc fails after the ctx desc (err_free_cd); a moved private ASID stays moved
+    if (failAt === 'notifier') { this.freeSharedCd(mm); return 'ENOMEM'; }
     // DRV-MN-ORDER: registered at the head of the mm's list
     for (let d = 0; d < st.nDom; d++) {
       for (let ae = 0; ae < 2; ae++) { const k2 = this.mnKey(d, mm, ae); if (st.mnOn[k2]) st.mnListPos[k2]!++; }

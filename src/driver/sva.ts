@@ -7,7 +7,7 @@ import { insertSorted, removeAt } from '../model/sorted.ts';
 import { stateWith, type Bond, type State } from '../model/state.ts';
 import { withBond, withNotifier } from '../model/update.ts';
 import { writeCtxDesc } from '../hardware/cd.ts';
-import { allocSharedCd } from './asid.ts';
+import { allocSharedCd, freeSharedCd } from './asid.ts';
 import { byNotifierKey, cpuAsid, mmListAddHead, notifierPut, teardownContext } from './notifier.ts';
 import { allocPasid, freePasid } from './pasid.ts';
 
@@ -25,23 +25,26 @@ function fail(ctx: Ctx, s: State, errno: Errno): State {
  * DRV-MN-GET: find or create the notifier of (domain, mm), taking a reference. A fresh one takes
  * a ctx desc reference (DRV-CD-ALLOC) and is registered on the mm. Returns its index or an errno.
  */
-function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: AllocFailurePoint): { s: State; i: number } | { errno: Errno } | { bug: true } {
+function notifierGet(ctx: Ctx, s0: State, domain: number, mm: number, failAt: AllocFailurePoint): { s: State; i: number } | { errno: Errno; s?: State } | { bug: true } {
   const found = lookupNotifier(ctx, s0, domain, mm);
   if (found >= 0) {
     const n = s0.notifiers[found]!;
     return { s: withNotifier(s0, found, { refs: n.refs + 1 }), i: found };
   }
-  // v6 allocates the notifier before the ctx desc; upstream the ctx desc first. Either way a
-  // kzalloc failure of the notifier leaves nothing behind.
-  if (failAt === 'notifier') return { errno: 'ENOMEM' };
+  const ctxDescFirst = ctx.traits.notifierAlloc === 'ctxDescFirst';
+  // v6: the kzalloc of the notifier comes first, and its failure leaves nothing behind
+  if (failAt === 'notifier' && !ctxDescFirst) return { errno: 'ENOMEM' };
   // DRV-MN-REGISTER: __mmu_notifier_register() on an mm without users hits its BUG_ON (the
   // kernel gets the ctx desc first; the model stops before it, see the rule)
-  if (!s0.mms[mm]!.alive) {
+  if (!s0.mms[mm]!.alive && failAt !== 'notifier') {
     ctx.out.push({ kind: 'bug', message: mmuNotifierRegisterBug });
     return { bug: true };
   }
   const cd = allocSharedCd(ctx, s0, mm);
   if ('errno' in cd) return cd;
+  // upstream: the kzalloc fails after the ctx desc: err_free_cd drops it again, and a private
+  // ASID that arm_smmu_share_asid() moved stays moved
+  if (failAt === 'notifier') return { errno: 'ENOMEM', s: freeSharedCd(cd.s, mm) };
   // DRV-MN-ORDER: registered at the head of the mm's list
   const n = { domain, mm, refs: 1, cleared: false, afterExit: false, mmListPos: 0 };
   let s: State = stateWith(cd.s, { notifiers: insertSorted(mmListAddHead(cd.s.notifiers, mm), n, byNotifierKey) });
@@ -91,7 +94,7 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   if (traits.notifierGet === 'beforeBond') {
     const got = notifierGet(ctx, s, domain, mm, failAt);
     if ('bug' in got) return s0; // the task died inside the call: the step ends at the BUG
-    if ('errno' in got) return fail(ctx, s0, got.errno);
+    if ('errno' in got) return fail(ctx, got.s ?? s0, got.errno);
     ({ s, i: notifier } = got);
   }
   // DRV-BIND-BOND-ALLOC: kzalloc of the bond
@@ -109,7 +112,7 @@ export function bind(ctx: Ctx, s0: State, dev: number, mm: number, failAt: Alloc
   if (traits.notifierGet === 'afterPasid') {
     const got = notifierGet(ctx, s, domain, mm, failAt);
     if ('bug' in got) return s0; // the task died inside the call: the step ends at the BUG
-    if ('errno' in got) return fail(ctx, freePasid(s, mm), got.errno);
+    if ('errno' in got) return fail(ctx, freePasid(got.s ?? s, mm), got.errno);
     ({ s, i: notifier } = got);
   }
   if (traits.cdWrite === 'everyBond') {

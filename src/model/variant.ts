@@ -21,6 +21,10 @@ export interface VariantTraits {
   /** DRV-BIND: bind() gets the notifier before it allocates the bond and the PASID, and puts it
    *  again on their error paths (DRV-BIND-ERR-PUT), or only after both (5.11). */
   readonly notifierGet: 'beforeBond' | 'afterPasid';
+  /** DRV-MN-GET: a fresh notifier's kzalloc comes before the ctx desc (the seed's
+   *  arm_smmu_mmu_notifier_alloc) or after it (5.11 arm_smmu_mmu_notifier_get), so that a failed
+   *  kzalloc leaves what arm_smmu_share_asid did behind. */
+  readonly notifierAlloc: 'notifierFirst' | 'ctxDescFirst';
   /** DRV-BIND-CD: the CD at SSID = PASID is written on every new bond, or once, when a fresh
    *  notifier is created (5.11). */
   readonly cdWrite: 'everyBond' | 'freshNotifier';
@@ -60,6 +64,7 @@ const v6: VariantTraits = {
   releaseTlbi: true,
   notifierLookup: 'mmList',
   notifierGet: 'beforeBond',
+  notifierAlloc: 'notifierFirst',
   cdWrite: 'everyBond',
   notifierOps: 'inDomain',
   ctxDescPut: 'srcuCallback',
@@ -83,6 +88,7 @@ export const variants: Readonly<Record<VariantName, VariantTraits>> = {
     releaseTlbi: true,
     notifierLookup: 'domainList',
     notifierGet: 'afterPasid',
+    notifierAlloc: 'ctxDescFirst',
     cdWrite: 'freshNotifier',
     notifierOps: 'static',
     ctxDescPut: 'notifierPut',

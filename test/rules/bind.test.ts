@@ -246,6 +246,17 @@ describe('DRV-CD-ALLOC: one ctx desc per mm, holding its CPU ASID', () => {
   });
 });
 
+/** Two-bit ASIDs, three processes holding 1, 2 and 3: once two are shared, no ASID is free for a private domain. */
+const asidsFull: Config = {
+  ...seedWideConfig,
+  smmu: { ...seedWideConfig.smmu, asidBits: 2 },
+  processes: [
+    { name: 'a', pages: 1, cpuAsid: 1, vaBase: 0x1000n },
+    { name: 'b', pages: 1, cpuAsid: 2, vaBase: 0x2000n },
+    { name: 'c', pages: 1, cpuAsid: 3, vaBase: 0x3000n },
+  ],
+};
+
 describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh one', () => {
   const clash: Config = { ...seedWideConfig, processes: [{ ...seedWideConfig.processes[0]!, cpuAsid: 1 }, seedWideConfig.processes[1]!] };
   it('the private CD at SSID 0 is rewritten with the lowest free ASID and the old ASID invalidated', () => {
@@ -262,21 +273,51 @@ describe('DRV-ASID-SHARE: a private domain holding the CPU ASID moves to a fresh
     expect(cdAt(r.state, 0, 0)).toMatchObject({ a: true, aset: true });
   });
   it('ENOSPC when no ASID is free for the private domain', () => {
-    const full: Config = {
-      ...seedWideConfig,
-      smmu: { ...seedWideConfig.smmu, asidBits: 2 },
-      processes: [
-        { name: 'a', pages: 1, cpuAsid: 1, vaBase: 0x1000n },
-        { name: 'b', pages: 1, cpuAsid: 2, vaBase: 0x2000n },
-        { name: 'c', pages: 1, cpuAsid: 3, vaBase: 0x3000n },
-      ],
-    };
     for (const variant of ['v6', 'upstream'] as const) {
-      const before = run(full, variant, [enable(0), bind(0, 1), bind(0, 2)]);
-      const r = run(full, variant, [bind(0, 0)], before.state);
+      const before = run(asidsFull, variant, [enable(0), bind(0, 1), bind(0, 2)]);
+      const r = run(asidsFull, variant, [bind(0, 0)], before.state);
       expect(errnoOf(r.last)).toBe('ENOSPC');
       expect(canonicalState(r.state)).toBe(canonicalState(before.state));
     }
+  });
+});
+
+describe('DRV-MN-GET: which allocation a failed notifier kzalloc comes after (notifierAlloc)', () => {
+  const clash: Config = withOptions({ allocFailure: true }, { ...seedWideConfig, processes: [{ ...seedWideConfig.processes[0]!, cpuAsid: 1 }, seedWideConfig.processes[1]!] });
+  it('upstream (ctxDescFirst): the ctx desc came first, so the private ASID it moved stays moved; the ctx desc and the PASID are dropped', () => {
+    const r = run(clash, 'upstream', [enable(0), bind(0, 0, 'notifier')]);
+    expect(errnoOf(r.last)).toBe('ENOMEM');
+    expect(cmds(r.last)).toEqual([
+      { op: 'CMD_CFGI_CD', dev: 0, ssid: 0 }, { op: 'CMD_SYNC' },
+      { op: 'CMD_TLBI_NH_ASID', asid: 1 }, { op: 'CMD_SYNC' },
+    ]);
+    expect(r.state.domains[0]!.privateAsid).toBe(3);
+    expect(r.state.mms[0]).toMatchObject({ ctxDescRefs: 0, pasid: 0, pasidRefs: 0 });
+    expect(r.state.notifiers).toEqual([]);
+    expect(r.state.bonds).toEqual([]);
+  });
+  it('v6 (notifierFirst): the kzalloc fails before anything else; no command, nothing changes', () => {
+    const before = run(clash, 'v6', [enable(0)]);
+    const r = run(clash, 'v6', [bind(0, 0, 'notifier')], before.state);
+    expect(errnoOf(r.last)).toBe('ENOMEM');
+    expect(cmds(r.last)).toEqual([]);
+    expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+  });
+  it('with no ASID free, upstream fails in the ctx desc (ENOSPC) before its kzalloc; v6 in the kzalloc (ENOMEM)', () => {
+    const full = withOptions({ allocFailure: true }, asidsFull);
+    for (const [variant, errno] of [['v6', 'ENOMEM'], ['upstream', 'ENOSPC']] as const) {
+      const before = run(full, variant, [enable(0), bind(0, 1), bind(0, 2)]);
+      const r = run(full, variant, [bind(0, 0, 'notifier')], before.state);
+      expect(errnoOf(r.last), variant).toBe(errno);
+      expect(canonicalState(r.state)).toBe(canonicalState(before.state));
+    }
+  });
+  it('upstream on an exited mm (bindAfterExit): the kzalloc fails before __mmu_notifier_register, so ENOMEM, not the BUG', () => {
+    const c = withOptions({ allocFailure: true, bindAfterExit: true });
+    const r = run(c, 'upstream', [enable(0), exit(0), bind(0, 0, 'notifier')]);
+    expect(errnoOf(r.last)).toBe('ENOMEM');
+    expect(r.last.some((o) => o.kind === 'bug')).toBe(false);
+    expect(run(c, 'upstream', [enable(0), exit(0), bind(0, 0)]).last.some((o) => o.kind === 'bug')).toBe(true);
   });
 });
 
