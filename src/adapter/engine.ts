@@ -705,6 +705,14 @@ export class Engine {
     return n;
   }
 
+  /** DRV-MN-ORDER mmListShift(): every linked notifier of the mm behind position `after` moves by `delta`. */
+  private mmListShift(mm: number, after: number, delta: 1 | -1): void {
+    const st = this.st;
+    for (let d = 0; d < st.nDom; d++) {
+      for (let ae = 0; ae < 2; ae++) { const k = this.mnKey(d, mm, ae); if (st.mnOn[k] && st.mnListPos[k]! > after) st.mnListPos[k] = st.mnListPos[k]! + delta; }
+    }
+  }
+
   /** DRV-MN-LOOKUP lookupNotifier(): key or -1. */
   private lookupNotifier(domain: number, mm: number): number {
     const st = this.st;
@@ -729,10 +737,7 @@ export class Engine {
     const inDomainOps = this.traits.notifierOps === 'inDomain';
     const pos = st.mnListPos[k]!;
     st.mnOn[k] = 0; st.mnRefs[k] = 0; st.mnCleared[k] = 0; st.mnListPos[k] = 0;
-    // DRV-MN-ORDER: hlist_del_init_rcu; the notifiers behind it move up
-    for (let d = 0; d < st.nDom; d++) {
-      for (let ae = 0; ae < 2; ae++) { const k2 = this.mnKey(d, mm, ae); if (st.mnOn[k2] && st.mnListPos[k2]! > pos) st.mnListPos[k2]!--; }
-    }
+    this.mmListShift(mm, pos, -1); // DRV-MN-ORDER: hlist_del_init_rcu; the ones behind it move up
     const d = st.deferred;
     let i = 0;
     while (i < d.length && (d[i]!.domain - domain || d[i]!.mm - mm) <= 0) i++;
@@ -808,10 +813,7 @@ export class Engine {
     if (!this.allocSharedCd(mm)) return 'ENOSPC';
     // upstream: the kzalloc fails after the ctx desc (err_free_cd); a moved private ASID stays moved
     if (failAt === 'notifier') { this.freeSharedCd(mm); return 'ENOMEM'; }
-    // DRV-MN-ORDER: registered at the head of the mm's list
-    for (let d = 0; d < st.nDom; d++) {
-      for (let ae = 0; ae < 2; ae++) { const k2 = this.mnKey(d, mm, ae); if (st.mnOn[k2]) st.mnListPos[k2]!++; }
-    }
+    this.mmListShift(mm, -1, 1); // DRV-MN-ORDER: registered at the head of the mm's list
     const k = this.mnKey(domain, mm, 0);
     st.mnOn[k] = 1; st.mnRefs[k] = 1; st.mnCleared[k] = 0; st.mnListPos[k] = 0;
     if (this.traits.cdWrite === 'freshNotifier') this.writeCtxDesc(domain, st.mmPasid[mm]!, W_INSTALL, this.cpuAsids[mm]!, mm);

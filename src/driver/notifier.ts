@@ -22,14 +22,14 @@ function notifierCallback(ctx: Ctx, op: 'invalidate_range' | 'release' | 'free_n
   ctx.out.push({ kind: 'callback', op, domain, mm });
 }
 
-/** DRV-MN-ORDER: __mmu_notifier_register links the notifier at the head of the mm's list. */
-export function mmListAddHead(notifiers: readonly Notifier[], mm: number): Notifier[] {
-  return notifiers.map((x) => (x.mm === mm ? notifierWith(x, { mmListPos: x.mmListPos + 1 }) : x));
+/** DRV-MN-ORDER: every notifier of the mm behind position `after` moves by `delta`. */
+function mmListShift(notifiers: readonly Notifier[], mm: number, after: number, delta: 1 | -1): Notifier[] {
+  return notifiers.map((x) => (x.mm === mm && x.mmListPos > after ? notifierWith(x, { mmListPos: x.mmListPos + delta }) : x));
 }
 
-/** DRV-MN-ORDER: hlist_del_init_rcu of the notifier at `pos`: the ones behind it move up. */
-function mmListDel(notifiers: readonly Notifier[], mm: number, pos: number): Notifier[] {
-  return notifiers.map((x) => (x.mm === mm && x.mmListPos > pos ? notifierWith(x, { mmListPos: x.mmListPos - 1 }) : x));
+/** DRV-MN-ORDER: __mmu_notifier_register links the notifier at the head of the mm's list. */
+export function mmListAddHead(notifiers: readonly Notifier[], mm: number): Notifier[] {
+  return mmListShift(notifiers, mm, -1, 1);
 }
 
 /** DRV-MN-ORDER: mn_hlist_release unlinks every notifier of the exiting mm. */
@@ -46,7 +46,7 @@ export function notifierPut(ctx: Ctx, s: State, i: number): State {
   const n = s.notifiers[i]!;
   const inDomainOps = ctx.traits.notifierOps === 'inDomain';
   let next = stateWith(s, {
-    notifiers: mmListDel(removeAt(s.notifiers, i), n.mm, n.mmListPos),
+    notifiers: mmListShift(removeAt(s.notifiers, i), n.mm, n.mmListPos, -1), // hlist_del_init_rcu: the ones behind move up
     deferredFrees: insertSorted(s.deferredFrees, { domain: n.domain, mm: n.mm, inDomainOps }, byFreeKey),
   });
   if (ctx.traits.ctxDescPut === 'notifierPut') next = freeSharedCd(next, n.mm);
