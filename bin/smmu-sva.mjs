@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 // The `smmu-sva` command. An installed copy runs the compiled JavaScript of dist/ (no tsx). In a
 // checkout of the repository with its dev dependencies (src/ and tsx present), it runs the
-// TypeScript sources through tsx instead, so that it never runs a stale build.
+// TypeScript sources through tsx instead, so that it never runs a stale build. `explore` on Linux
+// may first run itself again with glibc's huge-page tunable (bin/hugePages.mjs).
 import { existsSync } from 'node:fs';
+import { hostFacts, rerunWithHugePages, wantsHugePages } from './hugePages.mjs';
 
-const sources = new URL('../src/cli/main.ts', import.meta.url);
-let tsx;
-if (existsSync(sources)) {
-  try { tsx = await import('tsx/esm/api'); } catch { tsx = undefined; }
+async function runHere() {
+  const sources = new URL('../src/cli/main.ts', import.meta.url);
+  let tsx;
+  if (existsSync(sources)) {
+    try { tsx = await import('tsx/esm/api'); } catch { tsx = undefined; }
+  }
+  if (tsx) {
+    tsx.register();
+    await import(sources.href);
+  } else if (existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
+    await import('../dist/cli/main.js');
+  } else {
+    process.stderr.write('smmu-sva: dist/cli/main.js not found: run `npm run build` first (or `npm install` the dev dependencies to run the sources)\n');
+    process.exitCode = 2;
+  }
 }
-if (tsx) {
-  tsx.register();
-  await import(sources.href);
-} else if (existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
-  await import('../dist/cli/main.js');
-} else {
-  process.stderr.write('smmu-sva: dist/cli/main.js not found: run `npm run build` first (or `npm install` the dev dependencies to run the sources)\n');
-  process.exitCode = 2;
-}
+
+const rerun = wantsHugePages({ ...hostFacts(), command: process.argv[2], env: process.env })
+  ? await rerunWithHugePages([...process.execArgv, ...process.argv.slice(1)])
+  : undefined;
+if (rerun === undefined) await runHere(); else process.exitCode = rerun;

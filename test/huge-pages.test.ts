@@ -1,0 +1,80 @@
+// `smmu-sva explore` runs itself again with glibc's huge-page tunable (bin/hugePages.mjs): when it
+// does, what reaches the child, and that the command's output and exit code do not change.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { HUGETLB_TUNABLE, hostFacts, wantsHugePages as want, withHugeTunable } from '../bin/hugePages.mjs';
+
+type Facts = Parameters<typeof want>[0];
+const MADVISE = 'always [madvise] never\n';
+const base: Facts = { platform: 'linux', command: 'explore', env: {}, thpMode: MADVISE, glibc: () => '2.36' };
+
+/** Runs `code` as an ES module in a fresh node, from the repository root. */
+const node = (code: string, env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env });
+
+describe('huge pages for explore (bin/hugePages.mjs)', () => {
+  it('asks for them only for explore on Linux with THP in madvise mode and glibc 2.35 or later', () => {
+    expect(want(base)).toBe(true);
+    expect(want({ ...base, glibc: () => '2.35' })).toBe(true);
+    expect(want({ ...base, glibc: () => '3.0' })).toBe(true);
+    expect(want({ ...base, command: 'conform' })).toBe(false);
+    expect(want({ ...base, command: undefined })).toBe(false);
+    expect(want({ ...base, platform: 'darwin' })).toBe(false);
+    expect(want({ ...base, thpMode: 'always madvise [never]\n' })).toBe(false);
+    expect(want({ ...base, thpMode: '[always] madvise never\n' })).toBe(false); // every mapping already may use them
+    expect(want({ ...base, thpMode: undefined })).toBe(false);
+    expect(want({ ...base, glibc: () => '2.34' })).toBe(false); // the tunable came with 2.35
+    expect(want({ ...base, glibc: () => undefined })).toBe(false); // musl and others
+    expect(want({ ...base, env: { SMMU_SVA_HUGE_PAGES: '0' } })).toBe(false);
+    expect(want({ ...base, env: { SMMU_SVA_HUGE_PAGES: '1' } })).toBe(true);
+    // a choice already made, either way, is left as it is (and the child does not run itself again)
+    expect(want({ ...base, env: { GLIBC_TUNABLES: HUGETLB_TUNABLE } })).toBe(false);
+    expect(want({ ...base, env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0' } })).toBe(false);
+    expect(want({ ...base, env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' } })).toBe(true);
+  });
+  it('asks for the glibc version last (it costs a process report)', () => {
+    let asked = 0;
+    const glibc = () => { asked++; return '2.36'; };
+    want({ ...base, glibc, command: 'conform' });
+    want({ ...base, glibc, thpMode: undefined });
+    want({ ...base, glibc, env: { SMMU_SVA_HUGE_PAGES: '0' } });
+    expect(asked).toBe(0);
+    want({ ...base, glibc });
+    expect(asked).toBe(1);
+  });
+  it('adds the tunable to those already set', () => {
+    expect(withHugeTunable(undefined)).toBe('glibc.malloc.hugetlb=1');
+    expect(withHugeTunable('')).toBe('glibc.malloc.hugetlb=1');
+    expect(withHugeTunable('glibc.malloc.arena_max=2')).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
+  });
+  it('reads this host', () => {
+    const f = hostFacts();
+    expect(f.platform).toBe(process.platform);
+    if (process.platform === 'linux') expect(typeof f.glibc()).toMatch(/string|undefined/);
+  });
+  it('runs the child with the tunable and the environment, and returns its exit code', () => {
+    const r = node(`import { rerunWithHugePages } from './bin/hugePages.mjs';
+      process.exitCode = await rerunWithHugePages(['-e', 'process.stdout.write(process.env.GLIBC_TUNABLES + " " + process.env.MARK); process.exitCode = 7']);`,
+    { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2', MARK: 'kept' });
+    expect(r.stdout).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1 kept');
+    expect(r.status).toBe(7);
+  });
+  it('a child ended by a signal gives 128 + its number', () => {
+    const r = node(`import { rerunWithHugePages } from './bin/hugePages.mjs';
+      process.exitCode = await rerunWithHugePages(['-e', 'process.kill(process.pid, "SIGKILL")']);`);
+    expect(r.status).toBe(137);
+  });
+  // only where explore runs itself again (Linux, THP in madvise mode, glibc 2.35+): elsewhere both runs are one
+  it.runIf(want({ ...hostFacts(), command: 'explore', env: {} }))('explore prints the same and exits alike with and without it', () => {
+    const run = (flag: string, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', ...args],
+      { encoding: 'utf8', env: { ...process.env, SMMU_SVA_HUGE_PAGES: flag } });
+    // the --json result without what depends on timing and on allocation
+    const untimed = (s: string) => s === '' ? s : JSON.stringify(JSON.parse(s, (k, v: unknown) => ['seconds', 'statesPerSecond', 'time', 'memory', 'bytesPerState'].includes(k) ? undefined : v));
+    for (const args of [['--config', 'spec/configs/small.json', '--variant', 'v6', '--json'], ['--max-states', '-3']]) {
+      const on = run('1', ...args), off = run('0', ...args);
+      expect(on.status, args.join(' ')).toBe(off.status);
+      expect(untimed(on.stdout)).toBe(untimed(off.stdout));
+      expect(on.stderr).toBe(off.stderr);
+    }
+  }, 60_000);
+});
