@@ -53,8 +53,9 @@ const FORWARD_DELAY_MS = 200;
  * resolves to its exit code (128 + n when it ended by signal n); undefined when it could not be
  * started (then the caller runs in this process). SIGINT, SIGTERM and SIGHUP sent to this process
  * are passed on after FORWARD_DELAY_MS if the child is still running: a terminal's Ctrl-C reaches
- * both processes (one process group) and the child has exited by then, so it never gets the
- * signal twice; a signal sent to this process alone (kill PID) reaches it late by that delay.
+ * both processes (one process group), and a child that exits within the delay does not get the
+ * signal twice (one still busy after it does, and explore's handler exits on the first anyway);
+ * a signal sent to this process alone (kill PID) reaches the child late by that delay.
  */
 export function rerunWithHugePages(args, env = process.env) {
   return new Promise((resolve) => {
