@@ -50,6 +50,21 @@ export interface StoreShape {
   readonly pageStride: number;
 }
 
+/**
+ * Where a Store's fixed-size arrays live. The default gives each its own buffer; the packed
+ * explorer's StoreArena (src/explorer/packed/store-io.ts) puts them all in one, so that a state
+ * is saved and put back with one copy. `eager`: the ATC rows are made up front (in the same
+ * place) rather than on the first insert. The per-ASID TLB arrays and tlbCount stay outside
+ * (the ASID space can be large): they are always fresh arrays.
+ */
+export interface StoreAlloc {
+  readonly eager: boolean;
+  u8(n: number): Uint8Array;
+  i32(n: number): Int32Array;
+}
+
+const freshArrays: StoreAlloc = { eager: false, u8: (n) => new Uint8Array(n), i32: (n) => new Int32Array(n) };
+
 export class Store {
   readonly nDev: number;
   readonly nMm: number;
@@ -115,46 +130,47 @@ export class Store {
   /** No frame below this index is free (a search hint for lowestFreeFrame). */
   private freeHint = 0;
 
-  constructor(config: Config, shape: StoreShape) {
+  constructor(config: Config, shape: StoreShape, alloc: StoreAlloc = freshArrays) {
     const nDev = config.devices.length, nMm = config.processes.length, nDom = config.domains.length;
     this.nDev = nDev; this.nMm = nMm; this.nDom = nDom; this.nFrames = config.frames;
     this.pasidCap = shape.pasidCap; this.pageStride = shape.pageStride;
     this.asidSpace = 1 << config.smmu.asidBits;
-    this.steTranslate = new Uint8Array(nDev);
-    this.steDomain = new Int32Array(nDev);
-    this.steS1stalld = new Uint8Array(nDev);
-    this.steEats = new Uint8Array(nDev);
-    this.domFreed = new Uint8Array(nDom);
-    this.domPrivateAsid = new Int32Array(nDom);
-    this.domStallBit = new Uint8Array(nDom);
+    this.steTranslate = alloc.u8(nDev);
+    this.steDomain = alloc.i32(nDev);
+    this.steS1stalld = alloc.u8(nDev);
+    this.steEats = alloc.u8(nDev);
+    this.domFreed = alloc.u8(nDom);
+    this.domPrivateAsid = alloc.i32(nDom);
+    this.domStallBit = alloc.u8(nDom);
     for (let d = 0; d < nDom; d++) this.domStallBit[d] = cdStallBit(config, d) ? 1 : 0;
-    this.cdFlags = new Uint8Array(nDom * this.pasidCap);
-    this.cdAsid = new Int32Array(nDom * this.pasidCap);
-    this.cdTtb0 = new Int32Array(nDom * this.pasidCap);
+    this.cdFlags = alloc.u8(nDom * this.pasidCap);
+    this.cdAsid = alloc.i32(nDom * this.pasidCap);
+    this.cdTtb0 = alloc.i32(nDom * this.pasidCap);
     this.tlb = new Array<Int32Array | undefined>(this.asidSpace).fill(undefined);
     this.tlbCount = new Int32Array(this.asidSpace);
     this.atc = new Array<Int32Array | undefined>(nDev * this.pasidCap).fill(undefined);
-    this.atcCount = new Int32Array(nDev * this.pasidCap);
+    if (alloc.eager) for (let slot = 0; slot < this.atc.length; slot++) this.atc[slot] = alloc.i32(this.pageStride).fill(-1);
+    this.atcCount = alloc.i32(nDev * this.pasidCap);
     this.atcExtra = new Map();
     this.faults = Array.from({ length: nDev }, () => []);
-    this.svaEnabled = new Uint8Array(nDev);
-    this.bondOn = new Uint8Array(nDev * nMm);
-    this.bondRefs = new Int32Array(nDev * nMm);
-    this.bondAfterExit = new Uint8Array(nDev * nMm);
-    this.bondsOfDev = new Int32Array(nDev);
-    this.mnOn = new Uint8Array(nDom * nMm * 2);
-    this.mnRefs = new Int32Array(nDom * nMm * 2);
-    this.mnCleared = new Uint8Array(nDom * nMm * 2);
-    this.mnListPos = new Uint8Array(nDom * nMm * 2);
+    this.svaEnabled = alloc.u8(nDev);
+    this.bondOn = alloc.u8(nDev * nMm);
+    this.bondRefs = alloc.i32(nDev * nMm);
+    this.bondAfterExit = alloc.u8(nDev * nMm);
+    this.bondsOfDev = alloc.i32(nDev);
+    this.mnOn = alloc.u8(nDom * nMm * 2);
+    this.mnRefs = alloc.i32(nDom * nMm * 2);
+    this.mnCleared = alloc.u8(nDom * nMm * 2);
+    this.mnListPos = alloc.u8(nDom * nMm * 2);
     this.deferred = [];
-    this.mmAlive = new Uint8Array(nMm);
-    this.mmPasid = new Int32Array(nMm);
-    this.mmPasidRefs = new Int32Array(nMm);
-    this.mmCtxDescRefs = new Int32Array(nMm);
-    this.pages = config.processes.map((p) => new Int32Array(p.pages).fill(PTE_NOT_IN_VMA));
-    this.pasidToMm = new Int32Array(this.pasidCap).fill(-1);
-    this.pasidHolders = new Int32Array(this.pasidCap);
-    this.frameMaps = new Int32Array(config.frames);
+    this.mmAlive = alloc.u8(nMm);
+    this.mmPasid = alloc.i32(nMm);
+    this.mmPasidRefs = alloc.i32(nMm);
+    this.mmCtxDescRefs = alloc.i32(nMm);
+    this.pages = config.processes.map((p) => alloc.i32(p.pages).fill(PTE_NOT_IN_VMA));
+    this.pasidToMm = alloc.i32(this.pasidCap).fill(-1);
+    this.pasidHolders = alloc.i32(this.pasidCap);
+    this.frameMaps = alloc.i32(config.frames);
     this.freeFrameCount = config.frames;
   }
 

@@ -1,8 +1,9 @@
 // The packed engine's expansion step: the same contract as the reducer engine's Expander
 // (src/explorer/expand.ts: same chunks in, same ChunkResult out, word for word), computed on the
 // adapter's mutable Store instead of the reducer's immutable States. Per frontier state: load its
-// encoding into the Store (store-io.ts loadKey), check the state invariants (invariants.ts), list the enabled
-// events on the Store (enabled.ts); per event: reload, step the adapter's Engine (the reducer's
+// encoding into the Store (store-io.ts loadKey) and save it (PackedStore.snapshot), check the state
+// invariants (invariants.ts), list the enabled events on the Store (enabled.ts); per event: put the
+// state back (PackedStore.restore), step the adapter's Engine (the reducer's
 // semantics, src/adapter/engine.ts, checked by test/adapter.differential.test.ts) with the
 // transition invariants judged on its streamed observations (monitor.ts), then the successor's
 // key straight from the Store (canon.ts: the plain encoding, or the symmetry-reduced key) and its
@@ -82,6 +83,7 @@ export class PackedExpander extends Expander {
     for (let i = 0; i < n; i++) {
       const at = chunk.offsets[i]!;
       loadKey(st, chunk.enc, at);
+      st.snapshot();
       const sv = this.invariants.mask(st);
       let faults = 0;
       for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
@@ -95,11 +97,11 @@ export class PackedExpander extends Expander {
         const start = out.n, ne0 = this.ne;
         this.edge(events[ample]!, ample);
         if (provisoKeeps(before, storeCleanupMeasure(st), refuseAll)) how = EXPANDED_AMPLE;
-        else { ample = -1; how = EXPANDED_REFUSED; out.n = start; this.ne = ne0; loadKey(st, chunk.enc, at); }
+        else { ample = -1; how = EXPANDED_REFUSED; out.n = start; this.ne = ne0; st.restore(); }
       }
       if (how !== EXPANDED_AMPLE) {
         for (let k = 0; k < events.length; k++) {
-          if (k > 0) loadKey(st, chunk.enc, at);
+          if (k > 0) st.restore();
           this.edge(events[k]!, k);
           if (k === ample && !provisoKeeps(before, storeCleanupMeasure(st), refuseAll)) how = EXPANDED_REFUSED;
         }
