@@ -162,11 +162,22 @@ export class WorkerPool implements ChunkRunner {
         for (const s of this.slots) feed(s);
         const seq = takeNext();
         if (seq >= 0) {
-          // a chunk for this thread; then let the workers' answers in
+          // a chunk for this thread; then let the workers' answers in. When nothing is ahead of it
+          // (no worker holds an earlier chunk: always so before a worker joins), it is merged
+          // at once, so its result may be a view of the expander's buffers (as InThread's);
+          // otherwise it waits for its turn in a copy
           const t0 = performance.now();
-          results.set(seq, this.local.expand(taken.get(seq)!.chunk));
+          const direct = seq === nextToDeliver;
+          const r = this.local.expand(taken.get(seq)!.chunk, !direct);
           this.expandHere += (performance.now() - t0) / 1000;
           this.chunksHere++;
+          if (direct) {
+            onResult(taken.get(seq)!, r);
+            taken.delete(seq);
+            nextToDeliver++;
+          } else {
+            results.set(seq, r);
+          }
           await yieldToEvents();
         } else if (nextToDeliver < nextSeq) {
           await waitForMessage();
