@@ -16,7 +16,9 @@
 //   inline   the same lookups in an open-addressing table holding the 64-bit fingerprints inline
 //   enqueue  the new states' keys appended to a frontier buffer (already grown: no page faults)
 // Part 3 times, over the same stream, the packed engine's own steps per transition that part 2
-// does not cover: reloading a state into the Store (loadKey, done once per edge), the successor's
+// does not cover: loading a state into the Store (loadKey, once per expanded node; before 5782f30
+// once per edge), saving it (snapshot, once per expanded node) and putting it back (restore, once
+// per edge but the first since 5782f30), the successor's
 // key written from the Store (StoreCanonicalizer: the canonical key with --symmetry, the plain
 // encoding without), and the plain encoding alone (encodeStore).
 // It prints ns per transition for each, their sum, and the budget per transition that a target
@@ -225,12 +227,21 @@ async function main(argv: string[]): Promise<number> {
   }
   // Part 3: the packed engine's reload and key, each successor loaded and keyed in turn.
   const st = new PackedStore(config), canon = new StoreCanonicalizer(config, symmetry), out = new IntBuf(1 << 12);
-  const engine = { load: Infinity, key: Infinity, plain: Infinity };
+  const engine = { load: Infinity, key: Infinity, plain: Infinity, snapshot: Infinity, restore: Infinity };
   for (let round = 0; round < rounds; round++) {
     let t = performance.now();
     for (let i = 0; i < transitions; i++) sink ^= loadKey(st, keys, offs[i]!);
     const load = performance.now() - t;
     engine.load = Math.min(engine.load, load);
+    // the save of a loaded state (once per expanded node) and its restore (before every event but
+    // the first), each by difference with the loop before
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) { loadKey(st, keys, offs[i]!); st.snapshot(); }
+    const saved = performance.now() - t;
+    engine.snapshot = Math.min(engine.snapshot, saved - load);
+    t = performance.now();
+    for (let i = 0; i < transitions; i++) { loadKey(st, keys, offs[i]!); st.snapshot(); st.restore(); }
+    engine.restore = Math.min(engine.restore, performance.now() - t - saved);
     t = performance.now();
     for (let i = 0; i < transitions; i++) { loadKey(st, keys, offs[i]!); out.reset(); canon.key(st, out); sink ^= out.n; }
     engine.key = Math.min(engine.key, performance.now() - t - load);
@@ -258,7 +269,7 @@ async function main(argv: string[]): Promise<number> {
   say(`  budget at ${nums.target} states/s counted per expanded state (a complete run; ${perState.toFixed(2)} transitions per state): ${budget.toFixed(1)} ns per transition, all included; ${left(budget)} ns left for enabled events, the transition and its undo, and the invariants`);
   say(`  budget at ${nums.target} states/s counted per discovered state (as explore reports a truncated run; this prefix: ${perDiscovered.toFixed(2)} transitions per discovered state): ${budgetDiscovered.toFixed(1)} ns per transition; ${left(budgetDiscovered)} ns left`);
   say(`  the packed engine now: ${ns(expandMs, transitions)} ns per transition for its expansion step alone`);
-  say(`  of which, timed alone (best of ${rounds}): reload a state into the Store (loadKey) ${ns(engine.load, transitions)} ns, its key from the Store (${symmetry ? 'canonical' : 'plain'}) ${ns(engine.key, transitions)} ns; the plain encoding alone ${ns(engine.plain, transitions)} ns`);
+  say(`  of which, timed alone (best of ${rounds}): load a state into the Store (loadKey, once per expanded node) ${ns(engine.load, transitions)} ns, save it (snapshot, once per expanded node) ${ns(engine.snapshot, transitions)} ns, put it back (restore, before every event but the first) ${ns(engine.restore, transitions)} ns, its key from the Store (${symmetry ? 'canonical' : 'plain'}) ${ns(engine.key, transitions)} ns; the plain encoding alone ${ns(engine.plain, transitions)} ns`);
   if (sink === 0x7fffffff) say('');
   return 0;
 }

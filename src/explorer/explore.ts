@@ -113,14 +113,18 @@ export interface MemorySplit {
 export interface TimeSplit {
   readonly expandHere: number;
   readonly merge: number;
+  /** The merging thread taking chunks off the frontier (spilled segments are read back here). */
+  readonly take: number;
+  /** The faults-resolvable check after the search (liveness: sweeps over the successor lists). */
+  readonly liveness: number;
   readonly wait: number;
   readonly workers: number;
   readonly chunksHere: number;
   readonly chunksWorkers: number;
 }
 
-/** What a ChunkRunner measured of its own schedule: TimeSplit without the merge. */
-export type RunnerTiming = Omit<TimeSplit, 'merge'>;
+/** What a ChunkRunner measured of its own schedule: TimeSplit without what explore() measures. */
+export type RunnerTiming = Omit<TimeSplit, 'merge' | 'take' | 'liveness'>;
 
 export interface Progress {
   readonly states: number;
@@ -303,7 +307,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let lastProgress = 0;
     const por = opts.por === true;
     let ampleNodes = 0;
-    let mergeSeconds = 0, provisoRefused = 0;
+    let mergeSeconds = 0, provisoRefused = 0, takeSeconds = 0, livenessSeconds = 0;
     /**
      * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
      * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
@@ -340,7 +344,12 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       if (fault !== 0) succ.end();
       return encPos;
     };
-    await runner.run((size) => queue.take(size), (taken, r) => {
+    await runner.run((size) => {
+      const tTake = performance.now();
+      const t = queue.take(size);
+      takeSeconds += (performance.now() - tTake) / 1000;
+      return t;
+    }, (taken, r) => {
       const tMerge = performance.now();
       const nSrc = r.src.length / SRC_WORDS;
       let e = 0, encPos = 0;
@@ -374,19 +383,21 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       mergeSeconds += (performance.now() - tMerge) / 1000;
     }, () => truncated);
     const rt = runner.timing();
-    const time: TimeSplit = { ...rt, merge: mergeSeconds };
     const maxDepth = levelStart.length - 1;
 
     const states = visited.size;
     const levels = levelStart.map((first, d) => (levelStart[d + 1] ?? states) - first);
     if (!truncated) {
+      const tLive = performance.now();
       const bad = succ.faultsResolvable(states, hasFault.a);
+      livenessSeconds = (performance.now() - tLive) / 1000;
       if (bad >= 0) {
         let length = 0;
         for (let n = bad; n !== 0; n = parent.a[n]!) length++;
         note({ kind: 'liveness', invariant: 'faults-resolvable', node: bad, length });
       }
     }
+    const time: TimeSplit = { ...rt, merge: mergeSeconds, take: takeSeconds, liveness: livenessSeconds };
     const seconds = (performance.now() - t0) / 1000;
     const split = [visited.bytes(), parent.a.byteLength + eventIndex.a.byteLength, hasFault.a.byteLength, succ.peakBytes()];
     const bytes = split.reduce((x, y) => x + y, 0);

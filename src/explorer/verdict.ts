@@ -30,7 +30,7 @@ export function sameSet(a: readonly string[], b: readonly string[]): boolean {
 /** Seconds to the millisecond, counts as they are. */
 function roundTime(t: TimeSplit): TimeSplit {
   const ms = (x: number) => Number(x.toFixed(3));
-  return { ...t, expandHere: ms(t.expandHere), merge: ms(t.merge), wait: ms(t.wait), workers: ms(t.workers) };
+  return { ...t, expandHere: ms(t.expandHere), merge: ms(t.merge), take: ms(t.take), liveness: ms(t.liveness), wait: ms(t.wait), workers: ms(t.workers) };
 }
 
 export function toJson(rep: VariantReport): unknown {
