@@ -7,7 +7,7 @@
 // encodes back to the same words and that every array of a reused Store equals a fresh one's;
 // docs/performance.md has what compiling buys.
 import type { Config } from '../../model/config.ts';
-import { CD_PRESENT, F_INVALID, F_PENDING, F_SUCCESS } from '../../adapter/store.ts';
+import { CD_PRESENT, F_INVALID, F_PENDING, F_SUCCESS, type FaultRec } from '../../adapter/store.ts';
 import type { PackedStore } from './store-io.ts';
 import { FunctionSource } from './codegen.ts';
 
@@ -64,6 +64,11 @@ export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
 }
 
 const VIA = ['stall', 'pri'] as const;
+
+/** The flags word of a pending fault in an encoding, as loadFaults reads it (encode.ts faultFlags on a FaultRec). */
+export function faultRecFlags(f: FaultRec): number {
+  return (f.via === 'pri' ? 1 : 0) | (f.write ? 2 : 0) | (f.afterRelease ? 4 : 0) | (f.status << 3);
+}
 
 /** The pending faults of the encoding at a[i...] into the store's (cleared) fault lists. Returns the end. */
 export function loadFaults(st: PackedStore, a: Int32Array, i: number): number {

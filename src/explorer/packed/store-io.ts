@@ -17,7 +17,7 @@
 // test/packed.test.ts checks that a restored Store is array for array the one loaded.
 import type { Config } from '../../model/config.ts';
 import { Store, type DeferredRec, type FaultRec, type StoreAlloc, type StoreShape } from '../../adapter/store.ts';
-import { compileLoadKey, loadFaults, type CompiledLoad } from './loadCode.ts';
+import { compileLoadKey, faultRecFlags, loadFaults, type CompiledLoad } from './loadCode.ts';
 import { compileEncode, type CompiledEncode } from './encodeCode.ts';
 import type { IntBuf } from '../encode.ts';
 
@@ -67,7 +67,6 @@ class StoreArena implements StoreAlloc {
 
 /** Words of one pending fault in a fault encoding (loadCode.ts loadFaults). */
 const FAULT_WORDS = 5;
-const VIA_BIT = { stall: 0, pri: 1 } as const;
 
 export class PackedStore extends Store {
   /** ASIDs whose TLB array may hold entries (each at most once). */
@@ -169,7 +168,7 @@ export class PackedStore extends Store {
     let i = 1;
     for (let d = 0; d < this.nDev; d++) {
       for (const f of this.faults[d]!) {
-        a[i] = VIA_BIT[f.via] | (f.write ? 2 : 0) | (f.afterRelease ? 4 : 0) | (f.status << 3);
+        a[i] = faultRecFlags(f);
         a[i + 1] = d; a[i + 2] = f.group; a[i + 3] = f.pasid; a[i + 4] = f.page;
         i += FAULT_WORDS;
       }
@@ -184,13 +183,8 @@ export class PackedStore extends Store {
   /** Put back the state of the last snapshot(): afterwards every array and list is as it was then. */
   restore(): void {
     this.arena.set(this.savedArena);
+    this.clearLists();
     const stride = this.pageStride, rowWords = 2 + stride;
-    for (let i = 0; i < this.nTouched; i++) {
-      const asid = this.tlbTouched[i]!;
-      this.tlbMark[asid] = 0;
-      if (this.tlbCount[asid] !== 0) { const row = this.tlb[asid]!; for (let p = 0; p < stride; p++) row[p] = -1; this.tlbCount[asid] = 0; }
-    }
-    this.nTouched = 0;
     const t = this.savedTlb;
     for (let w = 0; w < this.savedTlbWords; w += rowWords) {
       const asid = t[w]!, row = this.tlb[asid]!;
@@ -198,13 +192,9 @@ export class PackedStore extends Store {
       this.tlbCount[asid] = t[w + 1]!;
       for (let p = 0; p < stride; p++) row[p] = t[w + 2 + p]!;
     }
-    if (this.atcExtra.size > 0) this.atcExtra.clear();
     if (this.savedExtra !== undefined) for (const [slot, byPage] of copyExtra(this.savedExtra)) this.atcExtra.set(slot, byPage);
-    for (let d = 0; d < this.nDev; d++) { const list = this.faults[d]!; while (list.length > 0) list.pop(); }
     if (this.savedFaults[0] !== 0) loadFaults(this, this.savedFaults, 0);
-    const deferred = this.deferred;
-    while (deferred.length > 0) deferred.pop();
-    for (const r of this.savedDeferred) deferred.push(r);
+    for (const r of this.savedDeferred) this.deferred.push(r);
     this.freeFrameCount = this.savedFree;
     this.resetFreeHint();
   }
