@@ -4,7 +4,8 @@
 // level to end (several threads then never idle at a level boundary).
 //
 // Keys are stored in segments of consecutive nodes: pushes append to the open (last) segment, which
-// is closed once it holds `segmentWords` words; takes read from the first. When the segments held
+// is closed once it holds `segmentWords` words; takes read from the first. A segment keeps a key's
+// words as bytes (ESCAPE below) and a take decodes them back into 32-bit words. When the segments held
 // in memory take more than `memBytes`, closed segments are written to a temporary file each (under
 // os.tmpdir(), newest first: they are read last) and read back when the front reaches them, then
 // deleted; close() removes the directory (explore() calls it in a finally, and an exit handler
@@ -39,19 +40,31 @@ export interface QueueStats {
   readonly spilledSegments: number;
 }
 
+/**
+ * A key word w in -2..252 is the byte w + 2; any other word is the byte 255 and then w's four bytes,
+ * least significant first. The frontier's keys are mostly such small words (`npm run
+ * bench:key-words`: on seed-wide v6, 71.6 words per key, all in -2..61), so a segment holds about a
+ * byte per word. Segments are always bytes and chunks are always decoded into 32-bit words, so the
+ * merge and the expander each see one array type.
+ */
+const ESCAPE = 255;
+
 class Segment {
-  /** Keys; null while on disk. */
-  buf: Int32Array | null;
-  /** starts[k] = where key k begins in buf; starts[n] = words. */
+  /** Keys as bytes; null while on disk. */
+  buf: Uint8Array | null;
+  /** starts[k] = the byte where key k begins in buf; starts[n] = bytes in use. */
   starts: Uint32Array | null;
+  /** wstarts[k] = words of the keys before key k; wstarts[n] = words. */
+  wstarts: Uint32Array | null;
   n = 0;
   words = 0;
   file: string | null = null;
   constructor(readonly first: number, cap: number) {
-    this.buf = new Int32Array(cap);
-    this.starts = new Uint32Array(Math.max(16, cap >> 4));
+    this.buf = new Uint8Array(cap);
+    this.starts = new Uint32Array(Math.max(16, cap >> 6));
+    this.wstarts = new Uint32Array(this.starts.length);
   }
-  bytes(): number { return this.buf === null ? 0 : this.buf.byteLength + this.starts!.byteLength; }
+  bytes(): number { return this.buf === null ? 0 : this.buf.byteLength + this.starts!.byteLength + this.wstarts!.byteLength; }
 }
 
 export class KeyQueue {
@@ -86,12 +99,22 @@ export class KeyQueue {
   push(src: Int32Array, pos: number, len: number): void {
     let s = this.segs[this.segs.length - 1]!;
     if (s.words + len > this.segWords && s.n > 0) { this.closeLast(); s = this.segs[this.segs.length - 1]!; }
-    if (s.words + len > s.buf!.length) this.growBuf(s, s.words + len);
     if (s.n + 2 > s.starts!.length) this.growStarts(s);
-    const b = s.buf!, w = s.words;
-    for (let q = 0; q < len; q++) b[w + q] = src[pos + q]!;
-    s.words = w + len;
-    s.starts![++s.n] = s.words;
+    let o = s.starts![s.n]!;
+    if (o + 5 * len > s.buf!.length) {
+      const need = o + encodedBytes(src, pos, len);
+      if (need > s.buf!.length) this.growBuf(s, need);
+    }
+    const b = s.buf!;
+    for (let q = 0; q < len; q++) {
+      const v = src[pos + q]!, u = v + 2;
+      if (u >= 0 && u < ESCAPE) b[o++] = u;
+      else { b[o] = ESCAPE; b[o + 1] = v; b[o + 2] = v >> 8; b[o + 3] = v >> 16; b[o + 4] = v >> 24; o += 5; }
+    }
+    s.words += len;
+    s.n++;
+    s.starts![s.n] = o;
+    s.wstarts![s.n] = s.words;
     this.created++;
   }
 
@@ -105,7 +128,7 @@ export class KeyQueue {
     for (let left = n, i = this.head, node = first; left > 0; i++) {
       const s = this.resident(i);
       const k0 = node - s.first, k1 = Math.min(s.n, k0 + left);
-      words += s.starts![k1]! - s.starts![k0]!;
+      words += s.wstarts![k1]! - s.wstarts![k0]!;
       left -= k1 - k0; node += k1 - k0;
     }
     const enc = new Int32Array(words);
@@ -114,10 +137,9 @@ export class KeyQueue {
     for (let left = n, node = first; left > 0;) {
       const s = this.resident(this.head);
       const k0 = node - s.first, k1 = Math.min(s.n, k0 + left);
-      const st = s.starts!, s0 = st[k0]!;
-      enc.set(s.buf!.subarray(s0, st[k1]!), w);
-      for (let k = k0; k < k1; k++) offsets[j++] = w + st[k]! - s0;
-      w += st[k1]! - s0;
+      const ws = s.wstarts!, ws0 = ws[k0]!;
+      for (let k = k0; k < k1; k++) offsets[j++] = w + ws[k]! - ws0;
+      w = decodeKeys(s.buf!, s.starts![k0]!, s.starts![k1]!, enc, w);
       left -= k1 - k0; node += k1 - k0;
       // a segment read to its end is dropped, unless it is the open one
       if (k1 === s.n && this.head < this.segs.length - 1) this.drop(this.head++);
@@ -135,9 +157,9 @@ export class KeyQueue {
   }
 
   private open(first: number): void {
-    // the first segment grows from 64 KiB (small runs stay small); later ones are made full-size
-    // at once rather than grown by copying
-    const s = new Segment(first, this.segs.length === 0 ? Math.min(this.segWords, 1 << 14) : this.segWords);
+    // the first segment grows from 16 KiB (small runs stay small); later ones are made full-size
+    // at once (a byte per word and an eighth more for escaped words) rather than grown by copying
+    const s = new Segment(first, this.segs.length === 0 ? Math.min(this.segWords, 1 << 14) : this.segWords + (this.segWords >> 3));
     this.segs.push(s);
     this.account(s.bytes());
   }
@@ -150,17 +172,19 @@ export class KeyQueue {
   private growBuf(s: Segment, need: number): void {
     let cap = s.buf!.length * 2;
     while (cap < need) cap *= 2;
-    const b = new Int32Array(cap);
-    b.set(s.buf!.subarray(0, s.words));
-    this.account((cap - s.buf!.length) * 4);
+    const b = new Uint8Array(cap);
+    b.set(s.buf!.subarray(0, s.starts![s.n]!));
+    this.account(cap - s.buf!.length);
     s.buf = b;
   }
 
   private growStarts(s: Segment): void {
-    const a = new Uint32Array(s.starts!.length * 2);
+    const a = new Uint32Array(s.starts!.length * 2), ws = new Uint32Array(a.length);
     a.set(s.starts!);
-    this.account(s.starts!.byteLength);
+    ws.set(s.wstarts!);
+    this.account(2 * s.starts!.byteLength);
     s.starts = a;
+    s.wstarts = ws;
   }
 
   /** Close the open segment, start a new one, and spill closed segments while over budget. */
@@ -179,15 +203,16 @@ export class KeyQueue {
     const file = join(this.dir, `seg-${this.fileNo++}.bin`);
     const fd = openSync(file, 'w');
     try {
-      writeSync(fd, new Uint8Array(s.starts!.buffer, 0, (s.n + 1) * 4));
-      writeSync(fd, new Uint8Array(s.buf!.buffer, 0, s.words * 4));
+      writeAll(fd, new Uint8Array(s.starts!.buffer, 0, (s.n + 1) * 4));
+      writeAll(fd, new Uint8Array(s.wstarts!.buffer, 0, (s.n + 1) * 4));
+      writeAll(fd, s.buf!.subarray(0, s.starts![s.n]!));
     } finally {
       closeSync(fd);
     }
-    this.spilled += (s.n + 1 + s.words) * 4;
+    this.spilled += 2 * (s.n + 1) * 4 + s.starts![s.n]!;
     this.spilledSegs++;
     this.account(-s.bytes());
-    s.buf = null; s.starts = null; s.file = file;
+    s.buf = null; s.starts = null; s.wstarts = null; s.file = file;
   }
 
   /** Segment i, read back from disk if it was spilled. */
@@ -196,10 +221,12 @@ export class KeyQueue {
     if (s.buf !== null) return s;
     const fd = openSync(s.file!, 'r');
     try {
-      const starts = new Uint32Array(s.n + 1), buf = new Int32Array(Math.max(1, s.words));
+      const starts = new Uint32Array(s.n + 1), wstarts = new Uint32Array(s.n + 1);
       readAll(fd, new Uint8Array(starts.buffer), 0);
-      readAll(fd, new Uint8Array(buf.buffer, 0, s.words * 4), starts.byteLength);
-      s.starts = starts; s.buf = buf;
+      readAll(fd, new Uint8Array(wstarts.buffer), starts.byteLength);
+      const buf = new Uint8Array(Math.max(1, starts[s.n]!));
+      readAll(fd, buf.subarray(0, starts[s.n]!), 2 * starts.byteLength);
+      s.starts = starts; s.wstarts = wstarts; s.buf = buf;
     } finally {
       closeSync(fd);
     }
@@ -212,10 +239,31 @@ export class KeyQueue {
   private drop(i: number): void {
     const s = this.segs[i]!;
     this.account(-s.bytes());
-    s.buf = null; s.starts = null;
+    s.buf = null; s.starts = null; s.wstarts = null;
     // keep segs short: forget every segment before the head now and then
     if (i > 1024) { this.segs.splice(0, i + 1); this.head -= i + 1; }
   }
+}
+
+/** Bytes of src[pos, pos + len) as a segment holds them (ESCAPE). */
+function encodedBytes(src: Int32Array, pos: number, len: number): number {
+  let n = len;
+  for (let q = 0; q < len; q++) { const u = src[pos + q]! + 2; if (u < 0 || u >= ESCAPE) n += 4; }
+  return n;
+}
+
+/** Decode the key bytes buf[from, to) into words from enc[w] on (ESCAPE); returns the word after them. */
+function decodeKeys(buf: Uint8Array, from: number, to: number, enc: Int32Array, w: number): number {
+  for (let o = from; o < to;) {
+    const u = buf[o++]!;
+    if (u !== ESCAPE) enc[w++] = u - 2;
+    else { enc[w++] = buf[o]! | (buf[o + 1]! << 8) | (buf[o + 2]! << 16) | (buf[o + 3]! << 24); o += 4; }
+  }
+  return w;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
 function readAll(fd: number, into: Uint8Array, position: number): void {
