@@ -139,7 +139,7 @@ export class KeyQueue {
       const k0 = node - s.first, k1 = Math.min(s.n, k0 + left);
       const ws = s.wstarts!, ws0 = ws[k0]!;
       for (let k = k0; k < k1; k++) offsets[j++] = w + ws[k]! - ws0;
-      w = decodeKeys(s.buf!, s.starts![k0]!, s.starts![k1]!, enc, w);
+      w = decodeKeys(s.buf!, s.starts![k0]!, s.starts![k1]!, enc, w, ws[k1]! - ws0);
       left -= k1 - k0; node += k1 - k0;
       // a segment read to its end is dropped, unless it is the open one
       if (k1 === s.n && this.head < this.segs.length - 1) this.drop(this.head++);
@@ -252,8 +252,13 @@ function encodedBytes(src: Int32Array, pos: number, len: number): number {
   return n;
 }
 
-/** Decode the key bytes buf[from, to) into words from enc[w] on (ESCAPE); returns the word after them. */
-function decodeKeys(buf: Uint8Array, from: number, to: number, enc: Int32Array, w: number): number {
+/** Decode the key bytes buf[from, to), `words` words, into enc from enc[w] on (ESCAPE); returns the word after them. */
+function decodeKeys(buf: Uint8Array, from: number, to: number, enc: Int32Array, w: number, words: number): number {
+  // no word escaped (as many bytes as words): a byte each, without looking for ESCAPE
+  if (to - from === words) {
+    for (let o = from; o < to; o++) enc[w++] = buf[o]! - 2;
+    return w;
+  }
   for (let o = from; o < to;) {
     const u = buf[o++]!;
     if (u !== ESCAPE) enc[w++] = u - 2;
