@@ -49,6 +49,12 @@ export interface QueueStats {
  */
 const ESCAPE = 255;
 
+/** Whether a segment holds key word `w` in one byte (w + 2); otherwise in five (ESCAPE and w). */
+export function wordFitsAByte(w: number): boolean {
+  const u = w + 2;
+  return u >= 0 && u < ESCAPE;
+}
+
 class Segment {
   /** Keys as bytes; null while on disk. */
   buf: Uint8Array | null;
@@ -107,8 +113,8 @@ export class KeyQueue {
     }
     const b = s.buf!;
     for (let q = 0; q < len; q++) {
-      const v = src[pos + q]!, u = v + 2;
-      if (u >= 0 && u < ESCAPE) b[o++] = u;
+      const v = src[pos + q]!;
+      if (wordFitsAByte(v)) b[o++] = v + 2;
       else { b[o] = ESCAPE; b[o + 1] = v; b[o + 2] = v >> 8; b[o + 3] = v >> 16; b[o + 4] = v >> 24; o += 5; }
     }
     s.words += len;
@@ -248,7 +254,7 @@ export class KeyQueue {
 /** Bytes of src[pos, pos + len) as a segment holds them (ESCAPE). */
 function encodedBytes(src: Int32Array, pos: number, len: number): number {
   let n = len;
-  for (let q = 0; q < len; q++) { const u = src[pos + q]! + 2; if (u < 0 || u >= ESCAPE) n += 4; }
+  for (let q = 0; q < len; q++) if (!wordFitsAByte(src[pos + q]!)) n += 4;
   return n;
 }
 
