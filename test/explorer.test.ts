@@ -1,5 +1,9 @@
 // The exhaustive explorer: encoding, symmetry, shortest counterexamples, liveness, workers, CLI.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/codecs/config.ts';
@@ -142,6 +146,36 @@ describe('explorer search', () => {
       expect(Array.from(b.graph.hi)).toEqual(Array.from(a.graph.hi));
     }
   });
+
+  it('exploreVariants as a library call (no onResult, no engine named) resolves with each variant\'s one-thread result, in order', () => {
+    // until 2026-12-05 the results were delivered by `onResult?.(results[delivered++])`, whose
+    // increment is skipped without an onResult: the call spun forever on its first result, with
+    // the event loop blocked, so it runs in a child process that a timeout can stop
+    const src = (f: string) => JSON.stringify(pathToFileURL(resolve(f)).href);
+    const script = [
+      "import { readFileSync } from 'node:fs';",
+      `import { decodeConfig } from ${src('src/codecs/config.ts')};`,
+      `import { explore } from ${src('src/explorer/explore.ts')};`,
+      `import { exploreVariants } from ${src('src/explorer/variants.ts')};`,
+      `const c = decodeConfig(JSON.parse(readFileSync(${JSON.stringify(resolve('spec/configs/tiny.json'))}, 'utf8'))).right;`,
+      "const names = ['upstream', 'v6', 'release-clears-sr'];",
+      "const fig = (r) => [r.variant, r.states, r.transitions, r.maxDepth, r.violations.map((v) => v.invariant).join(',')].join(' ');",
+      "const rs = await exploreVariants(c, names, { symmetry: true, maxStates: 1e6, threads: 2 });",
+      "const ones = [];",
+      "for (const n of names) ones.push(await explore(c, n, { symmetry: true, maxStates: 1e6, workers: 1 }));",
+      "process.stdout.write(JSON.stringify({ parallel: rs.map(fig), one: ones.map(fig) }));",
+    ].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'smmu-sva-variants-'));
+    const file = join(dir, 'call.mts');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.signal, `killed after 60 s (the call did not resolve); stderr: ${r.stderr}`).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { parallel: string[]; one: string[] };
+    expect(out.parallel).toEqual(out.one);
+    expect(out.one.map((l) => l.split(' ')[0])).toEqual(['upstream', 'v6', 'release-clears-sr']);
+  }, 90_000);
 
   it('cores handed over before or during the run (CoreGrants, as explore --variant all does) change nothing but the threads', async () => {
     // a few seconds of work, so that a worker loads (about 0.25 s) and takes chunks

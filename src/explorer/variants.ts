@@ -58,7 +58,12 @@ export async function exploreVariants(config: Config, variants: readonly Variant
   const results: (ExploreResult | undefined)[] = variants.map(() => undefined);
   let nextJob = 0, delivered = 0;
   const deliver = () => {
-    while (delivered < variants.length && results[delivered] !== undefined) opts.onResult?.(results[delivered++]!);
+    // the index moves on outside the optional call: `onResult?.(results[delivered++])` would skip
+    // the increment when there is no onResult, and this loop would never end
+    while (delivered < variants.length && results[delivered] !== undefined) {
+      const r = results[delivered++]!;
+      opts.onResult?.(r);
+    }
   };
   /** The lanes' workers with the variant each is running, and the cores handed to each variant. */
   const running = new Map<number, Worker>();
