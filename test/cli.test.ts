@@ -127,6 +127,36 @@ describe('npm run bench:expand', () => {
   });
 });
 
+describe('npm run bench:family', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-family.ts', ...args], { encoding: 'utf8' });
+  it('explores the variants and counts the states they share', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--variant', 'v6-atc,release-clears-valid,v6');
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('tiny: v6-atc, release-clears-valid, v6, 2 at a time');
+    const per = lines.slice(1, 4).map((l) => l.match(/^ {2}(\S+): (\d+) states, \d+ transitions, [\d.]+ s; (\d+) shared with no other variant/)!);
+    expect(per.map((m) => m[1])).toEqual(['v6-atc', 'release-clears-valid', 'v6']);
+    const total = lines[4]!.match(/^ {2}together: (\d+) states in [\d.]+ s of search; (\d+) distinct \([\d.]+x fewer\); (\d+) reached by every one$/)!;
+    const states = per.map((m) => Number(m[2])), only = per.map((m) => Number(m[3]));
+    const [sum, union, all] = [Number(total[1]), Number(total[2]), Number(total[3])];
+    expect(sum).toBe(states.reduce((a, b) => a + b));
+    // every state is in one variant, in two, or in all three
+    expect(union).toBeLessThanOrEqual(sum);
+    expect(union).toBeGreaterThanOrEqual(Math.max(...states));
+    for (const [i, o] of only.entries()) expect(o).toBeLessThanOrEqual(states[i]! - all);
+    expect(all).toBeGreaterThan(0);
+  }, 60_000);
+  it('bad flags exit 2 with one message; a truncated run exits 3', () => {
+    const one = bench('--variant', 'v6');
+    expect([one.status, one.stderr]).toEqual([2, 'npm run bench:family: --variant expects at least two different variants\n']);
+    const bad = bench('--variant', 'v6,v7');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^npm run bench:family: --variant: unknown variant "v7": expected v6, v6-atc, .*, comma-separated, or all\n$/);
+    expect(bench('--workers', '0').status).toBe(2);
+    expect(bench('--config', 'spec/configs/tiny.json', '--variant', 'v6,upstream', '--max-states', '50').status).toBe(3);
+  }, 60_000);
+});
+
 describe('exit codes, the same for every command (src/cli/args.ts exitCode)', () => {
   it('explore --progress writes timestamped progress lines to stderr and leaves --json output alone', () => {
     const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json', '--progress');
