@@ -157,6 +157,28 @@ describe('npm run bench:family', () => {
   }, 60_000);
 });
 
+describe('npm run bench:traits', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-traits.ts', ...args], { encoding: 'utf8' });
+  it('counts the traits each step reads; a variant differing in one trait takes the same way exactly the edges that do not read it', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--variant', 'release-clears-valid', '--max-states', '200');
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^tiny, release-clears-valid: 200 states expanded, \d+ edges; \d+ states whose enabled events or ample choice read a trait$/);
+    expect(lines[1]).toMatch(/^ {2}edges reading each trait: (\w+ \d+\.\d%)(, \w+ \d+\.\d%)*$/);
+    const same = new Map(lines.slice(2).map((l) => { const m = l.match(/^ {2}taken the same way by (\S+): (\d+\.\d)%$/)!; return [m[1]!, Number(m[2])]; }));
+    expect([...same.keys()].sort()).toEqual(['no-synchronize', 'release-clears-sr', 'release-skips-tlbi', 'upstream', 'v6', 'v6-atc']);
+    // release-clears-sr differs from release-clears-valid in releaseCd only: exactly the edges that read it differ
+    const releaseCd = Number(lines[1]!.match(/releaseCd (\d+\.\d)%/)![1]);
+    expect(same.get('release-clears-sr')).toBeCloseTo(100 - releaseCd, 1);
+    expect(same.get('v6-atc')).toBeCloseTo(100 - releaseCd, 1);
+    for (const p of same.values()) expect(p).toBeLessThan(100);
+  }, 60_000);
+  it('bad flags exit 2 with one message', () => {
+    expect(bench('--variant', 'v7').stderr).toMatch(/^npm run bench:traits: unknown variant "v7": expected one of v6, /);
+    expect(bench('--max-states', '0').status).toBe(2);
+  });
+});
+
 describe('exit codes, the same for every command (src/cli/args.ts exitCode)', () => {
   it('explore --progress writes timestamped progress lines to stderr and leaves --json output alone', () => {
     const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json', '--progress');
