@@ -98,4 +98,17 @@ describe('src/ folders are layers', () => {
     const bad = tsFiles(join(src, 'model')).filter((f) => /from 'node:(fs|child_process|net|worker_threads)'|from '\.\.\//.test(readFileSync(f, 'utf8')));
     expect(bad.map((f) => relative(root, f))).toEqual([]);
   });
+
+  it('the semantics see a variant only through its decision traits, never its name (what bench:traits relies on)', () => {
+    // A step that read the traits R runs the same way under every variant agreeing on R
+    // (tools/bench-traits.ts, docs/performance.md "States the variants share") only if no code
+    // of the semantics or of the packed engine branches on the variant's name or summary.
+    const semantics = ['model', 'hardware', 'driver', 'process', 'machine', 'invariants', 'adapter'].flatMap((d) => tsFiles(join(src, d)))
+      .concat(tsFiles(join(src, 'explorer/packed')), [join(src, 'explorer/por.ts')])
+      .filter((f) => !f.endsWith(join('model', 'variant.ts')));
+    const byName = /traits\.(name|summary)\b|\bvariant\s*[!=]==|[!=]==\s*'(v6|v6-atc|upstream|release-clears-valid|release-clears-sr|release-skips-tlbi|no-synchronize)'/;
+    const bad = semantics.filter((f) => byName.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f));
+    expect(bad).toEqual([]);
+    expect(byName.test("if (m.traits.name === 'v6') {")).toBe(true);
+  });
 });
