@@ -179,6 +179,28 @@ describe('npm run bench:traits', () => {
   });
 });
 
+describe('npm run bench:family-search', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-family-search.ts', ...args], { encoding: 'utf8' });
+  // the tool checks every variant against its own explore and exits 1 on a difference
+  for (const por of [true, false]) {
+    it(`one search for all seven variants gives each variant's own figures${por ? '' : ' (--no-por)'}, with fewer steps`, () => {
+      const r = bench('--config', 'spec/configs/tiny.json', ...(por ? [] : ['--no-por']));
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.slice(1, 8).map((l) => l.match(/^ {2}(\S+): \d+ states, \d+ transitions, depth \d+, /)?.[1])).toEqual([...variantNames]);
+      expect(r.stdout).not.toMatch(/BUT ITS OWN SEARCH/);
+      const [, distinct, summed] = lines[8]!.match(/^ {2}states: (\d+) distinct against (\d+) in the separate searches/)!.map(Number);
+      expect(distinct).toBeLessThan(summed!);
+      const [, steps, separate] = lines[9]!.match(/steps run: (\d+) against (\d+)/)!.map(Number);
+      expect(steps).toBeLessThan(separate!);
+    }, 60_000);
+  }
+  it('bad flags exit 2; too many states exits 3', () => {
+    expect(bench('--variant', 'v6,v7').status).toBe(2);
+    expect(bench('--config', 'spec/configs/tiny.json', '--max-states', '10').status).toBe(3);
+  }, 60_000);
+});
+
 describe('exit codes, the same for every command (src/cli/args.ts exitCode)', () => {
   it('explore --progress writes timestamped progress lines to stderr and leaves --json output alone', () => {
     const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json', '--progress');

@@ -1,0 +1,194 @@
+// npm run bench:family-search -- [--config FILE] [--variant A,B,...|all] [--max-states N] [--no-por]
+//
+// A prototype of the design docs/performance.md sizes in "States the variants share": one
+// breadth-first search for several variants at once. Each state is stored once with the set of
+// variants that reach it; a level holds each state with the variants that reach it first at that
+// depth, and expands it for those only. Every computation that may depend on the variant (state
+// invariants, enabled events and the ample choice, each step with its transition invariants) runs
+// once under one variant of the set with the model's traits behind a recording proxy; the
+// variants that agree on every trait it read share the result (the semantics see a variant only
+// through its traits: test/architecture.test.ts), the others are run again, class by class.
+//
+// On the reducer, with symmetry reduction and (unless --no-por) the partial-order reduction of
+// `explore`, faults-resolvable left out. It checks itself against one `explore` per variant:
+// states, transitions, depth and each violated invariant with its shortest length must be equal,
+// or it exits 1. It prints how many expansions and steps it ran against the separate searches.
+// Exit 0; 1: a variant's figures differ from its own search; 2: bad input; 3: --max-states hit.
+import * as E from 'fp-ts/lib/Either.js';
+import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
+import { configFromFlag } from '../src/cli/configArg.ts';
+import { checkInvariants, checkTransition } from '../src/invariants/invariants.ts';
+import { enabledEvents } from '../src/machine/enabled.ts';
+import { initialState } from '../src/machine/initial.ts';
+import { stepEnabled } from '../src/machine/step.ts';
+import type { Config } from '../src/model/config.ts';
+import { createModel, type Model } from '../src/model/model.ts';
+import type { State } from '../src/model/state.ts';
+import { isVariantName, variantNames, type VariantName, type VariantTraits } from '../src/model/variant.ts';
+import { IntBuf } from '../src/explorer/encode.ts';
+import { explore } from '../src/explorer/explore.ts';
+import { ampleOf, cleanupMeasure, provisoKeeps } from '../src/explorer/por.ts';
+import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
+
+const command: CommandSpec = {
+  name: 'bench:family-search',
+  invocation: 'npm run bench:family-search --',
+  about: [
+    'One breadth-first search for several variants at once (a prototype, on the reducer): each state once',
+    'with the variants that reach it, each computation run once per class of variants that agree on the',
+    'traits it read. Checked against one explore per variant (states, transitions, depth, violations and',
+    'their shortest lengths); prints the expansions and steps run against the separate searches.',
+    'Exit 0; 1: a variant differs from its own search; 2: bad input; 3: --max-states hit.',
+  ],
+  flags: {
+    config: { type: 'string', value: 'FILE', help: 'configuration JSON (default: the built-in default)' },
+    variant: { type: 'string', value: 'A,B,...|all', help: 'variants, comma-separated, or all (default all)' },
+    'max-states': { type: 'string', value: 'N', help: 'give up beyond N distinct states (default 5,000,000)' },
+    'no-por': { type: 'boolean', help: 'without partial-order reduction' },
+  },
+};
+
+type Decision = Exclude<keyof VariantTraits, 'name' | 'summary'>;
+
+/** A model of one variant whose trait reads are recorded in `read`. */
+interface Recording { readonly m: Model; readonly read: Set<Decision> }
+
+function recording(config: Config, variant: VariantName): Recording {
+  const plain = createModel(config, variant), read = new Set<Decision>();
+  const traits = new Proxy(plain.traits, {
+    get(t, k, r) {
+      if (k !== 'name' && k !== 'summary' && typeof k === 'string') read.add(k as Decision);
+      return Reflect.get(t, k, r) as unknown;
+    },
+  });
+  return { m: { config, traits }, read };
+}
+
+interface Figures { states: number; transitions: number; depth: number; readonly found: Map<string, number> }
+
+export interface FamilySearch {
+  readonly variants: readonly VariantName[];
+  readonly perVariant: readonly Figures[];
+  readonly distinct: number;
+  /** Expansions (enabled events and ample choice) and steps run, against one search per variant. */
+  readonly expansions: number;
+  readonly steps: number;
+  readonly truncated: boolean;
+}
+
+export function familySearch(config: Config, variants: readonly VariantName[], por: boolean, maxStates: number): FamilySearch {
+  const recs = variants.map((v) => recording(config, v));
+  const traits = recs.map((r) => r.m.traits);
+  /** Run `f` for the variants `members`: once per class of variants agreeing on the traits it read. */
+  const byClass = <T>(members: readonly number[], f: (m: Model) => T): { members: number[]; value: T }[] => {
+    const out: { members: number[]; value: T }[] = [];
+    let rest = [...members];
+    while (rest.length > 0) {
+      const v0 = rest[0]!, rec = recs[v0]!;
+      rec.read.clear();
+      const value = f(rec.m);
+      const read = [...rec.read];
+      const same = rest.filter((w) => read.every((t) => traits[w]![t] === traits[v0]![t]));
+      rest = rest.filter((w) => !same.includes(w));
+      out.push({ members: same, value });
+    }
+    return out;
+  };
+  const canon = new Canonicalizer(config, symmetryOf(config, true));
+  const buf = new IntBuf(1024);
+  const keyOf = (s: State) => { buf.reset(); canon.key(s, buf); return buf.a.subarray(0, buf.n).join(','); };
+  const per: Figures[] = variants.map(() => ({ states: 1, transitions: 0, depth: 0, found: new Map<string, number>() }));
+  const note = (v: number, invariant: string, length: number) => { const f = per[v]!.found; if (!f.has(invariant)) f.set(invariant, length); };
+  const all = variants.map((_, i) => i);
+  const reached = new Map<string, number>();
+  const s0 = initialState(config);
+  reached.set(keyOf(s0), (1 << variants.length) - 1);
+  let level = new Map<string, { state: State; mask: number }>([[keyOf(s0), { state: s0, mask: (1 << variants.length) - 1 }]]);
+  let expansions = 0, steps = 0, depth = 0, truncated = false;
+  while (level.size > 0 && !truncated) {
+    const next = new Map<string, { state: State; mask: number }>();
+    for (const { state: s, mask } of level.values()) {
+      const here = all.filter((v) => (mask >> v) & 1);
+      for (const c of byClass(here, (m) => checkInvariants(m, s))) for (const v of c.members) for (const x of c.value) note(v, x.invariant, depth);
+      for (const c of byClass(here, (m) => { const ev = enabledEvents(m, s); return { ev, ample: por ? ampleOf(m, s, ev, true) : -1 }; })) {
+        expansions++;
+        const { ev, ample } = c.value;
+        // the ample edge, kept where the cycle proviso keeps it (EXP-POR-5); every edge otherwise
+        const groups: { members: number[]; edges: number[] }[] = [];
+        if (ample < 0) groups.push({ members: c.members, edges: ev.map((_, k) => k) });
+        else {
+          for (const a of byClass(c.members, (m) => provisoKeeps(cleanupMeasure(s), cleanupMeasure(stepEnabled(m, s, ev[ample]!).state), false))) {
+            groups.push({ members: a.members, edges: a.value ? [ample] : ev.map((_, k) => k) });
+          }
+        }
+        for (const g of groups) {
+          for (const v of g.members) per[v]!.transitions += g.edges.length;
+          for (const k of g.edges) {
+            const e = ev[k]!;
+            for (const r of byClass(g.members, (m) => { const st = stepEnabled(m, s, e); return { next: st.state, bad: checkTransition(m, s, e, st.state, st.observations) }; })) {
+              steps++;
+              for (const v of r.members) for (const x of r.value.bad) note(v, x.invariant, depth + 1);
+              const key = keyOf(r.value.next);
+              const had = reached.get(key);
+              let fresh = 0;
+              for (const v of r.members) if (had === undefined || !((had >> v) & 1)) fresh |= 1 << v;
+              if (fresh === 0) continue;
+              if (had === undefined && reached.size >= maxStates) { truncated = true; continue; }
+              reached.set(key, (had ?? 0) | fresh);
+              const n = next.get(key);
+              next.set(key, { state: r.value.next, mask: (n?.mask ?? 0) | fresh });
+              for (const v of all) if ((fresh >> v) & 1) { per[v]!.states++; per[v]!.depth = depth + 1; }
+            }
+          }
+        }
+      }
+    }
+    level = next;
+    depth++;
+  }
+  return { variants, perVariant: per, distinct: reached.size, expansions, steps, truncated };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const flags = flagsOrExit(command, argv);
+  if (E.isLeft(flags)) return flags.left;
+  const v = flags.right.values;
+  const config = configFromFlag(v.config);
+  if (E.isLeft(config)) return usageError(config.left.map((l) => `npm run bench:family-search: ${l}`));
+  let names: VariantName[] = [...variantNames];
+  if (v.variant !== undefined && v.variant !== 'all') {
+    if (typeof v.variant !== 'string') return usageError('npm run bench:family-search: --variant expects a comma-separated list of variants');
+    const items = v.variant.split(',');
+    const bad = items.filter((x) => !isVariantName(x));
+    if (bad.length > 0) return usageError(`npm run bench:family-search: --variant: unknown variant "${bad[0]}": expected ${variantNames.join(', ')}, comma-separated, or all`);
+    names = [...new Set(items as VariantName[])];
+  }
+  const maxStates = intFlag(command, 'max-states', v['max-states'], 5_000_000);
+  if (E.isLeft(maxStates)) return usageError(maxStates.left);
+  if (maxStates.right < 1) return usageError('npm run bench:family-search: --max-states expects at least 1, got 0');
+  const por = !v['no-por'];
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  const t0 = performance.now();
+  const fam = familySearch(config.right, names, por, maxStates.right);
+  const famSeconds = (performance.now() - t0) / 1000;
+  if (fam.truncated) { say(`${config.right.name}: more than ${maxStates.right} distinct states; nothing compared`); return exitCode.incomplete; }
+  say(`${config.right.name}: ${names.join(', ')}${por ? '' : ', no POR'}; symmetry on, faults-resolvable left out`);
+  let differ = false, sumStates = 0, sumSteps = 0, sepSeconds = 0;
+  for (const [i, name] of names.entries()) {
+    const own = await explore(config.right, name, { symmetry: true, por, maxStates: maxStates.right, workers: 1, engine: 'reducer' });
+    sepSeconds += own.seconds;
+    const f = fam.perVariant[i]!;
+    const ownFound = own.violations.filter((x) => x.kind !== 'liveness').map((x) => `${x.invariant}(${x.length})`).sort().join(', ');
+    const famFound = [...f.found].map(([inv, len]) => `${inv}(${len})`).sort().join(', ');
+    const same = own.states === f.states && own.transitions === f.transitions && own.maxDepth === f.depth && ownFound === famFound;
+    if (!same) differ = true;
+    sumStates += own.states; sumSteps += own.transitions;
+    say(`  ${name}: ${f.states} states, ${f.transitions} transitions, depth ${f.depth}, ${famFound || 'no violation'}${same ? '' : ` BUT ITS OWN SEARCH: ${own.states} states, ${own.transitions} transitions, depth ${own.maxDepth}, ${ownFound || 'no violation'}`}`);
+  }
+  say(`  states: ${fam.distinct} distinct against ${sumStates} in the separate searches (${(sumStates / fam.distinct).toFixed(2)}x)`);
+  say(`  expansions run: ${fam.expansions} against ${sumStates} (${(sumStates / fam.expansions).toFixed(2)}x); steps run: ${fam.steps} against ${sumSteps} (${(sumSteps / fam.steps).toFixed(2)}x)`);
+  say(`  seconds (reducer, one thread): ${famSeconds.toFixed(1)} for the family search, ${sepSeconds.toFixed(1)} for the separate searches`);
+  return differ ? exitCode.found : exitCode.ok;
+}
+
+process.exitCode = await main(process.argv.slice(2));
