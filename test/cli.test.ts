@@ -151,7 +151,7 @@ describe('npm run bench:family', () => {
     expect([one.status, one.stderr]).toEqual([2, 'npm run bench:family: --variant expects at least two different variants\n']);
     const bad = bench('--variant', 'v6,v7');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^npm run bench:family: --variant: unknown variant "v7": expected v6, v6-atc, .*, comma-separated, or all\n$/);
+    expect(bad.stderr).toMatch(/^npm run bench:family: --variant: item 2 of "v6,v7": unknown variant "v7": expected one of v6, v6-atc, .*, several separated by commas, or all\n$/);
     expect(bench('--workers', '0').status).toBe(2);
     expect(bench('--config', 'spec/configs/tiny.json', '--variant', 'v6,upstream', '--max-states', '50').status).toBe(3);
   }, 60_000);

@@ -23,9 +23,11 @@ import { enabledEvents } from '../src/machine/enabled.ts';
 import { initialState } from '../src/machine/initial.ts';
 import { stepEnabled } from '../src/machine/step.ts';
 import type { Config } from '../src/model/config.ts';
-import { createModel, type Model } from '../src/model/model.ts';
+import type { Model } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
-import { isVariantName, variantNames, type VariantName, type VariantTraits } from '../src/model/variant.ts';
+import { variantNames, type VariantName } from '../src/model/variant.ts';
+import { variantsFromFlag } from '../src/cli/commands/explore.ts';
+import { agreeOn, recordingModel } from '../src/explorer/traitReads.ts';
 import { IntBuf } from '../src/explorer/encode.ts';
 import { explore } from '../src/explorer/explore.ts';
 import { ampleOf, cleanupMeasure, provisoKeeps } from '../src/explorer/por.ts';
@@ -50,22 +52,6 @@ const command: CommandSpec = {
   },
 };
 
-type Decision = Exclude<keyof VariantTraits, 'name' | 'summary'>;
-
-/** A model of one variant whose trait reads are recorded in `read`. */
-interface Recording { readonly m: Model; readonly read: Set<Decision> }
-
-function recording(config: Config, variant: VariantName): Recording {
-  const plain = createModel(config, variant), read = new Set<Decision>();
-  const traits = new Proxy(plain.traits, {
-    get(t, k, r) {
-      if (k !== 'name' && k !== 'summary' && typeof k === 'string') read.add(k as Decision);
-      return Reflect.get(t, k, r) as unknown;
-    },
-  });
-  return { m: { config, traits }, read };
-}
-
 interface Figures { states: number; transitions: number; depth: number; readonly found: Map<string, number> }
 
 export interface FamilySearch {
@@ -79,7 +65,7 @@ export interface FamilySearch {
 }
 
 export function familySearch(config: Config, variants: readonly VariantName[], por: boolean, maxStates: number): FamilySearch {
-  const recs = variants.map((v) => recording(config, v));
+  const recs = variants.map((v) => recordingModel(config, v));
   const traits = recs.map((r) => r.m.traits);
   /** Run `f` for the variants `members`: once per class of variants agreeing on the traits it read. */
   const byClass = <T>(members: readonly number[], f: (m: Model) => T): { members: number[]; value: T }[] => {
@@ -90,7 +76,7 @@ export function familySearch(config: Config, variants: readonly VariantName[], p
       rec.read.clear();
       const value = f(rec.m);
       const read = [...rec.read];
-      const same = rest.filter((w) => read.every((t) => traits[w]![t] === traits[v0]![t]));
+      const same = rest.filter((w) => agreeOn(read, traits[v0]!, traits[w]!));
       rest = rest.filter((w) => !same.includes(w));
       out.push({ members: same, value });
     }
@@ -158,26 +144,20 @@ async function main(argv: string[]): Promise<number> {
   const v = flags.right.values;
   const config = configFromFlag(v.config);
   if (E.isLeft(config)) return usageError(config.left.map((l) => `npm run bench:family-search: ${l}`));
-  let names: VariantName[] = [...variantNames];
-  if (v.variant !== undefined && v.variant !== 'all') {
-    if (typeof v.variant !== 'string') return usageError('npm run bench:family-search: --variant expects a comma-separated list of variants');
-    const items = v.variant.split(',');
-    const bad = items.filter((x) => !isVariantName(x));
-    if (bad.length > 0) return usageError(`npm run bench:family-search: --variant: unknown variant "${bad[0]}": expected ${variantNames.join(', ')}, comma-separated, or all`);
-    names = [...new Set(items as VariantName[])];
-  }
+  const names = v.variant === undefined ? E.right(variantNames) : variantsFromFlag(v.variant);
+  if (E.isLeft(names)) return usageError(`npm run bench:family-search: --variant: ${names.left}`);
   const maxStates = intFlag(command, 'max-states', v['max-states'], 5_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   if (maxStates.right < 1) return usageError('npm run bench:family-search: --max-states expects at least 1, got 0');
   const por = !v['no-por'];
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const t0 = performance.now();
-  const fam = familySearch(config.right, names, por, maxStates.right);
+  const fam = familySearch(config.right, names.right, por, maxStates.right);
   const famSeconds = (performance.now() - t0) / 1000;
   if (fam.truncated) { say(`${config.right.name}: more than ${maxStates.right} distinct states; nothing compared`); return exitCode.incomplete; }
-  say(`${config.right.name}: ${names.join(', ')}${por ? '' : ', no POR'}; symmetry on, faults-resolvable left out`);
+  say(`${config.right.name}: ${names.right.join(', ')}${por ? '' : ', no POR'}; symmetry on, faults-resolvable left out`);
   let differ = false, sumStates = 0, sumSteps = 0, sepSeconds = 0;
-  for (const [i, name] of names.entries()) {
+  for (const [i, name] of names.right.entries()) {
     const own = await explore(config.right, name, { symmetry: true, por, maxStates: maxStates.right, workers: 1 });
     sepSeconds += own.seconds;
     const f = fam.perVariant[i]!;

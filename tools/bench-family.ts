@@ -13,7 +13,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { exitCode, flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { configFromFlag } from '../src/cli/configArg.ts';
 import { exploreVariants } from '../src/explorer/variants.ts';
-import { isVariantName, variantNames, type VariantName } from '../src/model/variant.ts';
+import { variantNames, type VariantName } from '../src/model/variant.ts';
+import { variantsFromFlag } from '../src/cli/commands/explore.ts';
 import { familyCounts, sortedFingerprints } from '../src/explorer/family.ts';
 
 const command: CommandSpec = {
@@ -42,15 +43,10 @@ async function main(argv: string[]): Promise<number> {
   const v = flags.right.values;
   const config = configFromFlag(v.config);
   if (E.isLeft(config)) return usageError(config.left.map((l) => `npm run bench:family: ${l}`));
-  let names: VariantName[] = [...defaultFamily];
-  if (v.variant !== undefined) {
-    if (typeof v.variant !== 'string') return usageError('npm run bench:family: --variant expects a comma-separated list of variants');
-    const items = v.variant === 'all' ? [...variantNames] : v.variant.split(',');
-    const bad = items.filter((x) => !isVariantName(x));
-    if (bad.length > 0) return usageError(`npm run bench:family: --variant: unknown variant "${bad[0]}": expected ${variantNames.join(', ')}, comma-separated, or all`);
-    names = [...new Set(items as VariantName[])];
-    if (names.length < 2) return usageError('npm run bench:family: --variant expects at least two different variants');
-  }
+  const parsed = v.variant === undefined ? E.right(defaultFamily) : variantsFromFlag(v.variant);
+  if (E.isLeft(parsed)) return usageError(`npm run bench:family: --variant: ${parsed.left}`);
+  const names = parsed.right;
+  if (names.length < 2) return usageError('npm run bench:family: --variant expects at least two different variants');
   const workers = intFlag(command, 'workers', v.workers, 2);
   if (E.isLeft(workers)) return usageError(workers.left);
   if (workers.right < 1 || workers.right > 64) return usageError(`npm run bench:family: --workers expects an integer in [1, 64], got ${workers.right}`);

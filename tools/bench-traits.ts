@@ -14,9 +14,10 @@ import { configAndVariant } from '../src/cli/configArg.ts';
 import { enabledEvents } from '../src/machine/enabled.ts';
 import { initialState } from '../src/machine/initial.ts';
 import { stepEnabled } from '../src/machine/step.ts';
-import { createModel, type Model } from '../src/model/model.ts';
+import { createModel } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
-import { variantNames, type VariantTraits } from '../src/model/variant.ts';
+import { variantNames } from '../src/model/variant.ts';
+import { recordingModel, agreeOn, type Decision } from '../src/explorer/traitReads.ts';
 import { IntBuf } from '../src/explorer/encode.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { ampleOf } from '../src/explorer/por.ts';
@@ -37,9 +38,6 @@ const command: CommandSpec = {
   },
 };
 
-/** The traits that decide a step: every field but the name and the summary. */
-type Decision = Exclude<keyof VariantTraits, 'name' | 'summary'>;
-
 async function main(argv: string[]): Promise<number> {
   const flags = flagsOrExit(command, argv);
   if (E.isLeft(flags)) return flags.left;
@@ -50,15 +48,7 @@ async function main(argv: string[]): Promise<number> {
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   if (maxStates.right < 1) return usageError('npm run bench:traits: --max-states expects at least 1, got 0');
   const { config, variant } = cv.right;
-  const plain = createModel(config, variant);
-  let read = new Set<Decision>();
-  const traits = new Proxy(plain.traits, {
-    get(t, k, r) {
-      if (k !== 'name' && k !== 'summary' && typeof k === 'string') read.add(k as Decision);
-      return Reflect.get(t, k, r) as unknown;
-    },
-  });
-  const m: Model = { config, traits };
+  const { m, read } = recordingModel(config, variant);
   const others = variantNames.filter((w) => w !== variant).map((w) => createModel(config, w));
   const canon = new Canonicalizer(config, symmetryOf(config, true));
   const buf = new IntBuf(1024), h = new Uint32Array(2);
@@ -79,16 +69,16 @@ async function main(argv: string[]): Promise<number> {
     for (const s of level) {
       if (expanded === maxStates.right) break;
       expanded++;
-      read = new Set();
+      read.clear();
       const events = enabledEvents(m, s);
       const ample = ampleOf(m, s, events, true);
       if (read.size > 0) beforeStep++;
       for (const e of ample >= 0 ? [events[ample]!] : events) {
-        read = new Set();
+        read.clear();
         const r = stepEnabled(m, s, e);
         edges++;
         for (const t of read) byTrait.set(t, (byTrait.get(t) ?? 0) + 1);
-        others.forEach((w, i) => { if ([...read].every((t) => w.traits[t] === plain.traits[t])) same[i]!++; });
+        others.forEach((w, i) => { if (agreeOn(read, m.traits, w.traits)) same[i]!++; });
         if (fresh(r.state)) next.push(r.state);
       }
     }
