@@ -85,12 +85,12 @@ export function familySearch(config: Config, variants: readonly VariantName[], p
   const canon = new Canonicalizer(config, symmetryOf(config, true));
   const buf = new IntBuf(1024), h = new Uint32Array(2);
   // the 64-bit fingerprint, as explore keeps it (visited.ts: the same collision bound); the key
-  // itself is kept for the states to expand, which are decoded from it as explore does: the
+  // itself (its words) is kept for the states to expand, decoded from it as explore does: the
   // ample choice (the first candidate in enabledEvents order) depends on which state of a
   // symmetry class is expanded, so expanding the successor as stepped would give another
   // reduced graph than explore's
   const keyOf = (s: State) => { buf.reset(); canon.key(s, buf); hash64(buf.a, 0, buf.n, h); return `${h[0]}:${h[1]}`; };
-  const canonical = () => decodeState(config, buf.a.slice(0, buf.n), 0);
+  const canonical = () => buf.a.slice(0, buf.n);
   const per: Figures[] = variants.map(() => ({ states: 1, transitions: 0, depth: 0, found: new Map<string, number>() }));
   const note = (v: number, invariant: string, length: number) => { const f = per[v]!.found; if (!f.has(invariant)) f.set(invariant, length); };
   const all = variants.map((_, i) => i);
@@ -98,11 +98,12 @@ export function familySearch(config: Config, variants: readonly VariantName[], p
   const s0 = initialState(config);
   const k0 = keyOf(s0);
   reached.set(k0, (1 << variants.length) - 1);
-  let level = new Map<string, { state: State; mask: number }>([[k0, { state: canonical(), mask: (1 << variants.length) - 1 }]]);
+  let level = new Map<string, { enc: Int32Array; mask: number }>([[k0, { enc: canonical(), mask: (1 << variants.length) - 1 }]]);
   let expansions = 0, steps = 0, depth = 0, truncated = false;
   while (level.size > 0 && !truncated) {
-    const next = new Map<string, { state: State; mask: number }>();
-    for (const { state: s, mask } of level.values()) {
+    const next = new Map<string, { enc: Int32Array; mask: number }>();
+    for (const { enc, mask } of level.values()) {
+      const s = decodeState(config, enc, 0);
       const here = all.filter((v) => (mask >> v) & 1);
       for (const c of byClass(here, (m) => checkInvariants(m, s))) for (const v of c.members) for (const x of c.value) note(v, x.invariant, depth);
       for (const c of byClass(here, (m) => { const ev = enabledEvents(m, s); return { ev, ample: por ? ampleOf(m, s, ev, true) : -1 }; })) {
@@ -131,7 +132,7 @@ export function familySearch(config: Config, variants: readonly VariantName[], p
               if (had === undefined && reached.size >= maxStates) { truncated = true; continue; }
               reached.set(key, (had ?? 0) | fresh);
               const n = next.get(key);
-              next.set(key, { state: n?.state ?? canonical(), mask: (n?.mask ?? 0) | fresh });
+              next.set(key, { enc: n?.enc ?? canonical(), mask: (n?.mask ?? 0) | fresh });
               for (const v of all) if ((fresh >> v) & 1) { per[v]!.states++; per[v]!.depth = depth + 1; }
             }
           }
