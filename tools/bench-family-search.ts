@@ -25,6 +25,7 @@ import { stepEnabled } from '../src/machine/step.ts';
 import type { Config } from '../src/model/config.ts';
 import type { Model } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
+import type { Event } from '../src/model/event.ts';
 import { variantNames, type VariantName } from '../src/model/variant.ts';
 import { variantsFromFlag } from '../src/cli/commands/explore.ts';
 import { agreeOn, recordingModel } from '../src/explorer/traitReads.ts';
@@ -51,6 +52,14 @@ const command: CommandSpec = {
     'no-por': { type: 'boolean', help: 'without partial-order reduction' },
   },
 };
+
+/** A step and its transition-invariant violations. */
+interface Stepped { readonly next: State; readonly bad: readonly { readonly invariant: string }[] }
+
+function stepped(m: Model, s: State, e: Event): Stepped {
+  const st = stepEnabled(m, s, e);
+  return { next: st.state, bad: checkTransition(m, s, e, st.state, st.observations) };
+}
 
 interface Figures { states: number; transitions: number; depth: number; readonly found: Map<string, number> }
 
@@ -109,19 +118,21 @@ export function familySearch(config: Config, variants: readonly VariantName[], p
       for (const c of byClass(here, (m) => { const ev = enabledEvents(m, s); return { ev, ample: por ? ampleOf(m, s, ev, true) : -1 }; })) {
         expansions++;
         const { ev, ample } = c.value;
-        // the ample edge, kept where the cycle proviso keeps it (EXP-POR-5); every edge otherwise
-        const groups: { members: number[]; edges: number[] }[] = [];
+        // the ample edge, kept where the cycle proviso keeps it (EXP-POR-5; its step is reused
+        // as the edge, as explore's expanders do); every edge otherwise
+        const groups: { members: number[]; edges: number[]; ampleStep?: Stepped }[] = [];
         if (ample < 0) groups.push({ members: c.members, edges: ev.map((_, k) => k) });
         else {
-          for (const a of byClass(c.members, (m) => provisoKeeps(cleanupMeasure(s), cleanupMeasure(stepEnabled(m, s, ev[ample]!).state), false))) {
-            groups.push({ members: a.members, edges: a.value ? [ample] : ev.map((_, k) => k) });
+          for (const a of byClass(c.members, (m) => stepped(m, s, ev[ample]!))) {
+            const keep = provisoKeeps(cleanupMeasure(s), cleanupMeasure(a.value.next), false);
+            groups.push(keep ? { members: a.members, edges: [ample], ampleStep: a.value } : { members: a.members, edges: ev.map((_, k) => k) });
           }
         }
         for (const g of groups) {
           for (const v of g.members) per[v]!.transitions += g.edges.length;
           for (const k of g.edges) {
-            const e = ev[k]!;
-            for (const r of byClass(g.members, (m) => { const st = stepEnabled(m, s, e); return { next: st.state, bad: checkTransition(m, s, e, st.state, st.observations) }; })) {
+            const results = g.ampleStep !== undefined ? [{ members: g.members, value: g.ampleStep }] : byClass(g.members, (m) => stepped(m, s, ev[k]!));
+            for (const r of results) {
               steps++;
               for (const v of r.members) for (const x of r.value.bad) note(v, x.invariant, depth + 1);
               const key = keyOf(r.value.next);

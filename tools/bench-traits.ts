@@ -18,7 +18,7 @@ import { createModel } from '../src/model/model.ts';
 import type { State } from '../src/model/state.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { recordingModel, agreeOn, type Decision } from '../src/explorer/traitReads.ts';
-import { IntBuf } from '../src/explorer/encode.ts';
+import { decodeState, IntBuf } from '../src/explorer/encode.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { ampleOf } from '../src/explorer/por.ts';
 import { hash64 } from '../src/explorer/visited.ts';
@@ -53,15 +53,16 @@ async function main(argv: string[]): Promise<number> {
   const canon = new Canonicalizer(config, symmetryOf(config, true));
   const buf = new IntBuf(1024), h = new Uint32Array(2);
   const seen = new Set<string>();
-  const fresh = (s: State) => {
+  // a new state is expanded as decoded from its canonical key, as explore does: the ample choice
+  // (the first candidate in enabledEvents order) depends on which member of a symmetry class is expanded
+  const fresh = (s: State): State | undefined => {
     buf.reset(); canon.key(s, buf); hash64(buf.a, 0, buf.n, h);
     const k = `${h[0]}:${h[1]}`;
-    if (seen.has(k)) return false;
+    if (seen.has(k)) return undefined;
     seen.add(k);
-    return true;
+    return decodeState(config, buf.a, 0);
   };
-  let level: State[] = [initialState(config)];
-  fresh(level[0]!);
+  let level: State[] = [fresh(initialState(config))!];
   const byTrait = new Map<Decision, number>(), same = others.map(() => 0);
   let expanded = 0, edges = 0, beforeStep = 0;
   while (level.length > 0 && expanded < maxStates.right) {
@@ -79,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
         edges++;
         for (const t of read) byTrait.set(t, (byTrait.get(t) ?? 0) + 1);
         others.forEach((w, i) => { if (agreeOn(read, m.traits, w.traits)) same[i]!++; });
-        if (fresh(r.state)) next.push(r.state);
+        const t = fresh(r.state);
+        if (t !== undefined) next.push(t);
       }
     }
     level = next;
