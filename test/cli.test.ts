@@ -45,7 +45,7 @@ describe('smmu-sva CLI', () => {
   it('an unknown flag is named, with the flags there are', () => {
     const r = cli('explore', '--max-state', '5');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('smmu-sva explore: unknown flag --max-state: expected one of --config, --variant, --json, --no-symmetry, --max-states, --workers, --format, --frontier-mem, --successors-mem, --engine, --progress, --no-por (--help describes them)\n');
+    expect(r.err).toBe('smmu-sva explore: unknown flag --max-state: expected one of --config, --variant, --json, --no-symmetry, --max-states, --workers, --format, --frontier-mem, --successors-mem, --engine, --progress, --no-por, --family (--help describes them)\n');
     expect(cli('tour', '--json').err).toBe('smmu-sva tour: unknown flag --json: it takes no flags (--help describes them)\n');
   });
   it('--format with --json is refused: the JSON has its own trace format', () => {

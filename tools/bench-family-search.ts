@@ -1,7 +1,8 @@
 // npm run bench:family-search -- [--config FILE] [--variant A,B,...|all] [--max-states N] [--no-por]
 //
-// A prototype of the design docs/performance.md sizes in "States the variants share": one
-// breadth-first search for several variants at once. Each state is stored once with the set of
+// The reducer prototype of the design docs/performance.md sizes in "States the variants share":
+// one breadth-first search for several variants at once, which `explore --family` now runs on the
+// packed engine (src/explorer/familySearch.ts, spec/explorer.md EXP-FAM-*). Each state is stored once with the set of
 // variants that reach it; a level holds each state with the variants that reach it first at that
 // depth, and expands it for those only. Every computation that may depend on the variant (state
 // invariants, enabled events and the ample choice, each step with its transition invariants) runs

@@ -20,6 +20,7 @@ import { hash64, VisitedSet } from './visited.ts';
 import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { makeExpander, resolveEngine, type EngineName } from './packed/expand.ts';
 import { CompactVisitedSet } from './packed/visited.ts';
+import { U16Buf, U32Buf, U8Buf } from './buffers.ts';
 
 export interface ExploreOptions {
   readonly symmetry: boolean;
@@ -147,6 +148,22 @@ export interface Graph {
   readonly lo: Uint32Array;
 }
 
+/** What a family search shares between its variants' results (ExploreResult.family). */
+export interface FamilyFigures {
+  /** The variants searched together, in the order asked. */
+  readonly variants: readonly VariantName[];
+  /** Distinct states, each stored once whichever variants reach it. */
+  readonly distinct: number;
+  /** Nodes expanded: a state once per depth at which some variant first reaches it. */
+  readonly nodes: number;
+  /** Times variants joined a node of the next level from another parent than the node's first
+   *  (each keeps its own parent link for the counterexamples, EXP-FAM-4). */
+  readonly joins: number;
+  /** Enabled lists computed (one per class of a node's variants) and steps run (one per class per edge). */
+  readonly expansions: number;
+  readonly steps: number;
+}
+
 export interface ExploreResult {
   readonly config: Config;
   readonly variant: VariantName;
@@ -180,41 +197,12 @@ export interface ExploreResult {
   readonly time: TimeSplit;
   /** The first (shortest) violation of each violated invariant, in invariantNames order. */
   readonly violations: readonly Found[];
+  /** The parent links of every node; for a result of a family search (`family` set), only the
+   *  parent chains of its violations, renumbered from the initial node 0 (familySearch.ts). */
   readonly graph: Graph;
-}
-
-class U32Buf {
-  a: Uint32Array;
-  n = 0;
-  constructor(cap = 1 << 16) { this.a = new Uint32Array(cap); }
-  push(v: number): void {
-    if (this.n === this.a.length) { const b = new Uint32Array(this.a.length * 2); b.set(this.a); this.a = b; }
-    this.a[this.n++] = v;
-  }
-  reserve(n: number): void {
-    if (n <= this.a.length) return;
-    let cap = this.a.length;
-    while (cap < n) cap *= 2;
-    const b = new Uint32Array(cap); b.set(this.a.subarray(0, this.n)); this.a = b;
-  }
-}
-
-class U8Buf {
-  a: Uint8Array;
-  constructor(cap = 1 << 16) { this.a = new Uint8Array(cap); }
-  set(i: number, v: number): void {
-    if (i >= this.a.length) { let cap = this.a.length * 2; while (cap <= i) cap *= 2; const b = new Uint8Array(cap); b.set(this.a); this.a = b; }
-    this.a[i] = v;
-  }
-}
-
-class U16Buf {
-  a: Uint16Array;
-  constructor(cap = 1 << 16) { this.a = new Uint16Array(cap); }
-  set(i: number, v: number): void {
-    if (i >= this.a.length) { let cap = this.a.length * 2; while (cap <= i) cap *= 2; const b = new Uint16Array(cap); b.set(this.a); this.a = b; }
-    this.a[i] = v;
-  }
+  /** Set when the variant was searched together with others (src/explorer/familySearch.ts):
+   *  `seconds`, `bytesPerState`, `memory` and `time` are then the whole family's. */
+  readonly family?: FamilyFigures;
 }
 
 /**

@@ -12,7 +12,9 @@
  * ```
  * @module
  */
-export { explore, type ExploreOptions, type ExploreResult, type Found, type Graph, type Progress } from './explore.ts';
+export { explore, type ExploreOptions, type ExploreResult, type FamilyFigures, type Found, type Graph, type Progress } from './explore.ts';
+export { exploreFamily, type FamilyOptions } from './familySearch.ts';
+export { familyModes, familyPlan, type FamilyMode } from './familyPlan.ts';
 export { exploreVariants, type ParallelOptions } from './variants.ts';
 export { counterexample, type Counterexample, type TraceStep } from './counterexample.ts';
 export { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from './verdict.ts';

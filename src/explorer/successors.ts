@@ -102,6 +102,17 @@ export class SuccessorLists {
    * sweeps read only what is left.
    */
   faultsResolvable(n: number, hasFault: Uint8Array): number {
+    const good = this.goodNodes(n, hasFault);
+    for (let i = 0; i < n; i++) if (!good[i]) return i;
+    return -1;
+  }
+
+  /**
+   * The fixpoint faultsResolvable() computes: good[i] = 1 iff node i can reach a node without
+   * pending faults. For a caller that picks the bad node itself (familySearch.ts: the one of least
+   * depth in its variant's own search).
+   */
+  goodNodes(n: number, hasFault: Uint8Array): Uint8Array {
     const good = new Uint8Array(n);
     for (let i = 0; i < n; i++) good[i] = hasFault[i] ? 0 : 1;
     this.sweeps = 0;
@@ -122,8 +133,7 @@ export class SuccessorLists {
     } finally {
       if (from !== this) from.close();
     }
-    for (let i = 0; i < n; i++) if (!good[i]) return i;
-    return -1;
+    return good;
   }
 
   private readBuf = new Uint32Array(0);

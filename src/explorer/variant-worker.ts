@@ -1,9 +1,11 @@
-// Worker thread entry for `explore --variant all --workers N`: explores one whole variant in this
+// Worker thread entry for `explore --variant all --workers N`: explores one whole variant, or a
+// family of variants together (familySearch.ts), in this
 // thread (src/explorer/variants.ts sends the job) and sends back the result, progress on the way.
 // A core handed over while the variant runs ('core', from a lane with no variant left) becomes one
 // more worker thread of this search (CoreGrants); it changes the speed only.
 import { parentPort } from 'node:worker_threads';
-import { explore } from './explore.ts';
+import { explore, type Progress } from './explore.ts';
+import { exploreFamily } from './familySearch.ts';
 import { CoreGrants } from './pool.ts';
 import type { VariantMessage, VariantOrder } from './variants.ts';
 
@@ -16,14 +18,14 @@ parentPort!.on('message', (order: VariantOrder) => {
   void (async () => {
     cores = new CoreGrants();
     try {
-      const result = await explore(job.config, job.variant, {
-        symmetry: job.symmetry, engine: job.engine, por: job.por, maxStates: job.maxStates, workers: 1, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes, spillDir: job.spillDir,
-        moreCores: cores,
-        onProgress: job.progress ? (p) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined,
-      });
+      const progress = job.progress ? (p: Progress) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined;
+      const opts = { symmetry: job.symmetry, por: job.por, maxStates: job.maxStates, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes, spillDir: job.spillDir, onProgress: progress };
+      const results = job.variants.length > 1
+        ? await exploreFamily(job.config, job.variants, opts)
+        : [await explore(job.config, job.variants[0]!, { ...opts, engine: job.engine, workers: 1, moreCores: cores })];
       // hi and lo may share one buffer (the packed engine's takeColumns): each is transferred once
-      const g = result.graph;
-      parentPort!.postMessage({ kind: 'result', result } satisfies VariantMessage, [...new Set([g.parent.buffer, g.eventIndex.buffer, g.hi.buffer, g.lo.buffer])] as ArrayBuffer[]);
+      const buffers = new Set(results.flatMap((r) => [r.graph.parent.buffer, r.graph.eventIndex.buffer, r.graph.hi.buffer, r.graph.lo.buffer]));
+      parentPort!.postMessage({ kind: 'result', results } satisfies VariantMessage, [...buffers] as ArrayBuffer[]);
     } catch (err) {
       parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies VariantMessage);
     }

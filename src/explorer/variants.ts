@@ -4,17 +4,22 @@
 // splitting one variant's frontier; each result is exactly the one-thread result. Results come
 // back in the order of `variants`. A lane that finds no variant left to start hands its core to
 // a variant still running (the one given fewest cores so far, then the first), which takes it as
-// one more worker thread: on seed-wide, v6 alone is more than half of the work.
+// one more worker thread: on seed-wide, v6 alone is more than half of the work. With `family`
+// (familyPlan.ts), the variants of a family are one job, searched together in one thread
+// (familySearch.ts); such a job takes no core handed over. Threads beyond the number of jobs are
+// handed to the single-variant searches as they start.
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './thread.ts';
 import type { Config } from '../model/config.ts';
 import type { VariantName } from '../model/variant.ts';
 import type { ExploreResult, Progress } from './explore.ts';
 import type { EngineName } from './packed/expand.ts';
+import { familyPlan, type FamilyMode } from './familyPlan.ts';
 
 export interface VariantJob {
   readonly config: Config;
-  readonly variant: VariantName;
+  /** One variant (explore.ts), or several searched together (familySearch.ts). */
+  readonly variants: readonly VariantName[];
   readonly symmetry: boolean;
   readonly engine?: EngineName;
   readonly por?: boolean;
@@ -32,7 +37,7 @@ export type VariantOrder =
 
 export type VariantMessage =
   | { readonly kind: 'progress'; readonly progress: Progress }
-  | { readonly kind: 'result'; readonly result: ExploreResult }
+  | { readonly kind: 'result'; readonly results: readonly ExploreResult[] }
   | { readonly kind: 'error'; readonly message: string };
 
 export interface ParallelOptions {
@@ -49,7 +54,10 @@ export interface ParallelOptions {
   readonly spillDir?: string;
   /** Variants explored at once. */
   readonly threads: number;
-  readonly onProgress?: (variant: VariantName, p: Progress) => void;
+  /** Which variants are searched together (familyPlan.ts); default off. */
+  readonly family?: FamilyMode;
+  /** Progress of each job, named by its variant, or by jobLabel for a family. */
+  readonly onProgress?: (job: string, p: Progress) => void;
   /** Called as soon as the results of variants[0..i] are all in, for each i in order. */
   readonly onResult?: (r: ExploreResult) => void;
 }
@@ -75,25 +83,34 @@ export async function exploreVariants(config: Config, variants: readonly Variant
     given[to]!++;
     running.get(to)!.postMessage({ kind: 'core' } satisfies VariantOrder);
   };
+  const jobs = familyPlan(config, variants, opts.engine === 'reducer' ? 'off' : opts.family ?? 'off');
+  let spare = Math.max(0, opts.threads - jobs.length);
   const lane = async (): Promise<void> => {
     const w = startWorker('variant-worker');
     try {
-      while (nextJob < variants.length) {
-        const i = nextJob++;
-        const variant = variants[i]!;
-        const job: VariantJob = { config, variant, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, spillDir: opts.spillDir, progress: opts.onProgress !== undefined };
-        running.set(i, w);
-        results[i] = await new Promise<ExploreResult>((resolve, reject) => {
+      while (nextJob < jobs.length) {
+        const members = jobs[nextJob++]!;
+        const names = members.map((i) => variants[i]!);
+        const label = jobLabel(names);
+        const job: VariantJob = { config, variants: names, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, spillDir: opts.spillDir, progress: opts.onProgress !== undefined };
+        // a family search runs in its worker's thread alone: no core is handed to it; threads
+        // beyond the jobs (families make fewer jobs than variants) join single-variant searches
+        if (members.length === 1) {
+          running.set(members[0]!, w);
+          for (; spare > 0; spare--) handOver();
+        }
+        const got = await new Promise<readonly ExploreResult[]>((resolve, reject) => {
           const onMessage = (m: VariantMessage) => {
-            if (m.kind === 'progress') { opts.onProgress?.(variant, m.progress); return; }
+            if (m.kind === 'progress') { opts.onProgress?.(label, m.progress); return; }
             w.off('message', onMessage); w.off('error', onError);
-            if (m.kind === 'result') resolve(m.result); else reject(new Error(`explorer worker (${variant}): ${m.message}`));
+            if (m.kind === 'result') resolve(m.results); else reject(new Error(`explorer worker (${label}): ${m.message}`));
           };
           const onError = (err: Error) => { w.off('message', onMessage); reject(err); };
           w.on('message', onMessage);
           w.once('error', onError);
           w.postMessage({ kind: 'job', job } satisfies VariantOrder);
-        }).finally(() => running.delete(i));
+        }).finally(() => running.delete(members[0]!));
+        members.forEach((i, k) => { results[i] = got[k]!; });
         deliver();
       }
       handOver();
@@ -101,6 +118,11 @@ export async function exploreVariants(config: Config, variants: readonly Variant
       await w.terminate();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.threads, variants.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(opts.threads, jobs.length) }, lane));
   return results.map((r) => r!);
+}
+
+/** How progress names a job: its variant, or its variants searched together. */
+export function jobLabel(names: readonly VariantName[]): string {
+  return names.length === 1 ? names[0]! : `${names.length} variants together (${names.join(', ')})`;
 }

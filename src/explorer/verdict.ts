@@ -55,6 +55,7 @@ export function toJson(rep: VariantReport): unknown {
     bytesPerState: r.bytesPerState,
     memory: r.memory,
     time: roundTime(r.time),
+    family: r.family ?? null,
     violations: rep.counterexamples.map((cx) => ({
       invariant: cx.invariant,
       detail: cx.detail,

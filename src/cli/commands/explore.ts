@@ -14,7 +14,9 @@ import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
 import { variantNames, type VariantName } from '../../model/variant.ts';
 import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
-import { exploreVariants } from '../../explorer/variants.ts';
+import { exploreVariants, jobLabel } from '../../explorer/variants.ts';
+import { exploreFamily } from '../../explorer/familySearch.ts';
+import { familyPlan, isFamilyMode, type FamilyMode } from '../../explorer/familyPlan.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
 import { engineNames, packedNeedsCodeGeneration, resolveEngine, type EngineName } from '../../explorer/packed/expand.ts';
@@ -43,6 +45,8 @@ export interface ExploreRun {
   /** 'live': one line rewritten in place (a terminal); 'log': a line every LOG_EVERY_MS with the
    *  elapsed time and the peak RSS, for logs of long runs (--progress); 'off': none. */
   readonly progress: ProgressMode;
+  /** Which variants are searched together (src/explorer/familyPlan.ts); default off here, auto in `explore`. */
+  readonly family?: FamilyMode;
 }
 
 export type ProgressMode = 'off' | 'live' | 'log';
@@ -82,11 +86,12 @@ function progressLine(variant: string, mode: ProgressMode): { update?: (p: Progr
  * otherwise one after the other, each with `workers` threads on its frontier. Same results.
  */
 export async function exploreEach(config: Config, names: readonly VariantName[], run: ExploreRun, onReport: (r: VariantReport) => void): Promise<void> {
+  const family = run.engine === 'reducer' ? 'off' : run.family ?? 'off';
   if (names.length > 1 && run.workers > 1) {
     const line = run.progress === 'off' ? undefined : parallelProgress(run.progress);
     const atOnce = Math.min(run.workers, names.length);
     await exploreVariants(config, names, {
-      symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers,
+      symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers, family,
       frontierMemBytes: Math.floor((run.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / atOnce),
       successorMemBytes: Math.floor((run.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT) / atOnce),
       spillDir: run.spillDir,
@@ -95,17 +100,35 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
     });
     line?.clear();
   } else {
-    for (const name of names) onReport(await exploreVariant(config, name, run));
+    // one job after the other; the reports still go out in the order of `names`
+    const done: (VariantReport | undefined)[] = names.map(() => undefined);
+    let next = 0;
+    for (const members of familyPlan(config, names, family)) {
+      if (members.length === 1) done[members[0]!] = await exploreVariant(config, names[members[0]!]!, run);
+      else (await exploreTogether(config, members.map((i) => names[i]!), run)).forEach((rep, k) => { done[members[k]!] = rep; });
+      while (next < names.length && done[next] !== undefined) onReport(done[next++]!);
+    }
   }
 }
 
+/** Explore several variants in one search (src/explorer/familySearch.ts) and rebuild their counterexamples. */
+async function exploreTogether(config: Config, names: readonly VariantName[], run: ExploreRun): Promise<VariantReport[]> {
+  const line = progressLine(jobLabel(names), run.progress);
+  const results = await exploreFamily(config, names, {
+    symmetry: run.symmetry, por: run.por, maxStates: run.maxStates, frontierMemBytes: run.frontierMemBytes,
+    successorMemBytes: run.successorMemBytes, spillDir: run.spillDir, onProgress: line.update,
+  });
+  line.clear();
+  return results.map(reportOf);
+}
+
 /** One progress line for variants explored side by side: the latest figures of each running one. */
-function parallelProgress(mode: Exclude<ProgressMode, 'off'>): { update: (variant: VariantName, p: Progress) => void; clear: () => void } {
-  const latest = new Map<VariantName, Progress>();
+function parallelProgress(mode: Exclude<ProgressMode, 'off'>): { update: (job: string, p: Progress) => void; clear: () => void } {
+  const latest = new Map<string, Progress>();
   const out = progressWriter(mode);
   return {
-    update: (variant, p) => {
-      latest.set(variant, p);
+    update: (job, p) => {
+      latest.set(job, p);
       out.write([...latest].map(([n, q]) => progressFigures(n, q)).join(' | '));
     },
     clear: () => { latest.clear(); out.clear(); },
@@ -140,6 +163,7 @@ export function summaryLine(rep: VariantReport): string {
   return `${r.variant} on ${r.config.name}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ` +
     `${r.seconds.toFixed(1)} s (${Math.round(r.states / Math.max(r.seconds, 1e-9))} states/s), ${r.bytesPerState} bytes/state` +
     `${r.symmetry ? '' : r.symmetryOff ? ', symmetry reduction off (configuration beyond the key limits)' : ', no symmetry reduction'}` +
+    `${r.family ? `, searched together with ${r.family.variants.length - 1} other variant(s) (${r.family.distinct} distinct states in all; time and bytes/state are the whole search's)` : ''}` +
     `${r.por ? `, partial-order reduction (${r.ampleNodes} of ${r.states} states expanded with one event; counterexample lengths are upper bounds)` : ''}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
 }
 
@@ -213,6 +237,7 @@ export const spec: CommandSpec = {
     engine: { type: 'string', value: 'packed|reducer', help: 'expansion step: the packed engine on the adapter (default; src/explorer/packed/; its counterexamples are replayed on the reducer) or the reducer' },
     progress: { type: 'boolean', help: `a progress line on stderr at the start and every ${LOG_EVERY_MS / 1000} s (states, rate, depth, frontier, peak RSS), also with --json or when stderr is not a terminal; without it a terminal shows one live line (not with --json)` },
     'no-por': { type: 'boolean', help: 'no partial-order reduction (spec/explorer.md: with it, the same verdicts; counterexamples may be longer than the shortest)' },
+    family: { type: 'string', value: 'auto|off|all', help: 'with several variants, which are searched together, each state once with the variants reaching it (spec/explorer.md EXP-FAM): auto (default) the variants with ATC invalidation, off none, all every one; the same results, another speed; packed engine only' },
   },
 };
 
@@ -259,6 +284,9 @@ export async function run(argv: string[]): Promise<number> {
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid') return usageError(`smmu-sva explore: --format expects text or mermaid, got "${String(format)}"`);
   if (v.json && v.format !== undefined) return usageError('smmu-sva explore: --format is for text output; --json prints each counterexample as JSON (leave out one of them)');
+  const familyMode = v.family ?? 'auto';
+  if (!isFamilyMode(familyMode)) return usageError(`smmu-sva explore: --family expects auto, off or all, got "${String(familyMode)}"`);
+  if (familyMode === 'all' && engine.engine === 'reducer') return usageError('smmu-sva explore: --family all searches on the packed engine; with --engine reducer leave it out (auto searches each variant alone there)');
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
 
@@ -271,6 +299,7 @@ export async function run(argv: string[]): Promise<number> {
     frontierMemBytes: frontierMem.right * 2 ** 20,
     successorMemBytes: successorsMem.right * 2 ** 20,
     progress: v.progress ? 'log' : process.stderr.isTTY === true && !v.json ? 'live' : 'off',
+    family: familyMode,
   };
   const cfg = config.right;
   const beyond = encodingLimitErrors(cfg);

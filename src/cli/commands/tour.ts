@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
 /**
  * 4. the v6 stale-ATC story found by goal-directed search; 5. the main job: the exhaustive
  * explorer's verdict table on the built-in default configuration; 6. its full-width sibling
- * spec/configs/seed-wide.json, bounded (its whole space takes about 10 minutes, too long for a tour).
+ * spec/configs/seed-wide.json, bounded (its whole space takes about 9 minutes, too long for a tour).
  */
 async function exploreTour(): Promise<number> {
   const story = shortestStory(defaultConfig, 'v6', staleAtcStory);
@@ -91,7 +91,7 @@ const prefixStates = 30_000;
 async function seedWidePrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`== spec/configs/seed-wide.json (two pages per process, three frames), bounded: the first ${prefixStates} breadth-first states of every variant`);
   say(`   (smmu-sva explore --config spec/configs/seed-wide.json --variant all --max-states ${prefixStates}; expected: the default's verdicts;`);
-  say('   the whole space of every variant, about 10 minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all --workers 2 --max-states 600000000)');
+  say('   the whole space of every variant, about 9 minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all --workers 2 --max-states 600000000)');
   const reps: VariantReport[] = [];
   await exploreEach(seedWideConfig, variantNames, { symmetry: true, maxStates: prefixStates, workers: tourThreads, progress: process.stderr.isTTY === true ? 'live' : 'off' }, (r) => reps.push(r));
   const table = verdictTable(seedWideConfig.name, reps, { [seedWideConfig.name]: expected[defaultConfig.name]! }, true);
