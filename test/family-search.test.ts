@@ -140,6 +140,15 @@ describe('smmu-sva explore --family', () => {
     const auto = cli(...args).out.trim().split('\n').map((l) => JSON.parse(l) as { variant: string; family: { variants: string[] } | null });
     expect(auto.map((o) => o.family?.variants.length ?? 1)).toEqual([1, 6, 6, 6, 6, 6, 6]);
   }, 120_000);
+  it('a bounded run (--max-states) gives what the variants\' own bounded searches give: a family that hits the bound is searched again apart', () => {
+    const args = ['explore', '--config', 'spec/configs/tiny.json', '--variant', 'all', '--json', '--max-states', '200'];
+    const off = cli(...args, '--family', 'off');
+    const auto = cli(...args);
+    expect(auto.code).toBe(off.code);
+    const rows = strip(auto.out);
+    expect(rows.some((o) => o.truncated === true)).toBe(true);
+    expect(rows).toEqual(strip(off.out));
+  }, 60_000);
   it('the text report says which variants were searched together', () => {
     const r = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream,release-clears-sr');
     expect(r.code).toBe(0);

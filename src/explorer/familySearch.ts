@@ -25,7 +25,7 @@ import { resolveEngine } from './packed/expand.ts';
 import { CompactVisitedSet } from './packed/visited.ts';
 import { FAMILY_EDGE_WORDS, FamilyExpander, GROUP_WORDS } from './packed/familyExpand.ts';
 import { U16Buf, U32Buf, U8Buf } from './buffers.ts';
-import { FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreOptions, type ExploreResult, type FamilyFigures, type Found, type Graph, type MemorySplit, type TimeSplit } from './explore.ts';
+import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreOptions, type ExploreResult, type FamilyFigures, type Found, type Graph, type MemorySplit, type TimeSplit } from './explore.ts';
 
 export type FamilyOptions = Pick<ExploreOptions,
   'symmetry' | 'maxStates' | 'chunkSize' | 'frontierMemBytes' | 'spillDir' | 'frontierSegmentWords' | 'successorMemBytes' | 'successorBlockWords' | 'por' | 'provisoRefuseAll' | 'onProgress'> & {
@@ -280,4 +280,19 @@ function checkLinks(keys: readonly Int32Array[], nodeState: Uint32Array, nodeMas
       if (!ok) throw new Error(`${where}: that edge does not lead to the node's state`);
     }
   }
+}
+
+/**
+ * EXP-FAM-5: the variants searched together, or, when that search stops at maxStates, each alone
+ * (one thread): `maxStates` bounds each variant's own search, and a family that stopped at the
+ * bound on its distinct states does not say where each variant's search would have stopped. So
+ * a bounded run gives what the variants' own searches give, whether searched together or not.
+ */
+export async function exploreFamilyOrEach(config: Config, variants: readonly VariantName[], opts: FamilyOptions): Promise<ExploreResult[]> {
+  const together = await exploreFamily(config, variants, opts);
+  if (!together.some((r) => r.truncated)) return together;
+  const { checkLinks: _checkLinks, ...each } = opts;
+  const apart: ExploreResult[] = [];
+  for (const v of variants) apart.push(await explore(config, v, { ...each, workers: 1, engine: 'packed' }));
+  return apart;
 }

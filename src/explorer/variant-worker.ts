@@ -5,7 +5,7 @@
 // more worker thread of this search (CoreGrants); it changes the speed only.
 import { parentPort } from 'node:worker_threads';
 import { explore, type Progress } from './explore.ts';
-import { exploreFamily } from './familySearch.ts';
+import { exploreFamilyOrEach } from './familySearch.ts';
 import { CoreGrants } from './pool.ts';
 import type { VariantMessage, VariantOrder } from './variants.ts';
 
@@ -21,7 +21,7 @@ parentPort!.on('message', (order: VariantOrder) => {
       const progress = job.progress ? (p: Progress) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined;
       const opts = { symmetry: job.symmetry, por: job.por, maxStates: job.maxStates, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes, spillDir: job.spillDir, onProgress: progress };
       const results = job.variants.length > 1
-        ? await exploreFamily(job.config, job.variants, opts)
+        ? await exploreFamilyOrEach(job.config, job.variants, opts)
         : [await explore(job.config, job.variants[0]!, { ...opts, engine: job.engine, workers: 1, moreCores: cores })];
       // hi and lo may share one buffer (the packed engine's takeColumns): each is transferred once
       const buffers = new Set(results.flatMap((r) => [r.graph.parent.buffer, r.graph.eventIndex.buffer, r.graph.hi.buffer, r.graph.lo.buffer]));

@@ -15,7 +15,7 @@ import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expect
 import { variantNames, type VariantName } from '../../model/variant.ts';
 import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
 import { exploreVariants, jobLabel } from '../../explorer/variants.ts';
-import { exploreFamily } from '../../explorer/familySearch.ts';
+import { exploreFamilyOrEach } from '../../explorer/familySearch.ts';
 import { familyPlan, isFamilyMode, type FamilyMode } from '../../explorer/familyPlan.ts';
 import { formatCounterexampleMermaid, formatCounterexampleText } from '../../explorer/format.ts';
 import { expectedFor, report, sameSet, toJson, violatedSet, type VariantReport } from '../../explorer/verdict.ts';
@@ -114,7 +114,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
 /** Explore several variants in one search (src/explorer/familySearch.ts) and rebuild their counterexamples. */
 async function exploreTogether(config: Config, names: readonly VariantName[], run: ExploreRun): Promise<VariantReport[]> {
   const line = progressLine(jobLabel(names), run.progress);
-  const results = await exploreFamily(config, names, {
+  const results = await exploreFamilyOrEach(config, names, {
     symmetry: run.symmetry, por: run.por, maxStates: run.maxStates, frontierMemBytes: run.frontierMemBytes,
     successorMemBytes: run.successorMemBytes, spillDir: run.spillDir, onProgress: line.update,
   });
