@@ -19,7 +19,7 @@ import { WorkerPool, type CoreGrants } from './pool.ts';
 import { hash64, VisitedSet } from './visited.ts';
 import { encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { makeExpander, resolveEngine, type EngineName } from './packed/expand.ts';
-import { CompactVisitedSet } from './packed/visited.ts';
+import { CompactVisitedSet, TOUCH_BATCH } from './packed/visited.ts';
 import { U16Buf, U32Buf, U8Buf } from './buffers.ts';
 
 export interface ExploreOptions {
@@ -266,7 +266,10 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
-    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : new VisitedSet(1 << 12);
+    const compact = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : undefined;
+    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = compact ?? new VisitedSet(1 << 12);
+    /** XOR of what touch() read: kept so that its reads are not optimised away. */
+    let touched = 0;
     const parent = new U32Buf(1 << 12);
     const eventIndex = new U16Buf(1 << 12);
     const hasFault = new U8Buf(1 << 12);
@@ -341,10 +344,14 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       const tMerge = performance.now();
       const nSrc = r.src.length / SRC_WORDS;
       let e = 0, encPos = 0;
+      // the visited-set reads of the next batch of edges are done ahead, all at once (touch())
+      const allEdges = r.edges.length / EDGE_WORDS;
+      let ahead = 0;
       for (let i = 0; i < nSrc && !truncated; i++) {
         const node = taken.first + i;
         while (depth + 1 < levelStart.length && node >= levelStart[depth + 1]!) depth++;
         const nEdges = r.src[i * SRC_WORDS]!;
+        if (compact !== undefined) for (; ahead < e + nEdges; ahead += TOUCH_BATCH) touched ^= compact.touch(r.edges, EDGE_WORDS, ahead, Math.min(allEdges, ahead + TOUCH_BATCH));
         const sv = r.src[i * SRC_WORDS + 1]!;
         const fault = r.src[i * SRC_WORDS + 2]!;
         hasFault.set(node, fault);

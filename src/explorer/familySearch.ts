@@ -22,7 +22,7 @@ import { SuccessorLists } from './successors.ts';
 import { hash64 } from './visited.ts';
 import { Canonicalizer, encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { resolveEngine } from './packed/expand.ts';
-import { CompactVisitedSet } from './packed/visited.ts';
+import { CompactVisitedSet, TOUCH_BATCH } from './packed/visited.ts';
 import { FAMILY_EDGE_WORDS, FamilyExpander, GROUP_WORDS } from './packed/familyExpand.ts';
 import { U16Buf, U32Buf, U8Buf } from './buffers.ts';
 import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreOptions, type ExploreResult, type FamilyFigures, type Found, type Graph, type MemorySplit, type TimeSplit } from './explore.ts';
@@ -57,6 +57,8 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
   try {
     // per state (visited index): the variants that reach it, pending faults, its latest node
     const visited = new CompactVisitedSet(1 << 12);
+    /** XOR of what touch() read: kept so that its reads are not optimised away. */
+    let touched = 0;
     const reached = new U8Buf(1 << 12), hasFault = new U8Buf(1 << 12), lastNode = new U32Buf(1 << 12);
     // per node (BFS order): its state, its variants, the variants its parent link serves, parent, event index
     const nodeState = new U32Buf(1 << 12), nodeMask = new U8Buf(1 << 12), linkMask = new U8Buf(1 << 12);
@@ -98,6 +100,10 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
       if (fx.sv !== 0) for (let v = 0; v < nv; v++) if ((mask >> v) & 1) for (let b = 0; b < invariantNames.length; b++) if (fx.sv & (1 << b)) note(v, { kind: 'state', invariant: invariantNames[b]!, node, length: depth });
       if (fx.fault) for (let v = 0; v < nv; v++) targets[v]!.n = 0;
       const edges = fx.edges, enc = fx.enc;
+      // the visited-set reads of this node's edges, done ahead all at once (CompactVisitedSet.touch)
+      let nRecs = 0;
+      for (let g = 0; g < fx.nGroups; g++) nRecs += fx.groups[g * GROUP_WORDS + 3]!;
+      for (let a = 0; a < nRecs; a += TOUCH_BATCH) touched ^= visited.touch(edges, FAMILY_EDGE_WORDS, a, Math.min(nRecs, a + TOUCH_BATCH));
       let e = 0, encPos = 0;
       for (let g = 0; g < fx.nGroups; g++) {
         const gw = g * GROUP_WORDS, cls = fx.groups[gw]!, how = fx.groups[gw + 1]!, nRec = fx.groups[gw + 3]!;

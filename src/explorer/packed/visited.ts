@@ -15,6 +15,8 @@
 // fingerprint").
 
 const MAX_LOAD = 0.85;
+/** Most edges one touch() call reads ahead for (its scratch array's size). */
+export const TOUCH_BATCH = 256;
 const TARGET_LOAD = 0.6;
 
 export class CompactVisitedSet {
@@ -65,6 +67,34 @@ export class CompactVisitedSet {
       if (++slot === slots) slot = 0;
     }
   }
+
+  /**
+   * Reads, without changing anything, the table slots and fingerprint columns that looking up the
+   * edges from..to-1 of an edge-record array (hi at word 0, lo at word 1 of each `words`-word
+   * record) will read first, so that the lookups that follow find them in the processor's caches:
+   * independent reads, which the processor overlaps, instead of two cache misses paid one after
+   * the other inside each lookup (docs/performance.md, "Looking ahead in the merge"). Returns a
+   * value that depends on every read, so that none is optimised away.
+   */
+  touch(edges: Uint32Array, words: number, from: number, to: number): number {
+    const t = this.table, hl = this.hl, nodeMask = this.nodeMask, tagMask = this.tagMask;
+    const slots = this.slots, homes = this.homes;
+    let sink = 0;
+    for (let e = from, i = 0; e < to; e++, i++) {
+      const w = e * words, hi = edges[w]!, lo = edges[w + 1]!;
+      const slot = Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * slots / 4294967296);
+      homes[i] = slot;
+      sink ^= t[slot]!;
+    }
+    for (let e = from, i = 0; e < to; e++, i++) {
+      const v = t[homes[i]!]!, lo = edges[e * words + 1]!;
+      if (v !== 0 && ((v ^ lo) & tagMask) === 0) sink ^= hl[2 * ((v & nodeMask) - 1) + 1]!;
+    }
+    return sink;
+  }
+
+  /** Scratch for touch(): the home slots of one batch. */
+  private readonly homes = new Int32Array(TOUCH_BATCH);
 
   get(hi: number, lo: number): number {
     const n = this.find(hi, lo);
