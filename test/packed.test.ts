@@ -24,7 +24,7 @@ import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
 import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
 import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
 import { verifiedReport, DisagreementError } from '../src/explorer/packed/verify.ts';
-import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
+import { CompactVisitedSet, TOUCH_BATCH } from '../src/explorer/packed/visited.ts';
 
 function config(name: string): Config {
   const c = loadConfigFile(`spec/configs/${name}.json`);
@@ -334,5 +334,29 @@ describe('packed engine: the compact visited set', () => {
     fps.forEach(([hi, lo], i) => expect(v.get(hi, lo)).toBe(i));
     expect(v.get(8, 0xdeadbeef)).toBe(-1);
     expect(v.get(7, 0xdeadbeef)).toBe(-1);
+  });
+
+  it('touch() only reads: lookups and insertions after it answer as without it, whatever the records and batch bounds', () => {
+    let x = 777;
+    const next = () => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x; };
+    const a = new CompactVisitedSet(1 << 4), b = new CompactVisitedSet(1 << 4);
+    // edge records of 5 words, hi and lo first; half of them repeat an earlier fingerprint
+    const words = 5, n = 20_000, edges = new Uint32Array(n * words);
+    for (let e = 0; e < n; e++) {
+      const from = e > 0 && (next() >>> 16) % 2 === 0 ? ((next() >>> 8) % e) * words : -1;
+      edges[e * words] = from >= 0 ? edges[from]! : next();
+      edges[e * words + 1] = from >= 0 ? edges[from + 1]! : next();
+      edges[e * words + 2] = next();
+    }
+    const before = edges.slice();
+    for (let e = 0; e < n; e += TOUCH_BATCH) {
+      const to = Math.min(n, e + TOUCH_BATCH);
+      expect(typeof a.touch(edges, words, e, to)).toBe('number');
+      for (let k = e; k < to; k++) expect(a.insert(edges[k * words]!, edges[k * words + 1]!)).toBe(b.insert(edges[k * words]!, edges[k * words + 1]!));
+    }
+    a.touch(edges, words, 0, 0);
+    expect(edges).toEqual(before);
+    expect(a.size).toBe(b.size);
+    expect(a.takeColumns()).toEqual(b.takeColumns());
   });
 });
