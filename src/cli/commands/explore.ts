@@ -7,7 +7,7 @@
 // engine found a violation the reducer's replay does not confirm; 3: incomplete (the run stopped
 // at --max-states and found nothing unexpected in the part it explored).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
@@ -230,7 +230,7 @@ export const spec: CommandSpec = {
     json: { type: 'boolean', help: 'one JSON object per variant instead of text' },
     'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
     'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 100000000: every variant of seed-wide fits); the result is marked truncated' },
-    workers: { type: 'string', value: 'N', help: 'threads, 1 to 64 (default 1): one variant\'s frontier, or with several variants N at a time (a thread with none left to start joins a running one)' },
+    workers: { type: 'string', value: 'N', help: `threads, 1 to 64 (default: this machine's cores, os.availableParallelism()): one variant's frontier, or with several variants N at a time (a thread with none left to start joins a running one); the same results with any number` },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
     'successors-mem': { type: 'string', value: 'MiB', help: `successor lists kept in memory for faults-resolvable, in MiB (default ${SUCCESSOR_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file and read back by the liveness check; results do not depend on it` },
@@ -240,6 +240,14 @@ export const spec: CommandSpec = {
     family: { type: 'string', value: 'auto|off|all', help: 'with several variants, which are searched together, each state once with the variants reaching it (spec/explorer.md EXP-FAM): auto (default) the variants with ATC invalidation, off none, all every one; the same results, another speed; packed engine only' },
   },
 };
+
+/**
+ * Threads when --workers is not given: every core this process may use (as `npm start`'s tour),
+ * at most 64. Results do not depend on it (EXP-WORKERS in spec/explorer.md); only the speed does.
+ */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(64, availableParallelism()));
+}
 
 /** --variant: one name, several separated by commas (each once), or all; default v6. */
 export function variantsFromFlag(v: string | boolean | undefined): E.Either<string, readonly VariantName[]> {
@@ -270,7 +278,7 @@ export async function run(argv: string[]): Promise<number> {
   const maxStates = intFlag('explore', 'max-states', v['max-states'], 100_000_000);
   if (E.isLeft(maxStates)) return usageError(maxStates.left);
   if (maxStates.right < 1) return usageError('smmu-sva explore: --max-states expects at least 1, got 0');
-  const workers = intFlag('explore', 'workers', v.workers, 1);
+  const workers = intFlag('explore', 'workers', v.workers, defaultWorkers());
   if (E.isLeft(workers)) return usageError(workers.left);
   if (workers.right < 1 || workers.right > 64) return usageError(`smmu-sva explore: --workers expects an integer in [1, 64], got ${workers.right}`);
   const frontierMem = intFlag('explore', 'frontier-mem', v['frontier-mem'], FRONTIER_MEM_DEFAULT / 2 ** 20);
