@@ -243,7 +243,7 @@ export const spec: CommandSpec = {
 
 /**
  * Threads when --workers is not given: every core this process may use (as `npm start`'s tour),
- * at most 64. Results do not depend on it (EXP-WORKERS in spec/explorer.md); only the speed does.
+ * at most 64. Results do not depend on it (spec/explorer.md, "Workers"); only the speed does.
  */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(64, availableParallelism()));
