@@ -101,9 +101,7 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
       if (fx.fault) for (let v = 0; v < nv; v++) targets[v]!.n = 0;
       const edges = fx.edges, enc = fx.enc;
       // the visited-set reads of this node's edges, done ahead all at once (CompactVisitedSet.touch)
-      let nRecs = 0;
-      for (let g = 0; g < fx.nGroups; g++) nRecs += fx.groups[g * GROUP_WORDS + 3]!;
-      for (let a = 0; a < nRecs; a += TOUCH_BATCH) touched ^= visited.touch(edges, FAMILY_EDGE_WORDS, a, Math.min(nRecs, a + TOUCH_BATCH));
+      for (let a = 0; a < fx.nEdges; a += TOUCH_BATCH) touched ^= visited.touch(edges, FAMILY_EDGE_WORDS, a, Math.min(fx.nEdges, a + TOUCH_BATCH));
       let e = 0, encPos = 0;
       for (let g = 0; g < fx.nGroups; g++) {
         const gw = g * GROUP_WORDS, cls = fx.groups[gw]!, how = fx.groups[gw + 1]!, nRec = fx.groups[gw + 3]!;

@@ -52,6 +52,8 @@ export interface FamilyExpansion {
   readonly nGroups: number;
   /** Per edge and class of the group's variants stepping it the same way (FAMILY_EDGE_WORDS). */
   readonly edges: Uint32Array;
+  /** Edge records in `edges` (over all groups). */
+  readonly nEdges: number;
   /** Successor keys, in edge record order. */
   readonly enc: Int32Array;
 }
@@ -142,7 +144,7 @@ export class FamilyExpander {
         this.allEdges(c1, events, EXPANDED_REFUSED);
       }
     }
-    return { sv, fault, groups: this.groupBuf, nGroups: this.ng, edges: this.edgeBuf, enc: this.out.a };
+    return { sv, fault, groups: this.groupBuf, nGroups: this.ng, edges: this.edgeBuf, nEdges: this.ne / FAMILY_EDGE_WORDS, enc: this.out.a };
   }
 
   /** Every edge of `events` for the class `cls`, each stepped once per class agreeing on its reads. */

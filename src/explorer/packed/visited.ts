@@ -78,11 +78,11 @@ export class CompactVisitedSet {
    */
   touch(edges: Uint32Array, words: number, from: number, to: number): number {
     const t = this.table, hl = this.hl, nodeMask = this.nodeMask, tagMask = this.tagMask;
-    const slots = this.slots, homes = this.homes;
+    const homes = this.homes;
     let sink = 0;
     for (let e = from, i = 0; e < to; e++, i++) {
-      const w = e * words, hi = edges[w]!, lo = edges[w + 1]!;
-      const slot = Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * slots / 4294967296);
+      const w = e * words;
+      const slot = this.home(edges[w]!, edges[w + 1]!);
       homes[i] = slot;
       sink ^= t[slot]!;
     }
