@@ -105,12 +105,29 @@ describe('SuccessorLists', () => {
         for (const t of succ[i]!) lists.add(t);
         lists.end();
       }
-      expect(lists.faultsResolvable(n, hasFault)).toBe(faultsResolvable(n, hasFault, edgeStart, Uint32Array.from(targets)));
+      // the count: the nodes with a fault none of whose successors is fault-free or, by
+      // induction, can reach one (liveness.ts asked of each node as if it were the only start)
+      const got = lists.faultsResolvable(n, hasFault);
+      expect(got.first).toBe(faultsResolvable(n, hasFault, edgeStart, Uint32Array.from(targets)));
+      let count = 0;
+      for (let i = 0; i < n; i++) if (cannotResolve(i, hasFault, succ)) count++;
+      expect(got.unresolvable).toBe(count);
     } finally {
       lists.close();
     }
   });
 });
+
+/** Whether node `start` reaches no fault-free node (depth-first search over `succ`). */
+function cannotResolve(start: number, hasFault: Uint8Array, succ: readonly (readonly number[])[]): boolean {
+  const seen = new Set([start]), todo = [start];
+  while (todo.length > 0) {
+    const i = todo.pop()!;
+    if (!hasFault[i]) return false;
+    for (const j of succ[i]!) if (!seen.has(j)) { seen.add(j); todo.push(j); }
+  }
+  return true;
+}
 
 /** Everything of a result but timing and memory figures. */
 function essence(r: ExploreResult) {

@@ -105,7 +105,7 @@ export function counterexample(r: ExploreResult, f: Found): Counterexample {
       return {
         invariant: f.invariant,
         steps,
-        detail: `no state without a pending fault is reachable from here; pending: ${pendingFaults(state)}`,
+        detail: `no state without a pending fault is reachable from here; pending: ${pendingFaults(state)}; ${f.unresolvable} of the ${r.states} states explored cannot reach one`,
         state,
       };
   }

@@ -139,7 +139,11 @@ export interface Progress {
 export type Found =
   | { readonly kind: 'state'; readonly invariant: InvariantName; readonly node: number; readonly length: number }
   | { readonly kind: 'transition'; readonly invariant: InvariantName; readonly node: number; readonly eventIndex: number; readonly length: number }
-  | { readonly kind: 'liveness'; readonly invariant: InvariantName; readonly node: number; readonly length: number };
+  | {
+    readonly kind: 'liveness'; readonly invariant: InvariantName; readonly node: number; readonly length: number;
+    /** How many of the explored states cannot reach a state without pending faults (EXP-LIVE-COUNT). */
+    readonly unresolvable: number;
+  };
 
 export interface Graph {
   readonly parent: Uint32Array;
@@ -384,12 +388,12 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     const levels = levelStart.map((first, d) => (levelStart[d + 1] ?? states) - first);
     if (!truncated) {
       const tLive = performance.now();
-      const bad = succ.faultsResolvable(states, hasFault.a);
+      const { first: bad, unresolvable } = succ.faultsResolvable(states, hasFault.a);
       livenessSeconds = (performance.now() - tLive) / 1000;
       if (bad >= 0) {
         let length = 0;
         for (let n = bad; n !== 0; n = parent.a[n]!) length++;
-        note({ kind: 'liveness', invariant: 'faults-resolvable', node: bad, length });
+        note({ kind: 'liveness', invariant: 'faults-resolvable', node: bad, length, unresolvable });
       }
     }
     const time: TimeSplit = { ...rt, merge: mergeSeconds, take: takeSeconds, liveness: livenessSeconds };

@@ -192,10 +192,14 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
         const hf = new Uint8Array(nStates);
         for (let t = 0; t < nStates; t++) hf[t] = hasFault.a[t]! & (reached.a[t]! >> v) & 1;
         const good = succ[v]!.goodNodes(nStates, hf);
+        // a state this variant does not reach has no fault for it (hf), so is good: the states not
+        // good are this variant's states that cannot resolve their faults (EXP-LIVE-COUNT)
+        let unresolvable = 0;
+        for (let t = 0; t < nStates; t++) if (!good[t]) unresolvable++;
         // the first node of this variant (least depth) whose state cannot resolve its faults
         for (let node = 0; node < nNodes; node++) {
           if (((nodeMask.a[node]! >> v) & 1) && !good[nodeState.a[node]!]) {
-            note(v, { kind: 'liveness', invariant: 'faults-resolvable', node, length: depthOf(node) });
+            note(v, { kind: 'liveness', invariant: 'faults-resolvable', node, length: depthOf(node), unresolvable });
             break;
           }
         }

@@ -93,18 +93,24 @@ export class SuccessorLists {
   }
 
   /**
-   * The lowest-numbered of nodes 0..n-1 that cannot reach a node without pending faults, or -1.
-   * hasFault[i] for every node; the lists of every node with a fault must have been stored.
+   * `first`: the lowest-numbered of nodes 0..n-1 that cannot reach a node without pending faults,
+   * or -1; `unresolvable`: how many nodes cannot. hasFault[i] for every node; the lists of every
+   * node with a fault must have been stored.
    * The first sweep reads these lists backwards and copies the records of the nodes still not
    * good, in the order met (decreasing node index), to a new SuccessorLists (same budget, so on
    * disk beyond it); each later sweep reads the previous copy forwards, which is again decreasing
    * node order, and copies what is still not good. Same sweeps, same answer as liveness.ts; later
    * sweeps read only what is left.
    */
-  faultsResolvable(n: number, hasFault: Uint8Array): number {
+  faultsResolvable(n: number, hasFault: Uint8Array): { first: number; unresolvable: number } {
     const good = this.goodNodes(n, hasFault);
-    for (let i = 0; i < n; i++) if (!good[i]) return i;
-    return -1;
+    let first = -1, unresolvable = 0;
+    for (let i = 0; i < n; i++) {
+      if (good[i]) continue;
+      if (first < 0) first = i;
+      unresolvable++;
+    }
+    return { first, unresolvable };
   }
 
   /**
