@@ -30,6 +30,7 @@ import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { exploreFamily } from '../src/explorer/familySearch.ts';
 import { verifiedReport } from '../src/explorer/packed/verify.ts';
 import { formatCounterexampleText } from '../src/explorer/format.ts';
+import { toJson } from '../src/explorer/verdict.ts';
 
 vi.mock('../src/machine/enabled.ts', async (importOriginal) => {
   const orig = await importOriginal<typeof import('../src/machine/enabled.ts')>();
@@ -189,6 +190,9 @@ describe('faults-resolvable violated (a defect injected into both engines\' envi
     const lines = text.split('\n');
     expect(lines[0]).toBe(`v6 violates faults-resolvable: a shortest counterexample, ${o.leastBadDepth} events`);
     // the shallowest such state: the device's page request on a page munmap removed, not yet handled
+    // --json: the count as a field of the violation too
+    const json = toJson(verifiedReport(r)) as { violations: { invariant: string; unresolvable?: number }[] };
+    expect(json.violations.map((v) => [v.invariant, v.unresolvable])).toEqual(r.violations.map((f) => [f.invariant, f.kind === 'liveness' ? o.bad : undefined]));
     expect(lines.at(-1)).toBe(`  => faults-resolvable violated: no state without a pending fault is reachable from here; pending: page request PRGI 0 of device 0 (PASID 1 page 0, pending); ${o.bad} of the ${o.states} states explored cannot reach one`);
   });
 

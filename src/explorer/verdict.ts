@@ -4,7 +4,7 @@ import { encodeConfig } from '../codecs/config.ts';
 import type { ExpectedVerdicts } from '../codecs/expected.ts';
 import type { VariantName } from '../model/variant.ts';
 import { counterexample, type Counterexample } from './counterexample.ts';
-import type { ExploreResult, TimeSplit } from './explore.ts';
+import type { ExploreResult, Found, TimeSplit } from './explore.ts';
 
 export interface VariantReport {
   readonly result: ExploreResult;
@@ -56,10 +56,17 @@ export function toJson(rep: VariantReport): unknown {
     memory: r.memory,
     time: roundTime(r.time),
     family: r.family ?? null,
-    violations: rep.counterexamples.map((cx) => ({
+    violations: rep.counterexamples.map((cx, i) => ({
       invariant: cx.invariant,
       detail: cx.detail,
+      // faults-resolvable: how many explored states cannot resolve their faults (EXP-LIVE-COUNT)
+      ...livenessCount(r.violations[i]),
       trace: cx.steps.map((s) => ({ event: s.event, observations: s.observations })),
     })),
   };
+}
+
+/** A liveness violation's count of states that cannot resolve their faults, as a JSON field. */
+function livenessCount(f: Found | undefined): { unresolvable?: number } {
+  return f?.kind === 'liveness' ? { unresolvable: f.unresolvable } : {};
 }
