@@ -31,6 +31,7 @@ import { exploreFamily } from '../src/explorer/familySearch.ts';
 import { verifiedReport } from '../src/explorer/packed/verify.ts';
 import { formatCounterexampleText } from '../src/explorer/format.ts';
 import { toJson } from '../src/explorer/verdict.ts';
+import { run as runExplore } from '../src/cli/commands/explore.ts';
 
 vi.mock('../src/machine/enabled.ts', async (importOriginal) => {
   const orig = await importOriginal<typeof import('../src/machine/enabled.ts')>();
@@ -194,6 +195,29 @@ describe('faults-resolvable violated (a defect injected into both engines\' envi
     const json = toJson(verifiedReport(r)) as { violations: { invariant: string; unresolvable?: number }[] };
     expect(json.violations.map((v) => [v.invariant, v.unresolvable])).toEqual(r.violations.map((f) => [f.invariant, f.kind === 'liveness' ? o.bad : undefined]));
     expect(lines.at(-1)).toBe(`  => faults-resolvable violated: no state without a pending fault is reachable from here; pending: page request PRGI 0 of device 0 (PASID 1 page 0, pending); ${o.bad} of the ${o.states} states explored cannot reach one`);
+  });
+
+  it('smmu-sva explore in this process: the violation printed, and a FAIL row in the verdict table (exit 1)', async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    let one: number, all: number;
+    try {
+      one = await runExplore(['--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--workers', '1', '--no-por']);
+      out.push('\n--\n');
+      all = await runExplore(['--config', 'spec/configs/tiny.json', '--variant', 'all', '--workers', '1']);
+    } finally {
+      spy.mockRestore();
+    }
+    const [first, second] = out.join('').split('\n--\n') as [string, string];
+    expect(one).toBe(1);
+    const o = truth.get('upstream')!;
+    expect(first).toContain(`upstream violates faults-resolvable: a shortest counterexample, ${o.leastBadDepth} events`);
+    expect(first).toContain(`${o.bad} of the ${o.states} states explored cannot reach one`);
+    // every variant: faults-resolvable is not in spec/expected-verdicts.json, so each row fails
+    expect(all).toBe(1);
+    const rows = second.split('\n').filter((l) => /^ {2}(ok|FAIL|open) /.test(l));
+    expect(rows).toHaveLength(variantNames.length);
+    for (const l of rows) expect(l).toMatch(/^ {2}FAIL .*faults-resolvable \(\d+\)/);
   });
 
   it('the successor lists spilled to disk: the same answer', async () => {
