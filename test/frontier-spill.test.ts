@@ -105,8 +105,7 @@ describe('SuccessorLists', () => {
         for (const t of succ[i]!) lists.add(t);
         lists.end();
       }
-      // the count: the nodes with a fault none of whose successors is fault-free or, by
-      // induction, can reach one (liveness.ts asked of each node as if it were the only start)
+      // the count, against a reachability search from each node
       const got = lists.faultsResolvable(n, hasFault);
       expect(got.first).toBe(faultsResolvable(n, hasFault, edgeStart, Uint32Array.from(targets)));
       let count = 0;

@@ -18,7 +18,7 @@ import { invariantNames, type InvariantName } from '../invariants/invariants.ts'
 import { IntBuf } from './encode.ts';
 import { EXPANDED_AMPLE, EXPANDED_REFUSED, type Chunk } from './expand.ts';
 import { KeyQueue } from './queue.ts';
-import { SuccessorLists } from './successors.ts';
+import { countNotGood, SuccessorLists } from './successors.ts';
 import { hash64 } from './visited.ts';
 import { Canonicalizer, encodingLimitErrors, symmetryOf } from './symmetry.ts';
 import { resolveEngine } from './packed/expand.ts';
@@ -194,8 +194,7 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
         const good = succ[v]!.goodNodes(nStates, hf);
         // a state this variant does not reach has no fault for it (hf), so is good: the states not
         // good are this variant's states that cannot resolve their faults (EXP-LIVE-COUNT)
-        let unresolvable = 0;
-        for (let t = 0; t < nStates; t++) if (!good[t]) unresolvable++;
+        const unresolvable = countNotGood(good);
         // the first node of this variant (least depth) whose state cannot resolve its faults
         for (let node = 0; node < nNodes; node++) {
           if (((nodeMask.a[node]! >> v) & 1) && !good[nodeState.a[node]!]) {

@@ -104,13 +104,7 @@ export class SuccessorLists {
    */
   faultsResolvable(n: number, hasFault: Uint8Array): { first: number; unresolvable: number } {
     const good = this.goodNodes(n, hasFault);
-    let first = -1, unresolvable = 0;
-    for (let i = 0; i < n; i++) {
-      if (good[i]) continue;
-      if (first < 0) first = i;
-      unresolvable++;
-    }
-    return { first, unresolvable };
+    return { first: good.indexOf(0), unresolvable: countNotGood(good) };
   }
 
   /**
@@ -245,4 +239,11 @@ function readAll(fd: number, into: Uint8Array, position: number): void {
     if (r === 0) throw new Error('successor spill file shorter than written');
     off += r;
   }
+}
+
+/** How many nodes of a goodNodes() answer cannot reach a node without pending faults (EXP-LIVE-COUNT). */
+export function countNotGood(good: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < good.length; i++) if (!good[i]) n++;
+  return n;
 }

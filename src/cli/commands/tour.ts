@@ -7,7 +7,7 @@ import { runScript } from '../../scenarios/run.ts';
 import { describeEvent, describeObservation } from '../../trace/describe.ts';
 import { flagsOrExit, usageError, type CommandSpec } from '../args.ts';
 import { run as variantsRun } from './variants.ts';
-import { exploreEach, verdictTable } from './explore.ts';
+import { exploreEach, verdictTable, type ExploreRun } from './explore.ts';
 import { availableParallelism } from 'node:os';
 import type { VariantReport } from '../../explorer/verdict.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
@@ -69,13 +69,21 @@ async function exploreTour(): Promise<number> {
   const expected = loadExpectedVerdicts();
   if (E.isLeft(expected)) return usageError(expected.left);
   const reps: VariantReport[] = [];
-  // the six variants that invalidate the ATC in one search, as explore does by default (EXP-FAM-5)
-  await exploreEach(defaultConfig, variantNames, { symmetry: true, maxStates: 10_000_000, workers: tourThreads, family: 'auto', progress: process.stderr.isTTY === true ? 'live' : 'off' }, (r) => reps.push(r));
+  await exploreEach(defaultConfig, variantNames, tourRun(10_000_000), (r) => reps.push(r));
   const table = verdictTable(defaultConfig.name, reps, expected.right);
   for (const l of table.lines) say(l);
   say();
   const bounded = await seedWidePrefix(expected.right);
   return story && table.ok && bounded ? 0 : 1;
+}
+
+/**
+ * How the tour explores: symmetry on, no partial-order reduction (shortest counterexamples), every
+ * core, and the six variants that invalidate the ATC in one search, as explore does by default
+ * (EXP-FAM-5).
+ */
+function tourRun(maxStates: number): ExploreRun {
+  return { symmetry: true, maxStates, workers: tourThreads, family: 'auto', progress: process.stderr.isTTY === true ? 'live' : 'off' };
 }
 
 /** Variants the tour explores at once: one per core (smmu-sva explore --variant all --workers N). */
@@ -94,7 +102,7 @@ async function seedWidePrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`   (smmu-sva explore --config spec/configs/seed-wide.json --variant all --no-por --max-states ${prefixStates}; expected: the default's verdicts;`);
   say('   the whole space of every variant, with partial-order reduction, about 9 minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all)');
   const reps: VariantReport[] = [];
-  await exploreEach(seedWideConfig, variantNames, { symmetry: true, maxStates: prefixStates, workers: tourThreads, family: 'auto', progress: process.stderr.isTTY === true ? 'live' : 'off' }, (r) => reps.push(r));
+  await exploreEach(seedWideConfig, variantNames, tourRun(prefixStates), (r) => reps.push(r));
   const table = verdictTable(seedWideConfig.name, reps, { [seedWideConfig.name]: expected[defaultConfig.name]! }, true);
   for (const l of table.lines) say(l);
   return table.ok;
