@@ -11,4 +11,3 @@ export interface HostFacts {
 export declare function wantsHugePages(facts: HostFacts & { readonly command: string | undefined; readonly env: Readonly<Record<string, string | undefined>> }): boolean;
 export declare function withHugeTunable(tunables: string | undefined): string;
 export declare function hostFacts(): HostFacts;
-export declare function rerunWithHugePages(args: readonly string[], env?: Readonly<Record<string, string | undefined>>): Promise<number | undefined>;

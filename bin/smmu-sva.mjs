@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The `smmu-sva` command. An installed copy runs the compiled JavaScript of dist/ (no tsx). In a
 // checkout of the repository with its dev dependencies (src/ and tsx present), it runs the
-// TypeScript sources through tsx instead, so that it never runs a stale build. `explore` on Linux
-// may first run itself again with glibc's huge-page tunable (bin/hugePages.mjs).
+// TypeScript sources through tsx instead, so that it never runs a stale build. `explore` first
+// runs itself again with V8's heap flags (bin/heapFlags.mjs) and, on Linux, glibc's huge-page
+// tunable (bin/hugePages.mjs): bin/runAgain.mjs.
 import { existsSync } from 'node:fs';
-import { hostFacts, rerunWithHugePages, wantsHugePages } from './hugePages.mjs';
+import { hostFacts } from './hugePages.mjs';
+import { explorePlan, runAgain } from './runAgain.mjs';
 
 async function runHere() {
   const sources = new URL('../src/cli/main.ts', import.meta.url);
@@ -23,7 +25,6 @@ async function runHere() {
   }
 }
 
-const rerun = wantsHugePages({ ...hostFacts(), command: process.argv[2], env: process.env })
-  ? await rerunWithHugePages([...process.execArgv, ...process.argv.slice(1)])
-  : undefined;
+const plan = explorePlan({ argv: process.argv.slice(1), execArgv: process.execArgv, env: process.env, facts: hostFacts() });
+const rerun = plan === undefined ? undefined : await runAgain(plan.args, plan.env);
 if (rerun === undefined) await runHere(); else process.exitCode = rerun;

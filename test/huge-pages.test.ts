@@ -1,8 +1,11 @@
-// `smmu-sva explore` runs itself again with glibc's huge-page tunable (bin/hugePages.mjs): when it
-// does, what reaches the child, and that the command's output and exit code do not change.
+// `smmu-sva explore` runs itself again with glibc's huge-page tunable (bin/hugePages.mjs) and V8's
+// heap flags (bin/heapFlags.mjs), through bin/runAgain.mjs: when it does, what reaches the child,
+// and that the command's output and exit code do not change.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HUGETLB_TUNABLE, hostFacts, wantsHugePages as want, withHugeTunable } from '../bin/hugePages.mjs';
+import { EXPLORE_HEAP_FLAGS, wantsHeapFlags } from '../bin/heapFlags.mjs';
+import { explorePlan, runAgain } from '../bin/runAgain.mjs';
 
 type Facts = Parameters<typeof want>[0];
 const MADVISE = 'always [madvise] never\n';
@@ -52,16 +55,16 @@ describe('huge pages for explore (bin/hugePages.mjs)', () => {
     expect(f.platform).toBe(process.platform);
     if (process.platform === 'linux') expect(typeof f.glibc()).toMatch(/string|undefined/);
   });
-  it('runs the child with the tunable and the environment, and returns its exit code', () => {
-    const r = node(`import { rerunWithHugePages } from './bin/hugePages.mjs';
-      process.exitCode = await rerunWithHugePages(['-e', 'process.stdout.write(process.env.GLIBC_TUNABLES + " " + process.env.MARK); process.exitCode = 7']);`,
-    { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2', MARK: 'kept' });
-    expect(r.stdout).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1 kept');
+  it('runs the child with the arguments and the environment given, and returns its exit code', () => {
+    const r = node(`import { runAgain } from './bin/runAgain.mjs';
+      process.exitCode = await runAgain(['--initial-old-space-size=64', '-e', 'process.stdout.write(process.execArgv[0] + " " + process.env.GLIBC_TUNABLES + " " + process.env.MARK); process.exitCode = 7'],
+        { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2', MARK: 'kept' });`);
+    expect(r.stdout).toBe('--initial-old-space-size=64 glibc.malloc.arena_max=2 kept');
     expect(r.status).toBe(7);
   });
   it('a child ended by a signal gives 128 + its number', () => {
-    const r = node(`import { rerunWithHugePages } from './bin/hugePages.mjs';
-      process.exitCode = await rerunWithHugePages(['-e', 'process.kill(process.pid, "SIGKILL")']);`);
+    const r = node(`import { runAgain } from './bin/runAgain.mjs';
+      process.exitCode = await runAgain(['-e', 'process.kill(process.pid, "SIGKILL")']);`);
     expect(r.status).toBe(137);
   });
   // only where explore runs itself again (Linux, THP in madvise mode, glibc 2.35+): elsewhere both runs are one
@@ -69,6 +72,53 @@ describe('huge pages for explore (bin/hugePages.mjs)', () => {
     const run = (flag: string, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', ...args],
       { encoding: 'utf8', env: { ...process.env, SMMU_SVA_HUGE_PAGES: flag } });
     // the --json result without what depends on timing and on allocation
+    const untimed = (s: string) => s === '' ? s : JSON.stringify(JSON.parse(s, (k, v: unknown) => ['seconds', 'statesPerSecond', 'time', 'memory', 'bytesPerState'].includes(k) ? undefined : v));
+    for (const args of [['--config', 'spec/configs/small.json', '--variant', 'v6', '--json'], ['--max-states', '-3']]) {
+      const on = run('1', ...args), off = run('0', ...args);
+      expect(on.status, args.join(' ')).toBe(off.status);
+      expect(untimed(on.stdout)).toBe(untimed(off.stdout));
+      expect(on.stderr).toBe(off.stderr);
+    }
+  }, 60_000);
+});
+
+describe('V8 heap flags for explore (bin/heapFlags.mjs) and the plan (bin/runAgain.mjs)', () => {
+  const argv = ['tools/smmu-sva.mjs', 'explore', '--variant', 'v6'];
+  it('asks for the flags for explore only, unless turned off or already chosen', () => {
+    const h = { command: 'explore', env: {}, execArgv: [] as string[] };
+    expect(wantsHeapFlags(h)).toBe(true);
+    expect(wantsHeapFlags({ ...h, command: 'conform' })).toBe(false);
+    expect(wantsHeapFlags({ ...h, command: undefined })).toBe(false);
+    expect(wantsHeapFlags({ ...h, env: { SMMU_SVA_HEAP_FLAGS: '0' } })).toBe(false);
+    expect(wantsHeapFlags({ ...h, env: { SMMU_SVA_HEAP_FLAGS: '1' } })).toBe(true);
+    expect(wantsHeapFlags({ ...h, execArgv: ['--initial-old-space-size=128'] })).toBe(false);
+    expect(wantsHeapFlags({ ...h, execArgv: ['--initial_old_space_size=128'] })).toBe(false);
+    expect(wantsHeapFlags({ ...h, env: { NODE_OPTIONS: '--max-old-space-size=4096 --initial-old-space-size=64' } })).toBe(false);
+    expect(wantsHeapFlags({ ...h, execArgv: ['--max-old-space-size=4096'] })).toBe(true);
+  });
+  it('the plan puts the flags before this process\'s own and adds the tunable where wanted; the child would not run again', () => {
+    const facts = { platform: 'linux', thpMode: MADVISE, glibc: () => '2.36' };
+    const env = { MARK: 'kept' };
+    const both = explorePlan({ argv, execArgv: ['--import', 'x'], env, facts })!;
+    expect(both.args).toEqual([...EXPLORE_HEAP_FLAGS, '--import', 'x', ...argv]);
+    expect(both.env).toEqual({ MARK: 'kept', GLIBC_TUNABLES: HUGETLB_TUNABLE });
+    // the child's own plan: nothing left to do
+    expect(explorePlan({ argv, execArgv: both.args.slice(0, -argv.length), env: both.env, facts })).toBeUndefined();
+    // flags only (no huge pages here), the environment untouched
+    const flagsOnly = explorePlan({ argv, execArgv: [], env, facts: { ...facts, platform: 'darwin' } })!;
+    expect(flagsOnly.args).toEqual([...EXPLORE_HEAP_FLAGS, ...argv]);
+    expect(flagsOnly.env).toBe(env);
+    // huge pages only
+    const tunableOnly = explorePlan({ argv, execArgv: [], env: { SMMU_SVA_HEAP_FLAGS: '0' }, facts })!;
+    expect(tunableOnly.args).toEqual(argv);
+    expect(tunableOnly.env.GLIBC_TUNABLES).toBe(HUGETLB_TUNABLE);
+    // neither; and never for another command
+    expect(explorePlan({ argv, execArgv: [], env: { SMMU_SVA_HEAP_FLAGS: '0', SMMU_SVA_HUGE_PAGES: '0' }, facts })).toBeUndefined();
+    expect(explorePlan({ argv: ['tools/smmu-sva.mjs', 'conform'], execArgv: [], env: {}, facts })).toBeUndefined();
+  });
+  it('explore prints the same and exits alike with and without the flags', () => {
+    const run = (flag: string, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', ...args],
+      { encoding: 'utf8', env: { ...process.env, SMMU_SVA_HEAP_FLAGS: flag, SMMU_SVA_HUGE_PAGES: '0' } });
     const untimed = (s: string) => s === '' ? s : JSON.stringify(JSON.parse(s, (k, v: unknown) => ['seconds', 'statesPerSecond', 'time', 'memory', 'bytesPerState'].includes(k) ? undefined : v));
     for (const args of [['--config', 'spec/configs/small.json', '--variant', 'v6', '--json'], ['--max-states', '-3']]) {
       const on = run('1', ...args), off = run('0', ...args);

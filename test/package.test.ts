@@ -67,7 +67,7 @@ afterAll(() => { if (work) rmSync(work, { recursive: true, force: true }); });
 describe('the npm package (npm pack, installed offline into a fresh project)', () => {
   it('ships dist/, the bin, what the tools read from spec/, the schemas, the vectors and the README; no sources, tests or .ci', () => {
     const files = packed.files.map((f) => f.path);
-    for (const f of ['package.json', 'README.md', 'bin/smmu-sva.mjs', 'bin/hugePages.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/cli/main.js',
+    for (const f of ['package.json', 'README.md', 'bin/smmu-sva.mjs', 'bin/hugePages.mjs', 'bin/heapFlags.mjs', 'bin/runAgain.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/cli/main.js',
       'dist/explorer/worker.js', 'dist/explorer/variant-worker.js', 'dist/vitest/index.d.ts', 'spec/expected-verdicts.json', 'spec/protocol.md',
       'spec/configs/default.json', 'spec/schema/vector.schema.json', 'spec/schema/protocol-request.schema.json', 'generated/vectors/tiny.v6.jsonl']) {
       expect(files, f).toContain(f);
