@@ -5,5 +5,6 @@ export interface Plan {
   readonly args: readonly string[];
   readonly env: Env;
 }
+export declare const RUN_AGAIN_MARK: string;
 export declare function explorePlan(how: { readonly argv: readonly string[]; readonly execArgv: readonly string[]; readonly env: Env; readonly facts: HostFacts }): Plan | undefined;
 export declare function runAgain(args: readonly string[], env?: Env): Promise<number | undefined>;

@@ -7,20 +7,24 @@ import { constants } from 'node:os';
 import { EXPLORE_HEAP_FLAGS, wantsHeapFlags } from './heapFlags.mjs';
 import { wantsHugePages, withHugeTunable } from './hugePages.mjs';
 
+/** Set in the environment of a process run again: it never runs itself again (no chain of processes). */
+export const RUN_AGAIN_MARK = 'SMMU_SVA_RUN_AGAIN';
+
 /**
  * How to run `argv` (process.argv without the node executable: the script, the command, its
  * arguments) again, or undefined to run it here: V8's heap flags first, then this process's own
- * execArgv; the huge-page tunable added to the environment. `facts` are hostFacts(); the child
- * then has both and does not run itself again.
+ * execArgv; the huge-page tunable added to the environment, and RUN_AGAIN_MARK. `facts` are
+ * hostFacts(); the child then has both, and the mark, and does not run itself again.
  */
 export function explorePlan({ argv, execArgv, env, facts }) {
+  if (env[RUN_AGAIN_MARK] === '1') return undefined;
   const command = argv[1];
   const hugePages = wantsHugePages({ ...facts, command, env });
   const heapFlags = wantsHeapFlags({ command, env, execArgv });
   if (!hugePages && !heapFlags) return undefined;
   return {
     args: [...(heapFlags ? EXPLORE_HEAP_FLAGS : []), ...execArgv, ...argv],
-    env: hugePages ? { ...env, GLIBC_TUNABLES: withHugeTunable(env.GLIBC_TUNABLES) } : env,
+    env: { ...env, ...(hugePages ? { GLIBC_TUNABLES: withHugeTunable(env.GLIBC_TUNABLES) } : {}), [RUN_AGAIN_MARK]: '1' },
   };
 }
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HUGETLB_TUNABLE, hostFacts, wantsHugePages as want, withHugeTunable } from '../bin/hugePages.mjs';
 import { EXPLORE_HEAP_FLAGS, wantsHeapFlags } from '../bin/heapFlags.mjs';
-import { explorePlan, runAgain } from '../bin/runAgain.mjs';
+import { explorePlan, RUN_AGAIN_MARK } from '../bin/runAgain.mjs';
 
 type Facts = Parameters<typeof want>[0];
 const MADVISE = 'always [madvise] never\n';
@@ -14,6 +14,23 @@ const base: Facts = { platform: 'linux', command: 'explore', env: {}, thpMode: M
 /** Runs `code` as an ES module in a fresh node, from the repository root. */
 const node = (code: string, env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env });
+
+/**
+ * `smmu-sva explore` run with the environment `envOf('1')` and `envOf('0')` (a setting on and off):
+ * the same exit code, stderr, and --json result but for what depends on timing and allocation, on
+ * a small search and on a bad flag.
+ */
+function sameWithAndWithout(envOf: (flag: string) => NodeJS.ProcessEnv): void {
+  const run = (flag: string, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', ...args],
+    { encoding: 'utf8', env: { ...process.env, ...envOf(flag) }, timeout: 50_000 });
+  const untimed = (s: string) => s === '' ? s : JSON.stringify(JSON.parse(s, (k, v: unknown) => ['seconds', 'statesPerSecond', 'time', 'memory', 'bytesPerState'].includes(k) ? undefined : v));
+  for (const args of [['--config', 'spec/configs/small.json', '--variant', 'v6', '--json'], ['--max-states', '-3']]) {
+    const on = run('1', ...args), off = run('0', ...args);
+    expect(on.status, args.join(' ')).toBe(off.status);
+    expect(untimed(on.stdout)).toBe(untimed(off.stdout));
+    expect(on.stderr).toBe(off.stderr);
+  }
+}
 
 describe('huge pages for explore (bin/hugePages.mjs)', () => {
   it('asks for them only for explore on Linux with THP in madvise mode and glibc 2.35 or later', () => {
@@ -69,16 +86,7 @@ describe('huge pages for explore (bin/hugePages.mjs)', () => {
   });
   // only where explore runs itself again (Linux, THP in madvise mode, glibc 2.35+): elsewhere both runs are one
   it.runIf(want({ ...hostFacts(), command: 'explore', env: {} }))('explore prints the same and exits alike with and without it', () => {
-    const run = (flag: string, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', ...args],
-      { encoding: 'utf8', env: { ...process.env, SMMU_SVA_HUGE_PAGES: flag } });
-    // the --json result without what depends on timing and on allocation
-    const untimed = (s: string) => s === '' ? s : JSON.stringify(JSON.parse(s, (k, v: unknown) => ['seconds', 'statesPerSecond', 'time', 'memory', 'bytesPerState'].includes(k) ? undefined : v));
-    for (const args of [['--config', 'spec/configs/small.json', '--variant', 'v6', '--json'], ['--max-states', '-3']]) {
-      const on = run('1', ...args), off = run('0', ...args);
-      expect(on.status, args.join(' ')).toBe(off.status);
-      expect(untimed(on.stdout)).toBe(untimed(off.stdout));
-      expect(on.stderr).toBe(off.stderr);
-    }
+    sameWithAndWithout((flag) => ({ SMMU_SVA_HUGE_PAGES: flag }));
   }, 60_000);
 });
 
@@ -101,13 +109,16 @@ describe('V8 heap flags for explore (bin/heapFlags.mjs) and the plan (bin/runAga
     const env = { MARK: 'kept' };
     const both = explorePlan({ argv, execArgv: ['--import', 'x'], env, facts })!;
     expect(both.args).toEqual([...EXPLORE_HEAP_FLAGS, '--import', 'x', ...argv]);
-    expect(both.env).toEqual({ MARK: 'kept', GLIBC_TUNABLES: HUGETLB_TUNABLE });
-    // the child's own plan: nothing left to do
-    expect(explorePlan({ argv, execArgv: both.args.slice(0, -argv.length), env: both.env, facts })).toBeUndefined();
-    // flags only (no huge pages here), the environment untouched
+    expect(both.env).toEqual({ MARK: 'kept', GLIBC_TUNABLES: HUGETLB_TUNABLE, [RUN_AGAIN_MARK]: '1' });
+    // the child's own plan: nothing left to do, for either reason (what it has, and the mark)
+    const childArgs = both.args.slice(0, -argv.length);
+    expect(explorePlan({ argv, execArgv: childArgs, env: both.env, facts })).toBeUndefined();
+    expect(explorePlan({ argv, execArgv: childArgs, env: { ...both.env, [RUN_AGAIN_MARK]: undefined }, facts })).toBeUndefined();
+    expect(explorePlan({ argv, execArgv: [], env: { [RUN_AGAIN_MARK]: '1' }, facts })).toBeUndefined();
+    // flags only (no huge pages here), the environment otherwise untouched
     const flagsOnly = explorePlan({ argv, execArgv: [], env, facts: { ...facts, platform: 'darwin' } })!;
     expect(flagsOnly.args).toEqual([...EXPLORE_HEAP_FLAGS, ...argv]);
-    expect(flagsOnly.env).toBe(env);
+    expect(flagsOnly.env).toEqual({ MARK: 'kept', [RUN_AGAIN_MARK]: '1' });
     // huge pages only
     const tunableOnly = explorePlan({ argv, execArgv: [], env: { SMMU_SVA_HEAP_FLAGS: '0' }, facts })!;
     expect(tunableOnly.args).toEqual(argv);
@@ -117,14 +128,6 @@ describe('V8 heap flags for explore (bin/heapFlags.mjs) and the plan (bin/runAga
     expect(explorePlan({ argv: ['tools/smmu-sva.mjs', 'conform'], execArgv: [], env: {}, facts })).toBeUndefined();
   });
   it('explore prints the same and exits alike with and without the flags', () => {
-    const run = (flag: string, ...args: string[]) => spawnSync(process.execPath, ['tools/smmu-sva.mjs', 'explore', ...args],
-      { encoding: 'utf8', env: { ...process.env, SMMU_SVA_HEAP_FLAGS: flag, SMMU_SVA_HUGE_PAGES: '0' } });
-    const untimed = (s: string) => s === '' ? s : JSON.stringify(JSON.parse(s, (k, v: unknown) => ['seconds', 'statesPerSecond', 'time', 'memory', 'bytesPerState'].includes(k) ? undefined : v));
-    for (const args of [['--config', 'spec/configs/small.json', '--variant', 'v6', '--json'], ['--max-states', '-3']]) {
-      const on = run('1', ...args), off = run('0', ...args);
-      expect(on.status, args.join(' ')).toBe(off.status);
-      expect(untimed(on.stdout)).toBe(untimed(off.stdout));
-      expect(on.stderr).toBe(off.stderr);
-    }
+    sameWithAndWithout((flag) => ({ SMMU_SVA_HEAP_FLAGS: flag, SMMU_SVA_HUGE_PAGES: '0' }));
   }, 60_000);
 });
