@@ -127,6 +127,28 @@ describe('npm run bench:expand', () => {
   });
 });
 
+describe('npm run bench:contention', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-contention.ts', ...args], { encoding: 'utf8' });
+  it('times the expander in each arrangement on the same sample, every thread with the same edges', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--sample', '2000', '--chunks', '1', '--passes', '1', '--rounds', '1', '--traffic-mib', '16');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^tiny, v6, symmetry and partial-order reduction on: \d+ states \(the last found of the first 2000\), 1 timed pass\(es\) after one to warm up, 1 round\(s\)$/);
+    const rows = lines.slice(3).map((l) => l.match(/^\| 1 \| (.+) \| (\d+\.\d\d(?: and \d+\.\d\d)?) \|$/)![1]);
+    expect(rows).toEqual([
+      'alone in this thread', 'alone in a worker', 'two workers at once', 'this thread beside a worker',
+      'a worker fed as the pool feeds one', 'the same, this thread reading and writing 16 MiB at random',
+    ]);
+  }, 60_000);
+  it('bad flags exit 2 with one message', () => {
+    expect([bench('--passes', 'x').status, bench('--passes', 'x').stderr]).toEqual([2, 'npm run bench:contention: --passes expects a non-negative integer, got "x"\n']);
+    const zero = bench('--rounds', '0');
+    expect([zero.status, zero.stderr]).toEqual([2, 'npm run bench:contention: --sample, --chunks, --passes, --rounds and --traffic-mib expect at least 1\n']);
+    const big = bench('--traffic-mib', '9000');
+    expect([big.status, big.stderr]).toEqual([2, 'npm run bench:contention: --traffic-mib expects at most 8192 (the random index is 31 bits), got 9000\n']);
+  });
+});
+
 describe('npm run bench:family', () => {
   const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-family.ts', ...args], { encoding: 'utf8' });
   it('explores the variants and counts the states they share', () => {
