@@ -136,6 +136,8 @@ const answer = (w: Worker) => new Promise<Measured>((resolve, reject) => {
 function memoryTraffic(mib: number): () => void {
   const a = new Uint32Array(mib << 18);
   for (let i = 0; i < a.length; i += 1024) a[i] = i;
+  // indices below the largest power of two within the table, uniformly
+  const mask = 2 ** (31 - Math.clz32(a.length)) - 1;
   let stopped = false, x = 1, acc = 0;
   const slice = () => {
     if (stopped) return;
@@ -143,8 +145,8 @@ function memoryTraffic(mib: number): () => void {
     while (performance.now() - t0 < 5) {
       for (let i = 0; i < 10_000; i++) {
         x = (x * 1103515245 + 12345) >>> 0;
-        acc = (acc + a[x & (a.length - 1)]!) >>> 0;
-        a[(x >>> 7) & (a.length - 1)] = acc;
+        acc = (acc + a[x & mask]!) >>> 0;
+        a[(x >>> 7) & mask] = acc;
       }
     }
     setImmediate(slice);
@@ -157,6 +159,7 @@ function memoryTraffic(mib: number): () => void {
 async function fedWorker(job: Job, trafficMib: number): Promise<Measured> {
   const w = startWorker({ ...job, kind: 'serve' });
   const total = job.chunks.length * (job.passes + 1);
+  // sum: the results are read here, as the merge reads them
   let sent = 0, got = 0, sum = 0;
   const send = () => {
     const c = job.chunks[sent++ % job.chunks.length]!;
@@ -167,9 +170,11 @@ async function fedWorker(job: Job, trafficMib: number): Promise<Measured> {
   try {
     return await new Promise<Measured>((resolve, reject) => {
       w.on('error', reject);
-      w.on('message', (m: Measured | { edges: Uint32Array }) => {
+      w.on('message', (m: Measured | { edges: Uint32Array; enc: Int32Array }) => {
         if ('us' in m) { resolve(m); return; }
-        for (let i = 0; i < m.edges.length; i += EDGE_WORDS) sum += m.edges[i + 4]!;
+        // every edge word and every cache line of the keys
+        for (let i = 0; i < m.edges.length; i++) sum = (sum + m.edges[i]!) | 0;
+        for (let i = 0; i < m.enc.length; i += 16) sum = (sum + m.enc[i]!) | 0;
         if (++got < total) { if (sent < total) send(); } else w.postMessage('end');
       });
       while (sent < Math.min(QUEUED, total)) send();
@@ -177,7 +182,6 @@ async function fedWorker(job: Job, trafficMib: number): Promise<Measured> {
   } finally {
     stop();
     await w.terminate();
-    if (sum < 0) process.stdout.write(''); // keep the read of the results
   }
 }
 
