@@ -141,7 +141,8 @@ describe('npm run bench:contention', () => {
     ]);
   }, 60_000);
   it('bad flags exit 2 with one message', () => {
-    expect([bench('--passes', 'x').status, bench('--passes', 'x').stderr]).toEqual([2, 'npm run bench:contention: --passes expects a non-negative integer, got "x"\n']);
+    const word = bench('--passes', 'x');
+    expect([word.status, word.stderr]).toEqual([2, 'npm run bench:contention: --passes expects a non-negative integer, got "x"\n']);
     const zero = bench('--rounds', '0');
     expect([zero.status, zero.stderr]).toEqual([2, 'npm run bench:contention: --sample, --chunks, --passes, --rounds and --traffic-mib expect at least 1\n']);
     const big = bench('--traffic-mib', '9000');
