@@ -24,6 +24,8 @@ import type { VariantName } from '../src/model/variant.ts';
 import { makeExpander, type PackedExpander } from '../src/explorer/packed/expand.ts';
 import { EDGE_WORDS, type Chunk } from '../src/explorer/expand.ts';
 import { IntBuf } from '../src/explorer/encode.ts';
+import { KeyQueue } from '../src/explorer/queue.ts';
+import { hash64, VisitedSet } from '../src/explorer/visited.ts';
 import { initialState } from '../src/machine/initial.ts';
 
 const command: CommandSpec = {
@@ -65,36 +67,35 @@ function expanderFor(config: Config, variant: VariantName): PackedExpander {
   return makeExpander({ config, variant, symmetry: true, por: true, engine: 'packed' }) as PackedExpander;
 }
 
-function packChunk(keys: readonly Int32Array[]): Chunk {
-  const offsets = new Uint32Array(keys.length + 1);
-  let n = 0;
-  keys.forEach((k, i) => { offsets[i] = n; n += k.length; });
-  offsets[keys.length] = n;
-  const enc = new Int32Array(n);
-  keys.forEach((k, i) => enc.set(k, offsets[i]!));
-  return { enc, offsets };
-}
-
-/** The last `chunks` chunks of the first `sample` states found breadth-first (deduplicated on their keys). */
+/**
+ * The last `chunks` chunks of the first `sample` states found breadth-first: the explorer's own
+ * queue and visited set (src/explorer/queue.ts, visited.ts), as bench:expand uses them.
+ */
 function sampleChunks(config: Config, variant: VariantName, sample: number, chunks: number): Chunk[] {
   const ex = expanderFor(config, variant);
-  const init = new IntBuf(256);
+  const queue = new KeyQueue(), visited = new VisitedSet();
+  const init = new IntBuf(256), h = new Uint32Array(2);
   ex.canon.key(initialState(config), init);
-  const keys: Int32Array[] = [init.a.slice(0, init.n)];
-  const seen = new Set<string>([keys[0]!.join(',')]);
-  for (let next = 0; next < keys.length && keys.length < sample; ) {
-    const batch = keys.slice(next, next + CHUNK);
-    next += batch.length;
-    const r = ex.expand(packChunk(batch), true);
-    for (let e = 0, at = 0; e < r.edges.length; e += EDGE_WORDS) {
-      const k = r.enc.slice(at, at + r.edges[e + 4]!);
-      at += k.length;
-      const s = k.join(',');
-      if (!seen.has(s) && keys.length < sample) { seen.add(s); keys.push(k); }
+  hash64(init.a, 0, init.n, h);
+  visited.insert(h[0]!, h[1]!);
+  queue.push(init.a, 0, init.n);
+  const last: Chunk[] = [];
+  try {
+    for (let t = queue.take(CHUNK); t !== undefined; t = queue.take(CHUNK)) {
+      last.push({ enc: t.chunk.enc.slice(), offsets: t.chunk.offsets.slice() });
+      if (last.length > chunks) last.shift();
+      if (visited.size >= sample) continue; // the rest of the queue is only taken
+      const r = ex.expand(t.chunk, false);
+      for (let e = 0, at = 0; e < r.edges.length; e += EDGE_WORDS) {
+        const len = r.edges[e + 4]!;
+        if (visited.size < sample && visited.insert(r.edges[e]!, r.edges[e + 1]!) < 0) queue.push(r.enc, at, len);
+        at += len;
+      }
     }
+  } finally {
+    queue.close();
   }
-  const last = keys.slice(Math.max(0, keys.length - chunks * CHUNK));
-  return Array.from({ length: Math.ceil(last.length / CHUNK) }, (_, i) => packChunk(last.slice(i * CHUNK, (i + 1) * CHUNK)));
+  return last;
 }
 
 const statesIn = (c: Chunk) => c.offsets.length - 1;
