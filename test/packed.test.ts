@@ -206,8 +206,9 @@ describe('packed engine: loadKey', () => {
 
   it('expands a state alike whatever the words of its absent CD, bond and notifier slots hold', () => {
     // The key leaves out the fields of a CD slot that is not present and of a bond or notifier
-    // that is off. The Store keeps them as they were when the entry went away, and loadKey does not
-    // clear them (docs/performance.md, "A fingerprint from the Store's own words"). So the explorer
+    // that is off. loadKey clears only the presence flags, and the Engine leaves a removed CD's
+    // ASID and table base (docs/performance.md, "A fingerprint from the Store's own words"), so a
+    // Store holds words there that the state does not decide. So the explorer
     // is sound only if no transition, invariant, enabled event, reduction or symmetry key reads
     // them. Each reachable state of a random walk is expanded twice: by an expander whose Store
     // holds zeros there, and by one whose Store holds random words there. Every successor key, edge
