@@ -205,7 +205,7 @@ describe('packed engine: loadKey', () => {
   });
 
   it('expands a state alike whatever the words of its absent CD, bond and notifier slots hold', () => {
-    // The key leaves out the fields of a CD slot that is not present and of a bond or notifier
+    // EXP-KEY-ABSENT. The key leaves out the fields of a CD slot that is not present and of a bond or notifier
     // that is off. loadKey clears only the presence flags, and the Engine leaves a removed CD's
     // ASID and table base (docs/performance.md, "A fingerprint from the Store's own words"), so a
     // Store holds words there that the state does not decide. So the explorer

@@ -26,6 +26,7 @@ export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
   for (let slot = 0; slot < nDev * cap; slot++) {
     w(`if (atcCount[${slot}] !== 0) { const arr = atc[${slot}]; ${Array.from({ length: stride }, (_, p) => `arr[${p}] = -1;`).join(' ')} atcCount[${slot}] = 0; }`);
   }
+  // presence flags only: the other fields of an absent CD, bond or notifier are left, and nothing reads them (EXP-KEY-ABSENT)
   for (let k = 0; k < nDom * cap; k++) w(`cdFlags[${k}] = 0;`);
   for (let d = 0; d < nDev; d++) w(`sva[${d}] = 0; bondsOfDev[${d}] = 0;`);
   for (let k = 0; k < nDev * nMm; k++) w(`bondOn[${k}] = 0;`);
