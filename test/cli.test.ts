@@ -150,6 +150,28 @@ describe('npm run bench:contention', () => {
   });
 });
 
+describe('npm run bench:partition', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-partition.ts', ...args], { encoding: 'utf8' });
+  it('counts every state explore finds, in one part and in two, level by level alike', async () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--max-states', '100000000');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(3, 5).map((l) => l.match(/^\| 1 \| (\d) \| (\d+) \| (\d+) \| (\d+) \|/)!);
+    expect(rows.map((m) => m[1])).toEqual(['1', '2']);
+    const { explore } = await import('../src/explorer/explore.ts');
+    const { loadConfigFile } = await import('../src/codecs/config.ts');
+    const config = loadConfigFile('spec/configs/tiny.json');
+    if (config._tag === 'Left') throw new Error(config.left.join('; '));
+    const x = await explore(config.right, 'v6', { symmetry: true, por: true, workers: 1, maxStates: 100_000_000 });
+    for (const m of rows) expect([Number(m[2]), Number(m[3]), Number(m[4])]).toEqual([x.maxDepth, x.states, x.transitions]);
+  }, 60_000);
+  it('bad flags exit 2 with one message', () => {
+    const word = bench('--rounds', 'x');
+    expect([word.status, word.stderr]).toEqual([2, 'npm run bench:partition: --rounds expects a non-negative integer, got "x"\n']);
+    const zero = bench('--max-states', '0');
+    expect([zero.status, zero.stderr]).toEqual([2, 'npm run bench:partition: --max-states and --rounds expect at least 1\n']);
+  });
+});
+
 describe('npm run bench:family', () => {
   const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-family.ts', ...args], { encoding: 'utf8' });
   it('explores the variants and counts the states they share', () => {
