@@ -1,6 +1,9 @@
 // The smmu-sva command as a user runs it: exit codes, JSON output, one-line errors.
 import { spawnSync } from 'node:child_process';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
+import { explore } from '../src/explorer/explore.ts';
+import { loadConfigFile } from '../src/codecs/config.ts';
 import { variantNames } from '../src/model/variant.ts';
 import { seedTrace1 } from '../src/scenarios/seed.ts';
 
@@ -157,10 +160,8 @@ describe('npm run bench:partition', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const rows = r.stdout.trim().split('\n').slice(3, 5).map((l) => l.match(/^\| 1 \| (\d) \| (\d+) \| (\d+) \| (\d+) \|/)!);
     expect(rows.map((m) => m[1])).toEqual(['1', '2']);
-    const { explore } = await import('../src/explorer/explore.ts');
-    const { loadConfigFile } = await import('../src/codecs/config.ts');
     const config = loadConfigFile('spec/configs/tiny.json');
-    if (config._tag === 'Left') throw new Error(config.left.join('; '));
+    if (E.isLeft(config)) throw new Error(config.left.join('; '));
     const x = await explore(config.right, 'v6', { symmetry: true, por: true, workers: 1, maxStates: 100_000_000 });
     for (const m of rows) expect([Number(m[2]), Number(m[3]), Number(m[4])]).toEqual([x.maxDepth, x.states, x.transitions]);
   }, 60_000);

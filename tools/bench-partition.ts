@@ -70,8 +70,11 @@ interface LevelReport {
   readonly waitMs: number;
 }
 
+/** The initial state's key and fingerprint, sent to the part that owns it. */
+interface InitialState { readonly key: Int32Array; readonly hi: number; readonly lo: number }
+
 type ToPart =
-  | { readonly kind: 'start'; readonly peer: MessagePort | null; readonly init: Int32Array | null }
+  | { readonly kind: 'start'; readonly peer: MessagePort | null; readonly init: InitialState | null }
   | { readonly kind: 'level' };
 
 /** len words of a from at into b from to: a loop, not set(subarray()), which allocates a view per key. */
@@ -113,14 +116,12 @@ class Part {
     this.next.offs.push(0);
   }
 
-  start(peer: MessagePort | null, init: Int32Array | null): void {
+  start(peer: MessagePort | null, init: InitialState | null): void {
     this.peer = peer;
     peer?.on('message', (m: PeerMessage) => { this.inbox.push(m); const w = this.waiting; this.waiting = undefined; w?.(); });
     if (init !== null) {
-      const h = new Uint32Array(2);
-      hash64(init, 0, init.length, h);
-      this.visited.insert(h[0]!, h[1]!);
-      this.append(init, 0, init.length);
+      this.visited.insert(init.hi, init.lo);
+      this.append(init.key, 0, init.key.length);
       this.swap();
     }
   }
@@ -189,6 +190,62 @@ class Part {
     return [this.inbox.shift()!, performance.now() - t];
   }
 
+  /**
+   * The level's exchange with the other part (PeerMessage): send the fingerprints of its
+   * successors, answer its fingerprints with those new here, send the keys it wants, append the
+   * keys received. Returns the states added and the milliseconds spent working and waiting.
+   */
+  private async exchange(out: OutBuf): Promise<{ added: number; exchangeMs: number; waitMs: number }> {
+    const peer = this.peer!;
+    out.at.push(out.keys.n);
+    const fp = new Uint32Array(out.fp.a.buffer.slice(0, 4 * out.fp.n));
+    peer.postMessage({ kind: 'fp', fp } satisfies PeerMessage, [fp.buffer as ArrayBuffer]);
+    let exchangeMs = 0, waitMs = 0, added = 0;
+    for (const step of ['fp', 'want', 'keys'] as const) {
+      const [m, w] = await this.receive();
+      waitMs += w;
+      const t = performance.now();
+      if (m.kind !== step) throw new Error(`bench:partition: expected the other part's ${step}, got ${m.kind}`);
+      if (m.kind === 'fp') peer.postMessage(...this.answerFingerprints(m.fp));
+      else if (m.kind === 'want') peer.postMessage(...this.gatherKeys(out, m.idx));
+      else added = this.appendKeys(m.keys, m.offs);
+      exchangeMs += performance.now() - t;
+    }
+    return { added, exchangeMs, waitMs };
+  }
+
+  /** The other part's fingerprints looked up (and recorded) here: the positions of those new here, whose keys it is to send. */
+  private answerFingerprints(theirs: Uint32Array): [PeerMessage, ArrayBuffer[]] {
+    const want = new IntBuf(1 << 12), count = theirs.length / 2;
+    for (let from = 0; from < count; from += TOUCH_BATCH) {
+      const to = Math.min(count, from + TOUCH_BATCH);
+      this.visited.touch(theirs, 2, from, to);
+      for (let e = from; e < to; e++) if (this.visited.insert(theirs[2 * e]!, theirs[2 * e + 1]!) < 0) want.push(e);
+    }
+    const idx = new Uint32Array(want.a.buffer, 0, want.n);
+    return [{ kind: 'want', idx }, [idx.buffer as ArrayBuffer]];
+  }
+
+  /** The keys of the outbox entries the other part wants, in its order. */
+  private gatherKeys(out: OutBuf, idx: Uint32Array): [PeerMessage, ArrayBuffer[]] {
+    const keys = new IntBuf(1 << 16), offs = new Uint32Array(idx.length + 1);
+    for (let k = 0; k < idx.length; k++) {
+      const e = idx[k]!, from = out.at.a[e]!, len = out.at.a[e + 1]! - from;
+      keys.ensure(len);
+      copyWords(out.keys.a, from, len, keys.a, keys.n);
+      keys.n += len;
+      offs[k + 1] = keys.n;
+    }
+    const ka = new Int32Array(keys.a.buffer, 0, keys.n);
+    return [{ kind: 'keys', keys: ka, offs }, [ka.buffer as ArrayBuffer, offs.buffer as ArrayBuffer]];
+  }
+
+  /** The keys of the states new here that the other part found, into the next level. */
+  private appendKeys(keys: Int32Array, offs: Uint32Array): number {
+    for (let k = 0; k + 1 < offs.length; k++) this.append(keys, offs[k]!, offs[k + 1]! - offs[k]!);
+    return offs.length - 1;
+  }
+
   async level(): Promise<LevelReport> {
     const cur = this.cur, n = cur.offs.n - 1;
     const out = this.peer === null ? null : this.out;
@@ -207,47 +264,8 @@ class Part {
       mergeMs += performance.now() - t1;
     }
     if (out !== null) {
-      const peer = this.peer!;
-      out.at.push(out.keys.n);
-      // 1. the fingerprints of the successors the other part owns
-      const fp = new Uint32Array(out.fp.a.buffer.slice(0, 4 * out.fp.n));
-      peer.postMessage({ kind: 'fp', fp } satisfies PeerMessage, [fp.buffer as ArrayBuffer]);
-      // 2. of the other part's, the positions of those new here (recorded as visited now; their keys come in 3)
-      const [m1, w1] = await this.receive();
-      let t = performance.now();
-      if (m1.kind !== 'fp') throw new Error(`bench:partition: expected fingerprints, got ${m1.kind}`);
-      const want = new IntBuf(1 << 12), theirs = m1.fp, count = theirs.length / 2;
-      for (let from = 0; from < count; from += TOUCH_BATCH) {
-        const to = Math.min(count, from + TOUCH_BATCH);
-        this.visited.touch(theirs, 2, from, to);
-        for (let e = from; e < to; e++) if (this.visited.insert(theirs[2 * e]!, theirs[2 * e + 1]!) < 0) want.push(e);
-      }
-      const idx = new Uint32Array(want.a.buffer, 0, want.n);
-      peer.postMessage({ kind: 'want', idx } satisfies PeerMessage, [idx.buffer as ArrayBuffer]);
-      exchangeMs += performance.now() - t;
-      // 3. the keys the other part wants of ours
-      const [m2, w2] = await this.receive();
-      t = performance.now();
-      if (m2.kind !== 'want') throw new Error(`bench:partition: expected positions, got ${m2.kind}`);
-      const keys = new IntBuf(1 << 16), offs = new Uint32Array(m2.idx.length + 1);
-      for (let k = 0; k < m2.idx.length; k++) {
-        const e = m2.idx[k]!, from = out.at.a[e]!, len = out.at.a[e + 1]! - from;
-        keys.ensure(len);
-        copyWords(out.keys.a, from, len, keys.a, keys.n);
-        keys.n += len;
-        offs[k + 1] = keys.n;
-      }
-      const ka = new Int32Array(keys.a.buffer, 0, keys.n);
-      peer.postMessage({ kind: 'keys', keys: ka, offs } satisfies PeerMessage, [ka.buffer as ArrayBuffer, offs.buffer as ArrayBuffer]);
-      exchangeMs += performance.now() - t;
-      // 4. the keys of the states new here, into the next level
-      const [m3, w3] = await this.receive();
-      t = performance.now();
-      if (m3.kind !== 'keys') throw new Error(`bench:partition: expected keys, got ${m3.kind}`);
-      for (let k = 0; k + 1 < m3.offs.length; k++) this.append(m3.keys, m3.offs[k]!, m3.offs[k + 1]! - m3.offs[k]!);
-      added += m3.offs.length - 1;
-      exchangeMs += performance.now() - t;
-      waitMs = w1 + w2 + w3;
+      const x = await this.exchange(out);
+      added += x.added; exchangeMs = x.exchangeMs; waitMs = x.waitMs;
     }
     this.swap();
     return { added, transitions, expandMs, mergeMs, exchangeMs, waitMs };
@@ -289,7 +307,8 @@ async function search(config: Config, variant: VariantName, symmetry: boolean, p
     const ready = workers.map(reply);
     workers.forEach((w, p) => {
       const peer = ports[p]!;
-      w.postMessage({ kind: 'start', peer, init: p === owner ? init.a.slice(0, init.n) : null } satisfies ToPart, peer === null ? [] : [peer]);
+      const mine = p === owner ? { key: init.a.slice(0, init.n), hi: h[0]!, lo: h[1]! } : null;
+      w.postMessage({ kind: 'start', peer, init: mine } satisfies ToPart, peer === null ? [] : [peer]);
     });
     await Promise.all(ready);
     const levels = [1];
