@@ -19,7 +19,9 @@ import { canonicalState } from '../src/model/digest.ts';
 import { checkInvariants, checkTransition } from '../src/invariants/invariants.ts';
 import { fromState, initialEngine, toState } from '../src/adapter/convert.ts';
 import { countersToObject } from '../src/adapter/counters.ts';
-import type { Engine } from '../src/adapter/engine.ts';
+import { dmaResult, type Engine } from '../src/adapter/engine.ts';
+import type { StepWatch } from '../src/adapter/watch.ts';
+import type { DmaResult, Observation } from '../src/model/observation.ts';
 
 /** Three devices in two stage-1 domains and a stage-2 one, narrow SSIDs (ENOSPC), an ASID that
  *  collides with a private context (ASID sharing), every option that widens the event set on.
@@ -293,6 +295,67 @@ describe('observation modes', () => {
     expect(dmaCounted).toBe(dmaObs);
     const cmds = collected.filter((o) => (o as { kind: string }).kind === 'cmd').length;
     expect(Object.entries(counted).filter(([k]) => k.startsWith('cmd.')).reduce((a, [, v]) => a + v, 0)).toBe(cmds);
+  });
+
+  it("watch() tells a monitor, in order, what it reads of the stream: DMA results, C_BAD_CD, walks, WARN, BUG, bond allocations, page responses, callbacks", () => {
+    /** What a watch hears, and what mode 'stream' emits projected to the same words; other observations are not watched. */
+    type Heard = readonly (string | number)[];
+    /** A DMA result as the watch can tell it: its tag, and for an access or a translation how and to which frame. */
+    const dmaWords = (r: DmaResult): Heard => (r.tag === 'access' || r.tag === 'translated' ? [r.tag, r.via, r.frame] : [r.tag, '', -1]);
+    const project = (o: Observation): Heard | undefined => {
+      switch (o.kind) {
+        case 'dma': return ['dma', o.dev, o.pasid, o.page, ...dmaWords(o.result)];
+        case 'event': return o.event.type === 'C_BAD_CD' ? ['badCd', o.event.dev, o.event.ssid] : undefined;
+        case 'walk': return ['walk', o.mm];
+        case 'warn': return ['warn'];
+        case 'bug': return ['bug'];
+        case 'trace':
+          if (o.record.tp === 'smmu_bind_alloc') return ['bindAlloc'];
+          return o.record.tp === 'dev_page_response' ? ['pageResponse', o.record.dev, o.record.code, o.record.group] : undefined;
+        case 'callback': return ['callback', o.domain];
+        default: return undefined;
+      }
+    };
+    const seen = new Set<string>();
+    let x = 2468;
+    // walks from the initial state until nothing is enabled (a BUG stops the kernel) or 400 steps
+    const runs = [wide, seedWideConfig].flatMap((config) => ['v6', 'release-clears-valid'].flatMap((v) => Array.from({ length: 10 }, (_, i) => [config, i, v as VariantName] as const)));
+    for (const [config, walk, variant] of runs) {
+      const m = createModel(config, variant);
+      const streamed = initialEngine(m, 'off'), watched = initialEngine(m, walk % 2 === 0 ? 'count' : 'collect');
+      const expected: Heard[] = [], heard: Heard[] = [];
+      streamed.setMode('stream', (o) => { const h = project(o); if (h) expected.push(h); });
+      const watch: StepWatch = {
+        dma: (dev, pasid, page, code, frame) => heard.push(['dma', dev, pasid, page, ...dmaWords(dmaResult(code, frame))]),
+        badCd: (dev, ssid) => heard.push(['badCd', dev, ssid]),
+        walk: (mm) => heard.push(['walk', mm]),
+        warn: () => heard.push(['warn']),
+        bug: () => heard.push(['bug']),
+        bindAlloc: () => heard.push(['bindAlloc']),
+        pageResponse: (dev, code, group) => heard.push(['pageResponse', dev, code, group]),
+        callback: (domain) => heard.push(['callback', domain]),
+      };
+      watched.watch(watch);
+      let s = initialState(config);
+      for (let i = 0; i < 400; i++) {
+        const en = enabledEvents(m, s);
+        if (en.length === 0) break;
+        x = (x * 1103515245 + 12345) & 0x3fffffff;
+        const e = pickEnabled(en, x);
+        s = (step(m, s, e) as E.Right<{ state: State }>).right.state;
+        expect(streamed.step(e)).toBeUndefined();
+        expect(watched.step(e)).toBeUndefined();
+        expect(heard).toEqual(expected);
+      }
+      for (const h of heard) seen.add(h[0] === 'dma' ? `dma ${h[4]} ${h[5]}`.trim() : String(h[0]));
+      // watch() is mode 'off' otherwise: no counters
+      expect(countersToObject(watched.counts)).toEqual({});
+    }
+    // every kind of call was heard, so no hook is checked vacuously
+    expect([...seen].sort()).toEqual([
+      'badCd', 'bindAlloc', 'bug', 'callback', 'dma aborted', 'dma access atc', 'dma access tlb', 'dma access walk',
+      'dma completerAbort', 'dma pageRequest', 'dma stalled', 'pageResponse', 'walk', 'warn',
+    ]);
   });
 
   it('the dma() fast path answers like step() and refuses with the same error', () => {

@@ -3,7 +3,8 @@
 // observations in the same order, same ModelError values; the variant traits are read at each
 // decision point exactly where the reducer reads them. Each method names the reducer function it
 // mirrors. The DMA hit paths (ATC hit, TLB hit) allocate nothing unless observation objects are
-// requested (mode 'collect' or 'stream').
+// requested (mode 'collect' or 'stream'). watch() hands a transition monitor what it reads of each
+// step as plain arguments, with no observation built (watch.ts).
 import type { Config } from '../model/config.ts';
 import type { ModelError } from '../model/error.ts';
 import type { AllocFailurePoint, Event } from '../model/event.ts';
@@ -16,6 +17,7 @@ import { mmuNotifierRegisterBug } from '../driver/sva.ts';
 import { faultReasonPteFetch, unrecovFlagsPasidAddr } from '../hardware/translate.ts';
 import { rangeCoverOf } from '../hardware/rangeSpan.ts';
 import type { VariantTraits } from '../model/variant.ts';
+import type { StepWatch } from './watch.ts';
 import {
   C_ATC_INV, C_BAD_CD, C_CB_FREE, C_CB_INVAL, C_CB_RELEASE, C_CFGI, C_DMA, C_F_STALL, C_F_TERM, C_PRI_RESP,
   C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_TLBI_VMALL, C_T_BIND,
@@ -55,6 +57,8 @@ export class Engine {
   private counting = false;
   private materialize = false;
   private sinkFn: ((o: Observation) => void) | undefined;
+  /** Set by watch(): called where the monitor's observations would be emitted (never with materialize). */
+  private watchFn: StepWatch | undefined;
   /** Scratch outputs of translate(). */
   private xFrame = -1;
   private xRecord = false;
@@ -87,7 +91,18 @@ export class Engine {
     this.counting = mode !== 'off';
     this.materialize = mode === 'collect' || mode === 'stream';
     this.sinkFn = mode === 'stream' ? sink : undefined;
+    this.watchFn = undefined;
     if (mode === 'stream' && !sink) throw new Error("observation mode 'stream' needs a callback");
+  }
+
+  /**
+   * Mode 'off' (no counters, no observations), except that `watch` is told, with plain
+   * arguments, of each observation a transition monitor reads, where mode 'stream' would emit it
+   * (watch.ts). setMode() ends it.
+   */
+  watch(watch: StepWatch): void {
+    this.setMode('off');
+    this.watchFn = watch;
   }
 
   // =============================================================== observations
@@ -118,10 +133,12 @@ export class Engine {
   private obsCallback(op: 'invalidate_range' | 'release' | 'free_notifier', domain: number, mm: number): void {
     if (this.counting) this.counts[op === 'invalidate_range' ? C_CB_INVAL : op === 'release' ? C_CB_RELEASE : C_CB_FREE]!++;
     if (this.materialize) this.push({ kind: 'callback', op, domain, mm });
+    else if (this.watchFn) this.watchFn.callback(domain);
   }
   private obsDma(dev: number, pasid: number, page: number, write: boolean, code: number, value: number): void {
     if (this.counting) this.counts[C_DMA + code]!++;
     if (this.materialize) this.push({ kind: 'dma', dev, pasid, page, write, result: dmaResult(code, value) });
+    else if (this.watchFn) this.watchFn.dma(dev, pasid, page, code, code <= R_TRANSLATED_WALK ? value : -1);
   }
 
   // =============================================================== public API
@@ -302,6 +319,7 @@ export class Engine {
           this.lastValue = f;
           if (this.counting) this.counts[R_ACCESS_ATC]!++;
           if (this.materialize) this.push({ kind: 'dma', dev, pasid, page, write, result: { tag: 'access', frame: f, via: 'atc' } });
+          else if (this.watchFn) this.watchFn.dma(dev, pasid, page, R_ACCESS_ATC, f);
           return R_ACCESS_ATC;
         }
       }
@@ -343,6 +361,7 @@ export class Engine {
     const ttb0 = st.cdTtb0[slot]!;
     if (this.counting) this.counts[C_WALK]!++;
     if (this.materialize) this.push({ kind: 'walk', dev, mm: ttb0, page });
+    else if (this.watchFn) this.watchFn.walk(ttb0);
     const pages = ttb0 >= 0 && ttb0 < st.nMm ? st.pages[ttb0]! : undefined;
     const frame = pages !== undefined && page < pages.length ? pages[page]! : -1;
     if (frame < 0) {
@@ -366,6 +385,7 @@ export class Engine {
         // HW-BAD-CD
         if (this.counting) this.counts[C_BAD_CD]!++;
         if (this.materialize) this.push({ kind: 'event', event: { type: 'C_BAD_CD', code: 0x0a, dev, ssid: pasid } });
+        else if (this.watchFn) this.watchFn.badCd(dev, pasid);
         return R_ABORTED;
       default: {
         if (this.xStall) {
@@ -483,6 +503,7 @@ export class Engine {
     const code = f.status === F_SUCCESS ? 0 : 1;
     if (this.counting) this.counts[C_T_RESP + code]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'dev_page_response', dev, code, pasid: f.pasid, group: f.group } });
+    else if (this.watchFn) this.watchFn.pageResponse(dev, code, f.group);
     list.splice(i, 1);
     if (f.via === 'pri') {
       this.obsCmd(C_PRI_RESP + code, () => ({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: f.pasid, prgi: f.group, code } }));
@@ -808,6 +829,7 @@ export class Engine {
     if (!st.mmAlive[mm] && failAt !== 'notifier') {
       if (this.counting) this.counts[C_BUG]!++;
       if (this.materialize) this.push({ kind: 'bug', message: mmuNotifierRegisterBug });
+      else if (this.watchFn) this.watchFn.bug();
       return 'BUG';
     }
     if (!this.allocSharedCd(mm)) return 'ENOSPC';
@@ -827,6 +849,7 @@ export class Engine {
       const message = 'refcount_t: decrement hit 0; leaking memory.';
       if (this.counting) this.counts[C_WARN]!++;
       if (this.materialize) this.push({ kind: 'warn', message });
+      else if (this.watchFn) this.watchFn.warn();
       this.notifierPut(k);
       return;
     }
@@ -873,6 +896,7 @@ export class Engine {
     st.bondsOfDev[dev]!++;
     if (this.counting) this.counts[C_T_BIND]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'smmu_bind_alloc', dev, pasid } });
+    else if (this.watchFn) this.watchFn.bindAlloc();
     this.obsReturnHandle(dev, mm, pasid);
   }
 

@@ -5,7 +5,7 @@
 // invariants (invariants.ts), list the enabled events on the Store (enabled.ts); per event: put the
 // state back (PackedStore.restore), step the adapter's Engine (the reducer's
 // semantics, src/adapter/engine.ts, checked by test/adapter.differential.test.ts) with the
-// transition invariants judged on its streamed observations (monitor.ts), then the successor's
+// transition invariants judged on what it tells its watch (monitor.ts), then the successor's
 // key straight from the Store (canon.ts: the plain encoding, or the symmetry-reduced key) and its
 // 64-bit hash. The BFS, visited set, workers and counterexample
 // replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
@@ -66,7 +66,7 @@ export class PackedExpander extends Expander {
     loadKey(this.store, init.a, 0);
     this.engine = new Engine(this.model, this.store, 'off');
     this.monitor = new MaskMonitor(this.engine);
-    this.engine.setMode('stream', this.monitor.sink);
+    this.engine.watch(this.monitor);
     this.enabled = new EnabledOnStore(this.engine);
     this.storeCanon = new StoreCanonicalizer(spec.config, spec.symmetry);
     this.invariants = new StoreInvariants(spec.config);

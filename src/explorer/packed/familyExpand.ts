@@ -90,7 +90,7 @@ export class FamilyExpander {
     loadKey(this.store, init.a, 0);
     const models = variants.map((v) => createModel(config, v));
     this.engines = models.map((m) => new Engine({ config, traits: bitRecordingTraits(m.traits, this.rec) }, this.store, 'off'));
-    this.monitors = this.engines.map((eng) => { const mon = new MaskMonitor(eng); eng.setMode('stream', mon.sink); return mon; });
+    this.monitors = this.engines.map((eng) => { const mon = new MaskMonitor(eng); eng.watch(mon); return mon; });
     this.enabled = this.engines.map((eng) => new EnabledOnStore(eng));
     const n = variants.length;
     this.differ = new Int32Array(n * n);
