@@ -173,6 +173,42 @@ describe('npm run bench:partition', () => {
   });
 });
 
+describe('npm run bench:floor', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-floor.ts', ...args], { encoding: 'utf8' });
+  it("times the semantics alone over the same steps as part 1's expansion, and bounds a design that keeps them", () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--states', '1000', '--prefill', '1000', '--rounds', '1');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^tiny, v6, no symmetry, no partial-order reduction: \d+ states, \d+ expanded, \d+ transitions/);
+    expect(r.stdout).toMatch(/\n {2}the semantics alone \(part 4, best of 1\): [\d.]+ ns per transition, of which the adapter's step and its monitor -?[\d.]+ ns \(the monitor's watch -?[\d.]+ ns of it\)/);
+    expect(r.stdout).toMatch(/\n {2}a design that keeps these semantics, .*: [\d.]+ ns per transition before the merge's own work, at most \d+ discovered states\/s on this prefix, \d+ expanded states\/s\n/);
+  }, 60_000);
+  it('bad flags exit 2 with one message', () => {
+    const zero = bench('--rounds', '0');
+    expect([zero.status, zero.stderr]).toEqual([2, 'npm run bench:floor: --rounds expects at least 1, got 0\n']);
+  });
+});
+
+describe('npm run bench:inplace', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-inplace.ts', ...args], { encoding: 'utf8' });
+  it("finds explore's states level by level both ways: a key per successor, and a fingerprint from the Store's words", async () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--max-states', '100000000');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(3, 5).map((l) => l.match(/^\| 1 \| (key|inplace) \| (\d+) \| (\d+) \| (\d+) \| [\d.]+ \| \d+ \| ([\d ]+) \|$/)!);
+    expect(rows.map((m) => m?.[1])).toEqual(['key', 'inplace']);
+    const config = loadConfigFile('spec/configs/tiny.json');
+    if (E.isLeft(config)) throw new Error(config.left.join('; '));
+    const x = await explore(config.right, 'v6', { symmetry: false, por: false, workers: 1, maxStates: 100_000_000 });
+    for (const m of rows) expect([Number(m[2]), Number(m[3]), Number(m[4]), m[5]]).toEqual([x.maxDepth, x.states, x.transitions, x.levels.join(' ')]);
+  }, 60_000);
+  it('bad flags exit 2 with one message', () => {
+    const zero = bench('--max-states', '0');
+    expect([zero.status, zero.stderr]).toEqual([2, 'npm run bench:inplace: --max-states and --rounds expect at least 1\n']);
+    const variant = bench('--variant', 'v7');
+    expect(variant.status).toBe(2);
+    expect(variant.stderr).toMatch(/^npm run bench:inplace: --variant: unknown variant "v7"/);
+  });
+});
+
 describe('npm run bench:family', () => {
   const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-family.ts', ...args], { encoding: 'utf8' });
   it('explores the variants and counts the states they share', () => {

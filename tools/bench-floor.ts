@@ -21,9 +21,16 @@
 // per edge but the first since 5782f30), the successor's
 // key written from the Store (StoreCanonicalizer: the canonical key with --symmetry, the plain
 // encoding without), and the plain encoding alone (encodeStore).
+// Part 4 times the semantics alone, as the packed engine runs them, over every expanded state:
+// per state its load, save, state invariants and enabled events, per event the parent put back
+// and the adapter's step with its transition monitor; then the same loop without the monitor, and
+// without the steps. With part 2's floor and a key for new states only, that bounds any design
+// that keeps the adapter's transitions (the rate it prints is an upper bound: the merge's parent
+// links, successor lists and verdicts are not in it).
 // It prints ns per transition for each, their sum, and the budget per transition that a target
 // rate of distinct states/s leaves (400k by default, at the stream's transitions per state).
-// No assertion: figures only (docs/performance.md). Exit 0; 2: bad input.
+// No assertion: figures only (docs/performance.md). Exit 0; 1: parts 1 and 4 step a different
+// number of events; 2: bad input.
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { configAndVariant } from '../src/cli/configArg.ts';
@@ -35,6 +42,14 @@ import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
 import { hash64 } from '../src/explorer/visited.ts';
 import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
 import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
+import { createModel } from '../src/model/model.ts';
+import { Engine } from '../src/adapter/engine.ts';
+import { MaskMonitor } from '../src/explorer/packed/monitor.ts';
+import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
+import { StoreInvariants } from '../src/explorer/packed/invariants.ts';
+import type { Event } from '../src/model/event.ts';
+import type { Config } from '../src/model/config.ts';
+import type { VariantName } from '../src/model/variant.ts';
 
 const command: CommandSpec = {
   name: 'bench:floor',
@@ -249,6 +264,16 @@ async function main(argv: string[]): Promise<number> {
     for (let i = 0; i < transitions; i++) { loadKey(st, keys, offs[i]!); out.reset(); encodeStore(st, out); sink ^= out.n; }
     engine.plain = Math.min(engine.plain, performance.now() - t - load);
   }
+  // Part 4: the semantics alone, as the packed engine runs them, over every expanded state: per
+  // state its load, save, state invariants and enabled events; per event the parent put back and
+  // the adapter's step with its transition monitor. No key, no hash, no lookup: what a design
+  // that keeps the adapter's transitions pays whatever it does with the successors. The same loop
+  // without the steps times the load, save, invariants, enabled events and put-backs alone.
+  const sem = semanticsAlone(config, variant, queue.slice(0, head), rounds);
+  if (sem.steps !== transitions) {
+    process.stderr.write(`npm run bench:floor: part 4 stepped ${sem.steps} events over the expanded states, part 1 had ${transitions} transitions\n`);
+    return 1;
+  }
   const sum = best.copy + best.hash + best.lookup + best.enqueue;
   // the incremental fingerprint's time per same-length transition, carried to every transition
   const zobrist = (best.zobrist * transitions) / Math.max(sameLen, 1);
@@ -268,10 +293,62 @@ async function main(argv: string[]): Promise<number> {
   const left = (b: number) => (b - (undoFloor * 1e6) / transitions).toFixed(1);
   say(`  budget at ${nums.target} states/s counted per expanded state (a complete run; ${perState.toFixed(2)} transitions per state): ${budget.toFixed(1)} ns per transition, all included; ${left(budget)} ns left for enabled events, the transition and its undo, and the invariants`);
   say(`  budget at ${nums.target} states/s counted per discovered state (as explore reports a truncated run; this prefix: ${perDiscovered.toFixed(2)} transitions per discovered state): ${budgetDiscovered.toFixed(1)} ns per transition; ${left(budgetDiscovered)} ns left`);
-  say(`  the packed engine now: ${ns(expandMs, transitions)} ns per transition for its expansion step alone`);
+  say(`  the packed engine now: ${ns(expandMs, transitions)} ns per transition for its expansion step alone (in this process, beside the stream it keeps)`);
   say(`  of which, timed alone (best of ${rounds}): load a state into the Store (loadKey, once per expanded node) ${ns(engine.load, transitions)} ns, save it (snapshot, once per expanded node) ${ns(engine.snapshot, transitions)} ns, put it back (restore, before every event but the first) ${ns(engine.restore, transitions)} ns, its key from the Store (${symmetry ? 'canonical' : 'plain'}) ${ns(engine.key, transitions)} ns; the plain encoding alone ${ns(engine.plain, transitions)} ns`);
+  const semNs = (sem.withSteps * 1e6) / transitions, stepNs = ((sem.withSteps - sem.withoutSteps) * 1e6) / transitions;
+  const newKeyNs = ((engine.plain * 1e6) / transitions) * (seen.size / transitions);
+  const designNs = semNs + (undoFloor * 1e6) / transitions + newKeyNs;
+  const observeNs = ((sem.withSteps - sem.unobserved) * 1e6) / transitions;
+  say(`  the semantics alone (part 4, best of ${rounds}): ${semNs.toFixed(1)} ns per transition, of which the adapter's step and its monitor ${stepNs.toFixed(1)} ns (the monitor's watch ${observeNs.toFixed(1)} ns of it) and per state the load, save, invariants and enabled events with the put-backs ${(semNs - stepNs).toFixed(1)} ns`);
+  say(`  a design that keeps these semantics, with the floor above and a key for new states only (${newKeyNs.toFixed(1)} ns per transition): ${designNs.toFixed(1)} ns per transition before the merge's own work, at most ${Math.round(1e9 / (designNs * perDiscovered))} discovered states/s on this prefix, ${Math.round(1e9 / (designNs * perState))} expanded states/s`);
   if (sink === 0x7fffffff) say('');
   return 0;
+}
+
+/**
+ * Part 4: every expanded state's semantics timed three ways (best of `rounds`, ms): with the
+ * adapter's steps telling the transition monitor what it reads (Engine.watch), as the packed
+ * engine runs them; with the steps and no monitor (the Engine's mode 'off'); without the steps. Also the number of steps per round (part 1's transitions, when the two agree).
+ */
+function semanticsAlone(config: Config, variant: VariantName, states: readonly Int32Array[], rounds: number): { withSteps: number; unobserved: number; withoutSteps: number; steps: number } {
+  const st = new PackedStore(config);
+  const init = new IntBuf(256);
+  encodeState(initialState(config), init);
+  loadKey(st, init.a, 0);
+  const eng = new Engine(createModel(config, variant), st, 'off');
+  const monitor = new MaskMonitor(eng);
+  const enabled = new EnabledOnStore(eng), invariants = new StoreInvariants(config);
+  const apply = (eng as unknown as { apply(e: Event): void });
+  const best = { monitored: Infinity, unobserved: Infinity, none: Infinity };
+  let sink = 0, steps = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const how of ['monitored', 'unobserved', 'none'] as const) {
+      if (how === 'monitored') eng.watch(monitor); else eng.setMode('off');
+      let n = 0;
+      const t = performance.now();
+      for (const key of states) {
+        loadKey(st, key, 0);
+        st.snapshot();
+        sink ^= invariants.mask(st);
+        const events = enabled.events();
+        for (let k = 0; k < events.length; k++) {
+          if (k > 0) st.restore();
+          const e = events[k]!;
+          if (how === 'monitored') {
+            monitor.beforeStep(e);
+            apply.apply(e);
+            monitor.afterStep(e);
+            sink ^= monitor.mask;
+          } else if (how === 'unobserved') apply.apply(e);
+        }
+        n += events.length;
+      }
+      best[how] = Math.min(best[how], performance.now() - t);
+      if (how === 'monitored') steps = n;
+    }
+  }
+  if (sink === 0x7fffffff) say('');
+  return { withSteps: best.monitored, unobserved: best.unobserved, withoutSteps: best.none, steps };
 }
 
 process.exitCode = await main(process.argv.slice(2));
