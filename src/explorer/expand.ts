@@ -40,7 +40,8 @@ export interface ChunkResult {
   /**
    * Per source state: [number of edges, state-invariant violation mask, has pending faults,
    * position of the partial-order reduction's ample event among its edges, or -1 when it has no
-   * candidate (por.ts) or the cycle proviso refused it (EXP-POR-5), how it was expanded
+   * candidate (por.ts), the cycle proviso refused it (EXP-POR-5) or the search is without the
+   * reduction, how it was expanded
    * (EXPANDED_FULLY, EXPANDED_AMPLE, EXPANDED_REFUSED)]. With EXPANDED_AMPLE its one edge is the
    * ample edge (position 0 of its edges).
    */
@@ -100,7 +101,8 @@ export class Expander {
       let sv = 0;
       for (const v of checkInvariants(m, s)) sv |= invariantBit.get(v.invariant)!;
       const events = enabledEvents(m, s);
-      let ample = ampleOf(m, s, events, this.spec.symmetry);
+      // without the reduction no ample event is looked for (explore reads src words 3 and 4 only with it)
+      let ample = lazy ? ampleOf(m, s, events, this.spec.symmetry) : -1;
       let how = EXPANDED_FULLY;
       // EXP-POR-5: the ample edge must lower the clean-up measure (its step is reused below)
       const ampleStep = ample >= 0 ? stepEnabled(m, s, events[ample]!) : undefined;

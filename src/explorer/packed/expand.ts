@@ -88,7 +88,8 @@ export class PackedExpander extends Expander {
       let faults = 0;
       for (let d = 0; d < st.nDev; d++) if (st.faults[d]!.length > 0) faults = 1;
       const events = this.enabled.events();
-      let ample = ampleOnStore(this.engine, events, this.spec.symmetry);
+      // without the reduction no ample event is looked for (as expand.ts)
+      let ample = lazy ? ampleOnStore(this.engine, events, this.spec.symmetry) : -1;
       let how = EXPANDED_FULLY;
       // EXP-POR-5: the ample edge is kept only if it lowers the clean-up measure
       const before = ample >= 0 ? storeCleanupMeasure(st) : 0;
