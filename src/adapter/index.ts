@@ -16,6 +16,7 @@
 export { Engine, dmaResult, type ObservationMode } from './engine.ts';
 export { fromState, initialEngine, toState } from './convert.ts';
 export { TransitionMonitor, type MonitorViolation } from './monitor.ts';
+export type { StepWatch } from './watch.ts';
 export type { FaultRec, Store } from './store.ts';
 export { counterNames, countersToObject, type CounterName } from './counters.ts';
 /** The adapter behind the conformance engine interface (`smmu-sva-model/conform`'s `Engine`). */

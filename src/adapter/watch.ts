@@ -3,9 +3,9 @@
 // exactly where, in mode 'stream', it would emit the matching observation, so the live Store is
 // the same as it would be then (src/adapter/monitor.ts says, for each transition invariant, why
 // that state is the right one). Nothing else is reported in this mode and nothing is allocated
-// for it: the packed explorer's monitor (src/explorer/packed/monitor.ts) needs no more, and
-// building every observation cost its expansion step about a fifth of its time
-// (docs/performance.md, "Observations the monitor does not read").
+// for it: the packed explorer's monitor (src/explorer/packed/monitor.ts) needs no more (what
+// building the observations cost it: docs/performance.md, "Observations the monitor does not
+// read").
 
 export interface StepWatch {
   /** A DMA or an ATS translation completed (kind 'dma'): its result code (counters.ts R_*) and, for an access or a translation, the frame (else -1). */
