@@ -43,10 +43,7 @@ import { hash64 } from '../src/explorer/visited.ts';
 import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
 import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
 import { createModel } from '../src/model/model.ts';
-import { Engine } from '../src/adapter/engine.ts';
-import { MaskMonitor } from '../src/explorer/packed/monitor.ts';
-import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
-import { StoreInvariants } from '../src/explorer/packed/invariants.ts';
+import { packedSemantics } from '../src/explorer/packed/semantics.ts';
 import type { Event } from '../src/model/event.ts';
 import type { Config } from '../src/model/config.ts';
 import type { VariantName } from '../src/model/variant.ts';
@@ -308,16 +305,11 @@ async function main(argv: string[]): Promise<number> {
 /**
  * Part 4: every expanded state's semantics timed three ways (best of `rounds`, ms): with the
  * adapter's steps telling the transition monitor what it reads (Engine.watch), as the packed
- * engine runs them; with the steps and no monitor (the Engine's mode 'off'); without the steps. Also the number of steps per round (part 1's transitions, when the two agree).
+ * engine runs them; with the steps and no monitor (the Engine's mode 'off'); without the steps.
+ * Also the number of steps per round (part 1's transitions, when the two agree).
  */
 function semanticsAlone(config: Config, variant: VariantName, states: readonly Int32Array[], rounds: number): { withSteps: number; unobserved: number; withoutSteps: number; steps: number } {
-  const st = new PackedStore(config);
-  const init = new IntBuf(256);
-  encodeState(initialState(config), init);
-  loadKey(st, init.a, 0);
-  const eng = new Engine(createModel(config, variant), st, 'off');
-  const monitor = new MaskMonitor(eng);
-  const enabled = new EnabledOnStore(eng), invariants = new StoreInvariants(config);
+  const { store: st, engine: eng, monitor, enabled, invariants } = packedSemantics(createModel(config, variant));
   const apply = (eng as unknown as { apply(e: Event): void });
   const best = { monitored: Infinity, unobserved: Infinity, none: Infinity };
   let sink = 0, steps = 0;

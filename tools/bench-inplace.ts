@@ -32,16 +32,12 @@ import { seedWideConfig, type Config } from '../src/model/config.ts';
 import type { VariantName } from '../src/model/variant.ts';
 import type { Event } from '../src/model/event.ts';
 import { createModel } from '../src/model/model.ts';
-import { initialState } from '../src/machine/initial.ts';
-import { Engine } from '../src/adapter/engine.ts';
 import { CD_PRESENT } from '../src/adapter/store.ts';
-import { encodeState, IntBuf } from '../src/explorer/encode.ts';
+import { IntBuf } from '../src/explorer/encode.ts';
 import { hash64 } from '../src/explorer/visited.ts';
 import { CompactVisitedSet } from '../src/explorer/packed/visited.ts';
 import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
-import { MaskMonitor } from '../src/explorer/packed/monitor.ts';
-import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
-import { StoreInvariants } from '../src/explorer/packed/invariants.ts';
+import { packedSemantics } from '../src/explorer/packed/semantics.ts';
 
 const command: CommandSpec = {
   name: 'bench:inplace',
@@ -178,14 +174,7 @@ class StoreWords {
 
 /** One breadth-first search, stopped when maxStates states are known. */
 function search(config: Config, variant: VariantName, way: Way, maxStates: number): Result {
-  const st = new PackedStore(config);
-  const init = new IntBuf(256);
-  encodeState(initialState(config), init);
-  loadKey(st, init.a, 0);
-  const eng = new Engine(createModel(config, variant), st, 'off');
-  const monitor = new MaskMonitor(eng);
-  eng.watch(monitor);
-  const enabled = new EnabledOnStore(eng), invariants = new StoreInvariants(config);
+  const { store: st, engine: eng, monitor, enabled, invariants } = packedSemantics(createModel(config, variant));
   const apply = eng as unknown as { apply(e: Event): void };
   const words = new StoreWords(st);
   const visited = new CompactVisitedSet(1 << 20);
@@ -194,11 +183,11 @@ function search(config: Config, variant: VariantName, way: Way, maxStates: numbe
   let cur = { enc: new IntBuf(1 << 16), offs: [0] as number[] };
   let next = { enc: new IntBuf(1 << 16), offs: [0] as number[] };
 
-  // the initial state
-  if (way === 'inplace') { words.canonicalize(); words.whole(h); words.addLists(h); } else hash64(init.a, 0, init.n, h);
-  visited.insert(h[0]!, h[1]!);
+  // the initial state, loaded by packedSemantics
   encodeStore(st, cur.enc);
   cur.offs.push(cur.enc.n);
+  if (way === 'inplace') { words.canonicalize(); words.whole(h); words.addLists(h); } else hash64(cur.enc.a, 0, cur.enc.n, h);
+  visited.insert(h[0]!, h[1]!);
 
   const levels = [1];
   let transitions = 0, violations = 0, full = visited.size >= maxStates;

@@ -10,15 +10,15 @@
 // 64-bit hash. The BFS, visited set, workers and counterexample
 // replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
 // results, and every counterexample is replayed on the reducer before it is reported (verify.ts).
-import { encodeState, IntBuf } from '../encode.ts';
-import { initialState } from '../../machine/initial.ts';
-import { Engine } from '../../adapter/engine.ts';
-import { StoreInvariants } from './invariants.ts';
+import { IntBuf } from '../encode.ts';
+import type { Engine } from '../../adapter/engine.ts';
+import type { StoreInvariants } from './invariants.ts';
 import { EDGE_WORDS, EXPANDED_AMPLE, EXPANDED_FULLY, EXPANDED_REFUSED, SRC_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
 import { hash64 } from '../visited.ts';
-import { EnabledOnStore } from './enabled.ts';
-import { MaskMonitor } from './monitor.ts';
-import { loadKey, PackedStore } from './store-io.ts';
+import type { EnabledOnStore } from './enabled.ts';
+import type { MaskMonitor } from './monitor.ts';
+import { loadKey, type PackedStore } from './store-io.ts';
+import { packedSemantics } from './semantics.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
 import { ampleOnStore, provisoKeeps, storeCleanupMeasure } from '../por.ts';
@@ -60,16 +60,13 @@ export class PackedExpander extends Expander {
 
   constructor(spec: ExpanderSpec) {
     super(spec);
-    this.store = new PackedStore(spec.config);
-    const init = new IntBuf(256);
-    encodeState(initialState(spec.config), init);
-    loadKey(this.store, init.a, 0);
-    this.engine = new Engine(this.model, this.store, 'off');
-    this.monitor = new MaskMonitor(this.engine);
-    this.engine.watch(this.monitor);
-    this.enabled = new EnabledOnStore(this.engine);
+    const sem = packedSemantics(this.model);
+    this.store = sem.store;
+    this.engine = sem.engine;
+    this.monitor = sem.monitor;
+    this.enabled = sem.enabled;
+    this.invariants = sem.invariants;
     this.storeCanon = new StoreCanonicalizer(spec.config, spec.symmetry);
-    this.invariants = new StoreInvariants(spec.config);
   }
 
   override expand(chunk: Chunk, copy = true): ChunkResult {

@@ -7,8 +7,7 @@
 // the enabled list with the ample choice, then each step with its transition invariants. The
 // state invariants, the pending-fault flag, the clean-up measure and the successor's key read no
 // trait (they see the Store only) and are computed once per node.
-import { encodeState, IntBuf } from '../encode.ts';
-import { initialState } from '../../machine/initial.ts';
+import { IntBuf } from '../encode.ts';
 import { Engine } from '../../adapter/engine.ts';
 import type { Config } from '../../model/config.ts';
 import { featBtm } from '../../model/context.ts';
@@ -22,7 +21,8 @@ import { bitRecordingTraits, differingDecisions, type TraitRecorder } from '../t
 import { EnabledOnStore } from './enabled.ts';
 import { StoreInvariants } from './invariants.ts';
 import { MaskMonitor } from './monitor.ts';
-import { loadKey, PackedStore } from './store-io.ts';
+import { loadKey, type PackedStore } from './store-io.ts';
+import { initialPackedStore } from './semantics.ts';
 import { StoreCanonicalizer } from './canon.ts';
 
 /** Engine.apply: the step without the guard (the events come from the enabled list). */
@@ -84,10 +84,7 @@ export class FamilyExpander {
 
   constructor(readonly config: Config, readonly variants: readonly VariantName[], readonly symmetry: boolean, private readonly por: boolean, private readonly provisoRefuseAll = false) {
     if (variants.length < 1 || variants.length > FAMILY_MAX) throw new RangeError(`a family has 1 to ${FAMILY_MAX} variants, got ${variants.length}`);
-    this.store = new PackedStore(config);
-    const init = new IntBuf(256);
-    encodeState(initialState(config), init);
-    loadKey(this.store, init.a, 0);
+    this.store = initialPackedStore(config);
     const models = variants.map((v) => createModel(config, v));
     this.engines = models.map((m) => new Engine({ config, traits: bitRecordingTraits(m.traits, this.rec) }, this.store, 'off'));
     this.monitors = this.engines.map((eng) => { const mon = new MaskMonitor(eng); eng.watch(mon); return mon; });
