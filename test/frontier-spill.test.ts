@@ -67,6 +67,22 @@ describe('KeyQueue with a memory budget', () => {
     expect(q.stats().peakBytes).toBeLessThan(100_000);
   });
 
+  // push() stores four words at a time when their bytes, OR-ed, stay below the escape byte: keys
+  // of words at that boundary (253 is byte 255, the escape; -3 sets the sign bit) in any position
+  test.prop([
+    fc.array(fc.array(fc.oneof(fc.integer({ min: -4, max: 3 }), fc.integer({ min: 248, max: 258 }), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, 65535, -256)), { maxLength: 23 }), { minLength: 1, maxLength: 30 }),
+    fc.constantFrom(Infinity, 0),
+  ])('hands back keys of words at the byte boundary unchanged', (keys, memBytes) => {
+    const q = new KeyQueue({ memBytes, segmentWords: 32 });
+    try {
+      for (const k of keys) { const src = Int32Array.from([7, ...k, 7]); q.push(src, 1, k.length); }
+      const t = q.take(keys.length)!;
+      expect(keys.map((_, i) => Array.from(t.chunk.enc.subarray(t.chunk.offsets[i]!, t.chunk.offsets[i + 1]!)))).toEqual(keys);
+    } finally {
+      q.close();
+    }
+  });
+
   it('spills when over budget, and close() removes the temporary directory', () => {
     const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('smmu-sva-frontier-')));
     const q = new KeyQueue({ memBytes: 0, segmentWords: 64 });

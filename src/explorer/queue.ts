@@ -111,12 +111,16 @@ export class KeyQueue {
       const need = o + encodedBytes(src, pos, len);
       if (need > s.buf!.length) this.growBuf(s, need);
     }
-    const b = s.buf!;
-    for (let q = 0; q < len; q++) {
-      const v = src[pos + q]!;
-      if (wordFitsAByte(v)) b[o++] = v + 2;
-      else { b[o] = ESCAPE; b[o + 1] = v; b[o + 2] = v >> 8; b[o + 3] = v >> 16; b[o + 4] = v >> 24; o += 5; }
+    const b = s.buf!, end = pos + len;
+    let q = pos;
+    // four words at a time while the four fit a byte: their bytes OR-ed stay below ESCAPE only if
+    // each is in 0..254 (a word below -2 sets the sign bit); otherwise those four one by one
+    for (; q + 4 <= end; q += 4) {
+      const u0 = src[q]! + 2, u1 = src[q + 1]! + 2, u2 = src[q + 2]! + 2, u3 = src[q + 3]! + 2;
+      if (((u0 | u1 | u2 | u3) >>> 0) < ESCAPE) { b[o] = u0; b[o + 1] = u1; b[o + 2] = u2; b[o + 3] = u3; o += 4; }
+      else o = putWords(b, o, src, q, q + 4);
     }
+    o = putWords(b, o, src, q, end);
     s.words += len;
     s.n++;
     s.starts![s.n] = o;
@@ -249,6 +253,16 @@ export class KeyQueue {
     // keep segs short: forget every segment before the head now and then
     if (i > 1024) { this.segs.splice(0, i + 1); this.head -= i + 1; }
   }
+}
+
+/** Writes src[from, to) into b from byte o on, a byte each or ESCAPE and four; returns the byte after them. */
+function putWords(b: Uint8Array, o: number, src: Int32Array, from: number, to: number): number {
+  for (let q = from; q < to; q++) {
+    const v = src[q]!;
+    if (wordFitsAByte(v)) b[o++] = v + 2;
+    else { b[o] = ESCAPE; b[o + 1] = v; b[o + 2] = v >> 8; b[o + 3] = v >> 16; b[o + 4] = v >> 24; o += 5; }
+  }
+  return o;
 }
 
 /** Bytes of src[pos, pos + len) as a segment holds them (ESCAPE). */
