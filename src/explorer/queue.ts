@@ -55,6 +55,13 @@ export function wordFitsAByte(w: number): boolean {
   return u >= 0 && u < ESCAPE;
 }
 
+/** The arrays of a full-size segment read to its end, kept for the next segment opened. */
+interface Spare {
+  readonly buf: Uint8Array;
+  readonly starts: Uint32Array;
+  readonly wstarts: Uint32Array;
+}
+
 class Segment {
   /** Keys as bytes; null while on disk. */
   buf: Uint8Array | null;
@@ -65,7 +72,13 @@ class Segment {
   n = 0;
   words = 0;
   file: string | null = null;
-  constructor(readonly first: number, cap: number) {
+  constructor(readonly first: number, cap: number, spare?: Spare) {
+    if (spare !== undefined) {
+      // a dropped segment's arrays: only the first start of each is read before it is written
+      this.buf = spare.buf; this.starts = spare.starts; this.wstarts = spare.wstarts;
+      this.starts[0] = 0; this.wstarts[0] = 0;
+      return;
+    }
     this.buf = new Uint8Array(cap);
     this.starts = new Uint32Array(Math.max(16, cap >> 6));
     this.wstarts = new Uint32Array(this.starts.length);
@@ -168,11 +181,23 @@ export class KeyQueue {
 
   private open(first: number): void {
     // the first segment grows from 16 KiB (small runs stay small); later ones are made full-size
-    // at once (a byte per word and an eighth more for escaped words) rather than grown by copying
-    const s = new Segment(first, this.segs.length === 0 ? Math.min(this.segWords, 1 << 14) : this.segWords + (this.segWords >> 3));
+    // at once (a byte per word and an eighth more for escaped words) rather than grown by copying,
+    // or given the arrays of the last full-size segment dropped (counted as held meanwhile), so
+    // that a long search does not write every segment into fresh memory
+    const spare = this.spare;
+    this.spare = undefined;
+    const s = new Segment(first, this.segs.length === 0 ? Math.min(this.segWords, 1 << 14) : this.fullBytes(), spare);
     this.segs.push(s);
-    this.account(s.bytes());
+    if (spare === undefined) this.account(s.bytes());
   }
+
+  /** Bytes of a segment after the first. */
+  private fullBytes(): number {
+    return this.segWords + (this.segWords >> 3);
+  }
+
+  /** Arrays of a dropped full-size segment, for the next one (open). */
+  private spare: Spare | undefined;
 
   private account(delta: number): void {
     this.memNow += delta;
@@ -248,7 +273,8 @@ export class KeyQueue {
 
   private drop(i: number): void {
     const s = this.segs[i]!;
-    this.account(-s.bytes());
+    if (this.spare === undefined && s.buf !== null && s.buf.length === this.fullBytes()) this.spare = { buf: s.buf, starts: s.starts!, wstarts: s.wstarts! };
+    else this.account(-s.bytes());
     s.buf = null; s.starts = null; s.wstarts = null;
     // keep segs short: forget every segment before the head now and then
     if (i > 1024) { this.segs.splice(0, i + 1); this.head -= i + 1; }
