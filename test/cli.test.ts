@@ -209,6 +209,21 @@ describe('npm run bench:inplace', () => {
   });
 });
 
+describe('npm run bench:key-words', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-key-words.ts', ...args], { encoding: 'utf8' });
+  it('counts the words of the keys it finds, then times the frontier on them in five rounds', () => {
+    const r = bench('3000');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const keys = Number(r.stdout.match(/^keys (\d+) words\/key [\d.]+ in a byte of the frontier [\d.]+$/m)?.[1]);
+    expect(keys).toBeGreaterThanOrEqual(3000);
+    expect(r.stdout.match(/^round \d: push [\d.]+ ns\/key, take [\d.]+ ns\/key$/gm)).toHaveLength(5);
+  }, 60_000);
+  it('a bad count exits 2 with one message', () => {
+    const bad = bench('0');
+    expect([bad.status, bad.stderr]).toEqual([2, 'npm run bench:key-words: max-keys expects a positive integer, got 0\n']);
+  });
+});
+
 describe('npm run bench:family', () => {
   const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-family.ts', ...args], { encoding: 'utf8' });
   it('explores the variants and counts the states they share', () => {
