@@ -18,6 +18,7 @@ import { faultReasonPteFetch, unrecovFlagsPasidAddr } from '../hardware/translat
 import { rangeCoverOf } from '../hardware/rangeSpan.ts';
 import type { VariantTraits } from '../model/variant.ts';
 import type { StepWatch } from './watch.ts';
+import { insertAt, removeAt } from './lists.ts';
 import {
   C_ATC_INV, C_BAD_CD, C_CB_FREE, C_CB_INVAL, C_CB_RELEASE, C_CFGI, C_DMA, C_F_STALL, C_F_TERM, C_PRI_RESP,
   C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_TLBI_VMALL, C_T_BIND,
@@ -70,6 +71,9 @@ export class Engine {
   private readonly featBtm: boolean;
   /** options.rangeInvalidation is 'exact' (DRV-MN-RANGE-SPAN): no span to compute. */
   private readonly exactRanges: boolean;
+  /** Per domain, from the configuration alone: hasS1TlbContext() as 0/1, and s2Vmid(). */
+  private readonly domS1TlbContext: Uint8Array;
+  private readonly domS2Vmid: Int32Array;
   /** Scratch for mmList(): an mm's notifier keys in list order. */
   private readonly mnList: Int32Array;
 
@@ -83,6 +87,8 @@ export class Engine {
     this.devPri = Uint8Array.from(this.config.devices.map((d) => (d.pri ? 1 : 0)));
     this.featBtm = featBtm(this.config, this.traits);
     this.exactRanges = this.config.options.rangeInvalidation === 'exact';
+    this.domS1TlbContext = Uint8Array.from(this.config.domains, (_, dom) => (hasS1TlbContext(this.config, dom) ? 1 : 0));
+    this.domS2Vmid = Int32Array.from(this.config.domains, (_, dom) => s2Vmid(this.config, dom));
     this.mnList = new Int32Array(this.config.domains.length * 2);
     this.setMode(mode, sink);
   }
@@ -110,9 +116,10 @@ export class Engine {
   private push(o: Observation): void {
     if (this.sinkFn) this.sinkFn(o); else this.observations.push(o);
   }
-  private obsCmd(counter: number, cmd: () => Observation): void {
+  /** A command issued: counted; true when its observation is to be built (the caller pushes it, so no closure is made per command). */
+  private cmdIssued(counter: number): boolean {
     if (this.counting) this.counts[counter]!++;
-    if (this.materialize) this.push(cmd());
+    return this.materialize;
   }
   private obsSync(): void {
     if (this.counting) this.counts[C_SYNC]!++;
@@ -426,7 +433,7 @@ export class Engine {
         if (this.traits.priHandling === 'deny') {
           // DRV-PRI-DENY
           const prgi = this.freeGroup(dev);
-          this.obsCmd(C_PRI_RESP + 2, () => ({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 2 } }));
+          if (this.cmdIssued(C_PRI_RESP + 2)) this.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: pasid, prgi, code: 2 } });
           this.lastValue = prgi;
           return R_PAGE_REQUEST;
         }
@@ -456,7 +463,7 @@ export class Engine {
     const afterRelease = m < 0 || !st.mmAlive[m];
     if (this.counting) this.counts[C_T_FAULT]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'dev_fault', dev, type: 2, reason: 0, mm: m, page, pasid, group, flags: 3, prot: write ? 2 : 1 } });
-    list.splice(at, 0, { via, group, pasid, page, write, afterRelease, status: F_PENDING });
+    insertAt(list, at, { via, group, pasid, page, write, afterRelease, status: F_PENDING });
     return group;
   }
 
@@ -498,19 +505,20 @@ export class Engine {
   /** DRV-IOPF-RESPOND iopfRespond(). */
   private iopfRespond(dev: number, group: number): void {
     const list = this.st.faults[dev]!;
-    const i = list.findIndex((x) => x.group === group);
+    let i = 0;
+    while (i < list.length && list[i]!.group !== group) i++;
     const f = list[i]!;
     const code = f.status === F_SUCCESS ? 0 : 1;
     if (this.counting) this.counts[C_T_RESP + code]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'dev_page_response', dev, code, pasid: f.pasid, group: f.group } });
     else if (this.watchFn) this.watchFn.pageResponse(dev, code, f.group);
-    list.splice(i, 1);
+    removeAt(list, i);
     if (f.via === 'pri') {
-      this.obsCmd(C_PRI_RESP + code, () => ({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: f.pasid, prgi: f.group, code } }));
+      if (this.cmdIssued(C_PRI_RESP + code)) this.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: f.pasid, prgi: f.group, code } });
       return;
     }
     const action = code === 0 ? 'retry' : 'abort';
-    this.obsCmd(code === 0 ? C_RESUME_RETRY : C_RESUME_ABORT, () => ({ kind: 'cmd', cmd: { op: 'CMD_RESUME', dev, stag: f.group, action } }));
+    if (this.cmdIssued(code === 0 ? C_RESUME_RETRY : C_RESUME_ABORT)) this.push({ kind: 'cmd', cmd: { op: 'CMD_RESUME', dev, stag: f.group, action } });
     if (action === 'abort') {
       this.obsDma(dev, f.pasid, f.page, f.write, R_ABORTED, -1);
       return;
@@ -526,21 +534,21 @@ export class Engine {
     const st = this.st;
     // newest attached first (devicesOfDomain)
     for (let dev = st.nDev - 1; dev >= 0; dev--) {
-      if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) this.obsCmd(C_CFGI, () => ({ kind: 'cmd', cmd: { op: 'CMD_CFGI_CD', dev, ssid } }));
+      if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain && this.cmdIssued(C_CFGI)) this.push({ kind: 'cmd', cmd: { op: 'CMD_CFGI_CD', dev, ssid } });
     }
     this.obsSync();
   }
 
   /** HW-CMD-TLBI-ASID tlbInvAsid(). */
   private tlbInvAsid(asid: number): void {
-    this.obsCmd(C_TLBI_ASID, () => ({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_ASID', asid } }));
+    if (this.cmdIssued(C_TLBI_ASID)) this.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_ASID', asid } });
     this.obsSync();
     this.st.tlbDropAsid(asid);
   }
 
   /** HW-CMD-TLBI-VA tlbInvRange(). */
   private tlbInvRange(asid: number, start: number, end: number): void {
-    for (let page = start; page < end; page++) this.obsCmd(C_TLBI_VA, () => ({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_VA', asid, page } }));
+    for (let page = start; page < end; page++) if (this.cmdIssued(C_TLBI_VA)) this.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_NH_VA', asid, page } });
     this.obsSync();
     this.st.tlbDropRange(asid, start, end);
   }
@@ -553,7 +561,7 @@ export class Engine {
     for (let dev = st.nDev - 1; dev >= 0; dev--) {
       if (st.steTranslate[dev] !== 1 || st.steDomain[dev] !== domain || st.steEats[dev] !== 1) continue;
       any = true;
-      this.obsCmd(C_ATC_INV, () => ({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } }));
+      if (this.cmdIssued(C_ATC_INV)) this.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: pasid, start, end } });
     }
     if (!any) return;
     this.obsSync();
@@ -623,17 +631,17 @@ export class Engine {
     for (let dev = 0; dev < st.nDev; dev++) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain && st.steEats[dev] === 1) {
         // HW-CMD-ATC-INV-MASTER atcInvMaster()
-        this.obsCmd(C_ATC_INV, () => ({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: 0, start: 0, end: -1 } }));
+        if (this.cmdIssued(C_ATC_INV)) this.push({ kind: 'cmd', cmd: { op: 'CMD_ATC_INV', dev, ssid: 0, start: 0, end: -1 } });
         this.obsSync();
         st.atcDropDevice(dev);
       }
     }
     // DRV-DOMAIN-FREE: free_io_pgtable_ops() flushes the finalised stage-1 domain's TLB context
     const asid = st.domPrivateAsid[domain]!;
-    if (asid > 0 && hasS1TlbContext(this.config, domain)) this.tlbInvAsid(asid);
+    if (asid > 0 && this.domS1TlbContext[domain] === 1) this.tlbInvAsid(asid);
     // DRV-DOMAIN-FREE: a finalised stage-2 domain's TLB context is flushed by VMID (HW-CMD-TLBI-S12-VMALL)
-    const vmid = s2Vmid(this.config, domain);
-    if (vmid > 0) { this.obsCmd(C_TLBI_VMALL, () => ({ kind: 'cmd', cmd: { op: 'CMD_TLBI_S12_VMALL', vmid } })); this.obsSync(); }
+    const vmid = this.domS2Vmid[domain]!;
+    if (vmid > 0) { if (this.cmdIssued(C_TLBI_VMALL)) this.push({ kind: 'cmd', cmd: { op: 'CMD_TLBI_S12_VMALL', vmid } }); this.obsSync(); }
     for (let dev = 0; dev < st.nDev; dev++) {
       if (st.steTranslate[dev] === 1 && st.steDomain[dev] === domain) { st.steTranslate[dev] = 0; st.steEats[dev] = 0; }
     }
@@ -762,7 +770,7 @@ export class Engine {
     const d = st.deferred;
     let i = 0;
     while (i < d.length && (d[i]!.domain - domain || d[i]!.mm - mm) <= 0) i++;
-    d.splice(i, 0, { domain, mm, inDomainOps });
+    insertAt(d, i, { domain, mm, inDomainOps });
     if (this.traits.ctxDescPut === 'notifierPut') this.freeSharedCd(mm);
   }
 
@@ -807,7 +815,7 @@ export class Engine {
   /** DRV-MN-FREE notifierFree(). */
   private notifierFree(i: number): void {
     const f = this.st.deferred[i]!;
-    this.st.deferred.splice(i, 1);
+    removeAt(this.st.deferred, i);
     if (f.inDomainOps) this.obsCallback('free_notifier', f.domain, f.mm);
     if (this.traits.ctxDescPut === 'srcuCallback') this.freeSharedCd(f.mm);
   }

@@ -10,6 +10,7 @@ import type { Config } from '../../model/config.ts';
 import { CD_PRESENT, F_INVALID, F_PENDING, F_SUCCESS, type FaultRec } from '../../adapter/store.ts';
 import type { PackedStore } from './store-io.ts';
 import { FunctionSource } from './codegen.ts';
+import { insertAt } from '../../adapter/lists.ts';
 
 export type CompiledLoad = (st: PackedStore, a: Int32Array, start: number) => number;
 
@@ -85,7 +86,7 @@ export function loadFaults(st: PackedStore, a: Int32Array, i: number): number {
     if (at === 0 || list[at - 1]!.group < group) { list.push(rec); continue; }
     let j = at;
     while (j > 0 && list[j - 1]!.group > group) j--;
-    list.splice(j, 0, rec);
+    insertAt(list, j, rec);
   }
   return i;
 }
