@@ -2,7 +2,8 @@
 // random reachable states of every shipped configuration and variant, the events enabledEvents
 // lists are exactly the events the guard accepts, minus those a bound of their action excludes
 // (ENV-SRCU-BOUND, ENV-BOND-REFS, ENV-ALLOC-FAIL, ENV-DMA-ACCESSES, ENV-ATS-PREFETCH, ENV-REMAP, ENV-SVA-REPEAT),
-// without duplicates; and the packed engine offers the same list in the same order.
+// without duplicates; and the packed engine offers the same list in the same order, also from
+// events made once and shared over a whole walk.
 import { readdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
@@ -87,6 +88,8 @@ describe('enabledEvents = events the guard accepts, minus the named ENV-* bounds
         const m = createModel(cfg, variant);
         const px = new PackedExpander({ config: cfg, variant, symmetry: false });
         const enc = new IntBuf(256);
+        // one list maker for the whole walk: its events are made once and shared (eventTable.ts)
+        const shared = new EnabledOnStore(px.engine);
         let s = initialState(cfg);
         for (const c of [0, ...choices]) {
           const listed = enabledEvents(m, s).map((e) => JSON.stringify(e));
@@ -96,7 +99,11 @@ describe('enabledEvents = events the guard accepts, minus the named ENV-* bounds
           expect([...listed].sort()).toEqual([...new Set(offered)].sort());
           // the packed engine: the same list, in the same order
           enc.reset(); encodeState(s, enc); loadKey(px.store, enc.a, 0);
-          expect(JSON.stringify(new EnabledOnStore(px.engine).events())).toBe(JSON.stringify(listed.map((l) => JSON.parse(l))));
+          const want = JSON.stringify(listed.map((l) => JSON.parse(l)));
+          expect(JSON.stringify(new EnabledOnStore(px.engine).events())).toBe(want);
+          const again = shared.events();
+          expect(JSON.stringify(again), 'the shared events of earlier states').toBe(want);
+          expect(again.every((e) => Object.isFrozen(e)), 'a shared event is frozen').toBe(true);
           if (listed.length === 0) break;
           s = stepEnabled(m, s, pick(listed.map((l) => JSON.parse(l) as Event), c)).state;
         }

@@ -6,6 +6,7 @@ import type { Event } from '../../model/event.ts';
 import { PTE_NOT_IN_VMA, PTE_UNMAPPED } from '../../model/state.ts';
 import type { Engine } from '../../adapter/engine.ts';
 import { F_PENDING, type Store } from '../../adapter/store.ts';
+import { EventTable } from './eventTable.ts';
 
 function pendingOn(st: Store, dev: number, pasid: number, page: number): boolean {
   const list = st.faults[dev]!;
@@ -34,14 +35,18 @@ export class EnabledOnStore {
   private readonly free: Int32Array;
   /** Devices of each configured domain. */
   private readonly devsOf: number[][];
+  /** Every event, made once (eventTable.ts). */
+  private readonly ev: EventTable;
 
   constructor(private readonly eng: Engine) {
     this.free = new Int32Array(eng.config.frames);
     this.devsOf = eng.config.domains.map((_, dom) => eng.config.devices.flatMap((d, i) => (d.domain === dom ? [i] : [])));
+    this.ev = new EventTable(eng.config, eng.st.pageStride, eng.st.pasidCap);
   }
 
+  /** A fresh list; its events are shared, frozen objects (eventTable.ts). */
   events(): Event[] {
-    const eng = this.eng, st = eng.st, config = eng.config, o = config.options;
+    const eng = this.eng, st = eng.st, config = eng.config, o = config.options, ev = this.ev;
     const out: Event[] = [];
     const free = this.free;
     let nFree = 0;
@@ -50,8 +55,8 @@ export class EnabledOnStore {
 
     for (let dev = 0; dev < nDev; dev++) {
       if (st.steTranslate[dev] !== 1) continue;
-      if (!st.svaEnabled[dev]) out.push({ kind: 'enableSva', dev });
-      else if (!o.strictDisable || st.bondsOfDev[dev] === 0) out.push({ kind: 'disableSva', dev });
+      if (!st.svaEnabled[dev]) out.push(ev.enableSva(dev));
+      else if (!o.strictDisable || st.bondsOfDev[dev] === 0) out.push(ev.disableSva(dev));
     }
     for (let dev = 0; dev < nDev; dev++) {
       if (st.steTranslate[dev] !== 1) continue;
@@ -60,18 +65,18 @@ export class EnabledOnStore {
         const bk = dev * nMm + mm;
         if (st.bondOn[bk]) {
           // ENV-BOND-REFS; an exited mm's bond is still unbound (the caller's unbind after exit)
-          if (bindable && st.bondRefs[bk]! < o.maxBondRefs) out.push({ kind: 'bind', dev, mm, fail: 'none' });
-          if (!pendingOn(st, dev, st.mmPasid[mm]!, -1)) out.push({ kind: 'unbind', dev, mm });
+          if (bindable && st.bondRefs[bk]! < o.maxBondRefs) out.push(ev.bind(dev, mm, 'none'));
+          if (!pendingOn(st, dev, st.mmPasid[mm]!, -1)) out.push(ev.unbind(dev, mm));
           continue;
         }
         if (!bindable) continue;
         const domain = st.steDomain[dev]!;
         // ENV-SRCU-BOUND
         if (deferredHas(st, domain, mm) && !hasNotifier(eng, domain, mm)) continue;
-        out.push({ kind: 'bind', dev, mm, fail: 'none' });
+        out.push(ev.bind(dev, mm, 'none'));
         if (o.allocFailure && st.svaEnabled[dev] && config.domains[domain]!.stage === 1) {
-          out.push({ kind: 'bind', dev, mm, fail: 'bond' });
-          if (!hasNotifier(eng, domain, mm)) out.push({ kind: 'bind', dev, mm, fail: 'notifier' });
+          out.push(ev.bind(dev, mm, 'bond'));
+          if (!hasNotifier(eng, domain, mm)) out.push(ev.bind(dev, mm, 'notifier'));
         }
       }
     }
@@ -80,22 +85,22 @@ export class EnabledOnStore {
       const pages = st.pages[mm]!;
       const n = pages.length;
       for (let page = 0; page < n; page++) {
-        if (pages[page] === PTE_UNMAPPED) for (let k = 0; k < nFree; k++) out.push({ kind: 'touch', mm, page, frame: free[k]! });
+        if (pages[page] === PTE_UNMAPPED) for (let k = 0; k < nFree; k++) out.push(ev.touch(mm, page, free[k]!));
       }
       for (let start = 0; start < n; start++) {
         // [start, end) holds a page in a VMA once end passes the first such page at or after start
         let first = start;
         while (first < n && pages[first] === PTE_NOT_IN_VMA) first++;
-        for (let end = Math.max(start + 1, first + 1); end <= n; end++) out.push({ kind: 'munmap', mm, start, end });
+        for (let end = Math.max(start + 1, first + 1); end <= n; end++) out.push(ev.munmap(mm, start, end));
       }
-      if (o.remap) for (let page = 0; page < n; page++) if (pages[page] === PTE_NOT_IN_VMA) out.push({ kind: 'mmap', mm, page });
-      out.push({ kind: 'exit', mm });
+      if (o.remap) for (let page = 0; page < n; page++) if (pages[page] === PTE_NOT_IN_VMA) out.push(ev.mmap(mm, page));
+      out.push(ev.exit(mm));
     }
     const def = st.deferred;
     for (let i = 0; i < def.length; i++) {
       const f = def[i]!;
       if (i > 0 && def[i - 1]!.domain === f.domain && def[i - 1]!.mm === f.mm) continue;
-      out.push({ kind: 'notifierFree', domain: f.domain, mm: f.mm });
+      out.push(ev.notifierFree(f.domain, f.mm));
     }
     for (let domain = 0; domain < st.nDom; domain++) {
       if (st.domFreed[domain]) continue;
@@ -103,7 +108,7 @@ export class EnabledOnStore {
       let blocked = false;
       for (const d of devs) if (st.svaEnabled[d] || (o.strictDisable && st.bondsOfDev[d]! > 0)) blocked = true;
       if (blocked) continue;
-      out.push({ kind: 'domainFree', domain });
+      out.push(ev.domainFree(domain));
     }
     for (let dev = 0; dev < nDev; dev++) {
       if (st.steTranslate[dev] !== 1) continue;
@@ -113,8 +118,8 @@ export class EnabledOnStore {
         const n = st.pages[mm]!.length;
         for (let page = 0; page < n; page++) {
           if (pendingOn(st, dev, pasid, page)) continue;
-          for (const a of o.dmaAccesses) out.push({ kind: 'dma', dev, pasid, page, write: a === 'write' });
-          if (o.atsPrefetch && st.steEats[dev]) out.push({ kind: 'atsTranslate', dev, pasid, page, write: false });
+          for (const a of o.dmaAccesses) out.push(ev.dma(dev, pasid, page, a === 'write'));
+          if (o.atsPrefetch && st.steEats[dev]) out.push(ev.atsTranslateRead(dev, pasid, page));
         }
       }
     }
@@ -123,10 +128,10 @@ export class EnabledOnStore {
       for (let i = 0; i < list.length; i++) {
         const f = list[i]!;
         if (f.status === F_PENDING) {
-          if (nFree > 0 && eng.iopfPlan(f) === 'faultIn') for (let k = 0; k < nFree; k++) out.push({ kind: 'iopfHandle', dev, group: f.group, frame: free[k]! });
-          else out.push({ kind: 'iopfHandle', dev, group: f.group, frame: -1 });
+          if (nFree > 0 && eng.iopfPlan(f) === 'faultIn') for (let k = 0; k < nFree; k++) out.push(ev.iopfHandle(dev, f.group, free[k]!));
+          else out.push(ev.iopfHandle(dev, f.group, -1));
         } else {
-          out.push({ kind: 'iopfRespond', dev, group: f.group });
+          out.push(ev.iopfRespond(dev, f.group));
         }
       }
     }
