@@ -5,18 +5,23 @@
 // property in the same order, that enabled.ts built before, frozen: an Event is read-only data,
 // and a shared one must stay so.
 import type { Config } from '../../model/config.ts';
-import type { Event } from '../../model/event.ts';
+import type { AllocFailurePoint, Event } from '../../model/event.ts';
 
 type Slots = (Event | undefined)[];
 
 const slots = (n: number): Slots => new Array<Event | undefined>(n).fill(undefined);
 
-/** bind's fail modes, in the order of their slots. */
-const FAILS = ['none', 'bond', 'notifier'] as const;
-export type BindFail = (typeof FAILS)[number];
+/** bind's slot for each failure point (typed over all of them, so a new one needs a slot). */
+const FAIL_SLOT: Readonly<Record<AllocFailurePoint, number>> = { none: 0, bond: 1, notifier: 2 };
+const FAIL_SLOTS = 3;
+
+/** Slots of `s` up to `at`, added as needed (the fault groups have no bound set by the configuration). */
+function grownTo(s: Slots, at: number): Slots {
+  while (s.length <= at) s.push(undefined);
+  return s;
+}
 
 export class EventTable {
-  private readonly nDev: number;
   private readonly nMm: number;
   private readonly nFrames: number;
   private readonly stride: number;
@@ -40,7 +45,7 @@ export class EventTable {
 
   /** `stride`: pages of the largest process; `pasidCap`: PASIDs below it (the Store's shape). */
   constructor(config: Config, stride: number, pasidCap: number) {
-    const nDev = this.nDev = config.devices.length;
+    const nDev = config.devices.length;
     const nMm = this.nMm = config.processes.length;
     const nDom = config.domains.length;
     this.nFrames = config.frames;
@@ -48,7 +53,7 @@ export class EventTable {
     this.pasidCap = pasidCap;
     this.enable = slots(nDev);
     this.disable = slots(nDev);
-    this.binds = slots(nDev * nMm * FAILS.length);
+    this.binds = slots(nDev * nMm * FAIL_SLOTS);
     this.unbinds = slots(nDev * nMm);
     this.touches = slots(nMm * stride * Math.max(1, config.frames));
     this.munmaps = slots(nMm * (stride + 1) * (stride + 1));
@@ -70,9 +75,8 @@ export class EventTable {
     return this.disable[dev] ??= Object.freeze({ kind: 'disableSva', dev });
   }
 
-  bind(dev: number, mm: number, fail: BindFail): Event {
-    const f = fail === 'none' ? 0 : fail === 'bond' ? 1 : 2;
-    return this.binds[(dev * this.nMm + mm) * FAILS.length + f] ??= Object.freeze({ kind: 'bind', dev, mm, fail });
+  bind(dev: number, mm: number, fail: AllocFailurePoint): Event {
+    return this.binds[(dev * this.nMm + mm) * FAIL_SLOTS + FAIL_SLOT[fail]] ??= Object.freeze({ kind: 'bind', dev, mm, fail });
   }
 
   unbind(dev: number, mm: number): Event {
@@ -115,14 +119,11 @@ export class EventTable {
 
   /** iopfHandle of `group` with `frame`, or -1 for none. */
   iopfHandle(dev: number, group: number, frame: number): Event {
-    const s = this.iopfHandles[dev]!, at = group * (this.nFrames + 1) + frame + 1;
-    while (s.length <= at) s.push(undefined);
-    return s[at] ??= Object.freeze({ kind: 'iopfHandle', dev, group, frame });
+    const at = group * (this.nFrames + 1) + frame + 1;
+    return grownTo(this.iopfHandles[dev]!, at)[at] ??= Object.freeze({ kind: 'iopfHandle', dev, group, frame });
   }
 
   iopfRespond(dev: number, group: number): Event {
-    const s = this.iopfResponds[dev]!;
-    while (s.length <= group) s.push(undefined);
-    return s[group] ??= Object.freeze({ kind: 'iopfRespond', dev, group });
+    return grownTo(this.iopfResponds[dev]!, group)[group] ??= Object.freeze({ kind: 'iopfRespond', dev, group });
   }
 }
