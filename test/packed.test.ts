@@ -16,7 +16,7 @@ import { stepEnabled } from '../src/machine/step.ts';
 import { variantNames, type VariantName } from '../src/model/variant.ts';
 import { checkInvariants } from '../src/invariants/invariants.ts';
 import { encodeState, IntBuf } from '../src/explorer/encode.ts';
-import { invariantBit } from '../src/explorer/expand.ts';
+import { Expander, invariantBit, type ChunkResult } from '../src/explorer/expand.ts';
 import { explore, type ExploreResult } from '../src/explorer/explore.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { PackedExpander } from '../src/explorer/packed/expand.ts';
@@ -245,6 +245,40 @@ describe('packed engine: loadKey', () => {
         }
         expect(compared).toBeGreaterThan(0);
       }), { numRuns: 150, seed: 47 });
+    }
+  });
+
+  it('hands off its own buffers for a result merged later (the pool\'s own chunks): each result stays as a copy would be while later chunks are expanded, and buffers given back are used again', () => {
+    const cfg = config('seed-wide');
+    const m = createModel(cfg, 'v6');
+    // three chunks of reachable states: the first levels, two states a chunk
+    let level: State[] = [initialState(cfg)];
+    const states: State[] = [];
+    while (states.length < 6) { level = level.flatMap((s) => enabledEvents(m, s).map((e) => stepEnabled(m, s, e).state)); states.push(...level.slice(0, 6 - states.length)); }
+    const chunks = [0, 2, 4].map((i) => {
+      const enc = new IntBuf(256), offsets = [0];
+      for (const s of states.slice(i, i + 2)) { encodeState(s, enc); offsets.push(enc.n); }
+      return { enc: enc.a.slice(0, enc.n), offsets: Uint32Array.from(offsets) };
+    });
+    for (const x of [new PackedExpander({ config: cfg, variant: 'v6', symmetry: true }), new Expander({ config: cfg, variant: 'v6', symmetry: true })]) {
+      const copies = chunks.map((c) => x.expand(c, true));
+      const flat = (r: ChunkResult) => [Array.from(r.src), Array.from(r.edges), Array.from(r.enc)];
+      const r0 = x.expandHandingOff(chunks[0]!), r1 = x.expandHandingOff(chunks[1]!);
+      expect(flat(r0)).toEqual(flat(copies[0]!));
+      const b0 = [r0.enc.buffer, r0.edges.buffer];
+      x.recycle(r0);
+      // r2 goes into the buffers the expander took at r1's hand-off, r3 into r0's, given back
+      const r2 = x.expandHandingOff(chunks[2]!), r3 = x.expandHandingOff(chunks[0]!);
+      expect(r2.enc.buffer === b0[0] || r2.edges.buffer === b0[1]).toBe(false);
+      expect(r3.enc.buffer).toBe(b0[0]);
+      expect(r3.edges.buffer).toBe(b0[1]);
+      expect(flat(r1)).toEqual(flat(copies[1]!));
+      expect(flat(r2)).toEqual(flat(copies[2]!));
+      expect(flat(r3)).toEqual(flat(copies[0]!));
+      // and a view (the result merged at once) is not one of the handed-off buffers
+      const v = x.expand(chunks[0]!, false);
+      expect([r1, r2, r3].some((r) => r.enc.buffer === v.enc.buffer || r.edges.buffer === v.edges.buffer)).toBe(false);
+      expect(flat(v)).toEqual(flat(copies[0]!));
     }
   });
 

@@ -75,9 +75,14 @@ export interface ExpanderSpec {
 export class Expander {
   readonly model: Model;
   readonly canon: Canonicalizer;
-  private readonly out = new IntBuf(1 << 16);
+  /** The successor keys of the chunk being expanded (handed off with them by expandHandingOff). */
+  protected readonly out = new IntBuf(1 << 16);
   private readonly h = new Uint32Array(2);
-  private edgeBuf = new Uint32Array(1 << 14);
+  /** The edge records of the chunk being expanded (as `out`). */
+  protected edgeBuf: Uint32Array = new Uint32Array(1 << 14);
+  /** Buffers of results handed off and given back (recycle), for the next hand-off. */
+  private readonly spareEnc: Int32Array[] = [];
+  private readonly spareEdges: Uint32Array[] = [];
 
   constructor(readonly spec: ExpanderSpec) {
     this.model = createModel(spec.config, spec.variant);
@@ -129,6 +134,32 @@ export class Expander {
       src[i * SRC_WORDS + 3] = partial ? 0 : ample;
       src[i * SRC_WORDS + 4] = how;
     }
-    return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
+    return this.result(src, ne, copy);
+  }
+
+  /** The result of a chunk: views of the buffers (`copy` false) or copies of them. */
+  protected result(src: Int32Array, ne: number, copy: boolean): ChunkResult {
+    const edges = this.edgeBuf, enc = this.out.a, n = this.out.n;
+    return copy ? { src, edges: edges.slice(0, ne), enc: enc.slice(0, n) } : { src, edges: edges.subarray(0, ne), enc: enc.subarray(0, n) };
+  }
+
+  /**
+   * expand(chunk, true) without the copy: the result's arrays are this expander's own buffers,
+   * handed over to the caller, and the expander goes on with buffers given back earlier
+   * (recycle) or new ones. For the pool's own chunks that wait for their turn to be merged
+   * (pool.ts): copying them took about 6% of the merging thread's time (docs/performance.md,
+   * "What slows the merging thread: its neighbour, measured").
+   */
+  expandHandingOff(chunk: Chunk): ChunkResult {
+    const r = this.expand(chunk, false);
+    this.out.a = this.spareEnc.pop() ?? new Int32Array(this.out.a.length);
+    this.edgeBuf = this.spareEdges.pop() ?? new Uint32Array(this.edgeBuf.length);
+    return r;
+  }
+
+  /** Gives back the buffers of a result of expandHandingOff once it is merged; nothing may read `r` after. */
+  recycle(r: ChunkResult): void {
+    this.spareEnc.push(new Int32Array(r.enc.buffer as ArrayBuffer));
+    this.spareEdges.push(new Uint32Array(r.edges.buffer as ArrayBuffer));
   }
 }

@@ -96,6 +96,8 @@ export class WorkerPool implements ChunkRunner {
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     const taken = new Map<number, Taken>();
     const results = new Map<number, ChunkResult>();
+    /** Chunks this thread expanded into buffers of its expander, given back once merged. */
+    const handedOff = new Set<number>();
     let nextSeq = 0, nextToDeliver = 0;
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
@@ -156,6 +158,7 @@ export class WorkerPool implements ChunkRunner {
           results.delete(nextToDeliver);
           onResult(taken.get(nextToDeliver)!, r);
           taken.delete(nextToDeliver);
+          if (handedOff.delete(nextToDeliver)) this.local.recycle(r);
           nextToDeliver++;
         }
         if (stop()) break;
@@ -165,10 +168,13 @@ export class WorkerPool implements ChunkRunner {
           // a chunk for this thread; then let the workers' answers in. When nothing is ahead of it
           // (no worker holds an earlier chunk: always so before a worker joins), it is merged
           // at once, so its result may be a view of the expander's buffers (as InThread's);
-          // otherwise it waits for its turn in a copy
+          // otherwise it waits for its turn in the expander's buffers, handed over and given
+          // back once merged
           const t0 = performance.now();
           const direct = seq === nextToDeliver;
-          const r = this.local.expand(taken.get(seq)!.chunk, !direct);
+          const chunk = taken.get(seq)!.chunk;
+          const r = direct ? this.local.expand(chunk, false) : this.local.expandHandingOff(chunk);
+          if (!direct) handedOff.add(seq);
           this.expandHere += (performance.now() - t0) / 1000;
           this.chunksHere++;
           if (direct) {

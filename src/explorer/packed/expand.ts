@@ -10,7 +10,6 @@
 // 64-bit hash. The BFS, visited set, workers and counterexample
 // replay of src/explorer are shared; test/packed.test.ts checks both engines give the same
 // results, and every counterexample is replayed on the reducer before it is reported (verify.ts).
-import { IntBuf } from '../encode.ts';
 import type { Engine } from '../../adapter/engine.ts';
 import type { StoreInvariants } from './invariants.ts';
 import { EDGE_WORDS, EXPANDED_AMPLE, EXPANDED_FULLY, EXPANDED_REFUSED, SRC_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
@@ -54,9 +53,7 @@ export class PackedExpander extends Expander {
   private readonly monitor: MaskMonitor;
   private readonly storeCanon: StoreCanonicalizer;
   readonly invariants: StoreInvariants;
-  private readonly pOut = new IntBuf(1 << 16);
   private readonly pH = new Uint32Array(2);
-  private pEdges = new Uint32Array(1 << 14);
 
   constructor(spec: ExpanderSpec) {
     super(spec);
@@ -74,7 +71,7 @@ export class PackedExpander extends Expander {
     const st = this.store;
     const n = chunk.offsets.length - 1;
     const src = new Int32Array(n * SRC_WORDS);
-    const out = this.pOut;
+    const out = this.out;
     out.reset();
     this.ne = 0;
     for (let i = 0; i < n; i++) {
@@ -111,24 +108,23 @@ export class PackedExpander extends Expander {
       src[i * SRC_WORDS + 3] = how === EXPANDED_AMPLE ? 0 : ample;
       src[i * SRC_WORDS + 4] = how;
     }
-    const edges = this.pEdges, ne = this.ne;
-    return copy ? { src, edges: edges.slice(0, ne), enc: out.a.slice(0, out.n) } : { src, edges: edges.subarray(0, ne), enc: out.a.subarray(0, out.n) };
+    return this.result(src, this.ne, copy);
   }
 
-  /** Words of pEdges in use. */
+  /** Words of edgeBuf in use. */
   private ne = 0;
 
   /** Step `e` (position k of the enabled list) on the loaded store and append its edge record and successor key. */
   private edge(e: Event, k: number): void {
-    const mon = this.monitor, out = this.pOut, h = this.pH;
+    const mon = this.monitor, out = this.out, h = this.pH;
     mon.beforeStep(e);
     (this.engine as unknown as Applies).apply(e);
     mon.afterStep(e);
     const start = out.n;
     this.storeCanon.key(this.store, out);
     hash64(out.a, start, out.n, h);
-    let edges = this.pEdges, ne = this.ne;
-    if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.pEdges = g; }
+    let edges = this.edgeBuf, ne = this.ne;
+    if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.edgeBuf = g; }
     edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;
     this.ne = ne + EDGE_WORDS;
   }
