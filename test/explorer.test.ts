@@ -206,6 +206,21 @@ describe('explorer search', () => {
     expect(r.states).toBe(500);
   });
 
+  it('workers that expand a good share of the chunks give the graph of one thread: their results, and this thread\'s, wait in the buffers they were expanded in until merged, and only then go back', async () => {
+    // with two workers (three threads) a result can come in while an earlier chunk is still out;
+    // small chunks make that common. The run is long enough (about 230k states) for the workers
+    // to load and take chunks, which the shorter runs above may not.
+    const c = config('default');
+    const a = await explore(c, 'v6', { symmetry: true, por: true, maxStates: 1e7, workers: 1 });
+    const b = await explore(c, 'v6', { symmetry: true, por: true, maxStates: 1e7, workers: 3, chunkSize: 64 });
+    expect(b.time.chunksWorkers).toBeGreaterThan(b.time.chunksHere / 4);
+    expect([b.states, b.transitions, b.maxDepth, b.violations]).toEqual([a.states, a.transitions, a.maxDepth, a.violations]);
+    expect(Array.from(b.graph.parent)).toEqual(Array.from(a.graph.parent));
+    expect(Array.from(b.graph.eventIndex)).toEqual(Array.from(a.graph.eventIndex));
+    expect(Array.from(b.graph.hi)).toEqual(Array.from(a.graph.hi));
+    expect(Array.from(b.graph.lo)).toEqual(Array.from(a.graph.lo));
+  });
+
   it('a truncated run does not depend on chunk size or thread count: it stops after the state whose successors hit the bound', async () => {
     const c = config('default');
     const runs = [

@@ -36,6 +36,16 @@ export const EDGE_WORDS = 5;
 /** Per-source record width in ChunkResult.src. */
 export const SRC_WORDS = 5;
 
+/**
+ * What the pool sends a worker thread (pool.ts, worker.ts): a chunk, and the buffers of results of
+ * the worker's merged since its last chunk, given back to its expander (Expander.recycle) as
+ * pairs: keys, then edge records.
+ */
+export interface ChunkJob {
+  readonly chunk: Chunk;
+  readonly giveBack: readonly ArrayBuffer[];
+}
+
 export interface ChunkResult {
   /**
    * Per source state: [number of edges, state-invariant violation mask, has pending faults,
@@ -158,7 +168,7 @@ export class Expander {
   }
 
   /** Gives back the buffers of a result of expandHandingOff once it is merged; nothing may read `r` after. */
-  recycle(r: ChunkResult): void {
+  recycle(r: Pick<ChunkResult, 'enc' | 'edges'>): void {
     this.spareEnc.push(new Int32Array(r.enc.buffer as ArrayBuffer));
     this.spareEdges.push(new Uint32Array(r.edges.buffer as ArrayBuffer));
   }

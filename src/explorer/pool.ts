@@ -10,7 +10,7 @@
 // (addWorker, CoreGrants).
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './thread.ts';
-import type { ChunkResult, Expander, ExpanderSpec } from './expand.ts';
+import type { ChunkJob, ChunkResult, Expander, ExpanderSpec } from './expand.ts';
 import type { ChunkRunner, RunnerTiming } from './explore.ts';
 import type { Taken } from './queue.ts';
 
@@ -27,6 +27,8 @@ interface Slot {
   ready: boolean;
   /** Sequence numbers of the chunks sent to this worker and not yet answered, oldest first. */
   readonly pending: number[];
+  /** Buffers of this worker's results merged since its last chunk, to go back with the next (ChunkJob). */
+  giveBack: ArrayBuffer[];
 }
 
 /**
@@ -73,7 +75,7 @@ export class WorkerPool implements ChunkRunner {
   }
 
   private startSlot(): Slot {
-    const s: Slot = { worker: startWorker('worker', { workerData: this.spec }), pending: [], ready: false };
+    const s: Slot = { worker: startWorker('worker', { workerData: this.spec }), pending: [], ready: false, giveBack: [] };
     s.worker.unref();
     s.worker.once('message', () => { s.ready = true; });
     return s;
@@ -98,6 +100,8 @@ export class WorkerPool implements ChunkRunner {
     const results = new Map<number, ChunkResult>();
     /** Chunks this thread expanded into buffers of its expander, given back once merged. */
     const handedOff = new Set<number>();
+    /** The worker each chunk out was sent to, whose buffers its result is in. */
+    const origin = new Map<number, Slot>();
     let nextSeq = 0, nextToDeliver = 0;
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
@@ -115,7 +119,10 @@ export class WorkerPool implements ChunkRunner {
         if (seq < 0) return;
         const c = taken.get(seq)!.chunk;
         s.pending.push(seq);
-        s.worker.postMessage(c, [c.enc.buffer as ArrayBuffer, c.offsets.buffer as ArrayBuffer]);
+        origin.set(seq, s);
+        const job: ChunkJob = { chunk: c, giveBack: s.giveBack };
+        s.worker.postMessage(job, [c.enc.buffer as ArrayBuffer, c.offsets.buffer as ArrayBuffer, ...s.giveBack]);
+        s.giveBack = [];
       }
     };
     const waitForMessage = async () => {
@@ -158,6 +165,9 @@ export class WorkerPool implements ChunkRunner {
           results.delete(nextToDeliver);
           onResult(taken.get(nextToDeliver)!, r);
           taken.delete(nextToDeliver);
+          // the buffers go back to the expander that filled them
+          const from = origin.get(nextToDeliver);
+          if (from !== undefined) { origin.delete(nextToDeliver); from.giveBack.push(r.enc.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer); }
           if (handedOff.delete(nextToDeliver)) this.local.recycle(r);
           nextToDeliver++;
         }
