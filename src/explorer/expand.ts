@@ -156,9 +156,11 @@ export class Expander {
   /**
    * expand(chunk, true) without the copy: the result's arrays are this expander's own buffers,
    * handed over to the caller, and the expander goes on with buffers given back earlier
-   * (recycle) or new ones. For the pool's own chunks that wait for their turn to be merged
-   * (pool.ts): copying them took about 6% of the merging thread's time (docs/performance.md,
-   * "What slows the merging thread: its neighbour, measured").
+   * (recycle) or new ones. For the pool (pool.ts, worker.ts): every worker's chunk, and the
+   * merging thread's own chunks that wait for their turn to be merged. Copying the merging
+   * thread's took about 6% of its time (docs/performance.md, "What slows the merging thread: its
+   * neighbour, measured"); the copies also slowed the other thread ("The pool's results stay in
+   * the buffers they were expanded in").
    */
   expandHandingOff(chunk: Chunk): ChunkResult {
     const r = this.expand(chunk, false);
