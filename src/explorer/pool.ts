@@ -98,9 +98,10 @@ export class WorkerPool implements ChunkRunner {
   async run(take: (size: number) => Taken | undefined, onResult: (t: Taken, r: ChunkResult) => void, stop: () => boolean): Promise<void> {
     const taken = new Map<number, Taken>();
     const results = new Map<number, ChunkResult>();
-    /** Chunks this thread expanded into buffers of its expander, given back once merged. */
-    const handedOff = new Set<number>();
-    /** The worker each chunk out was sent to, whose buffers its result is in. */
+    /**
+     * The worker each chunk out was sent to, whose buffers its result is in. A result waiting in
+     * `results` without one is this thread's own, in its expander's buffers (expandHandingOff).
+     */
     const origin = new Map<number, Slot>();
     let nextSeq = 0, nextToDeliver = 0;
     let failure: Error | undefined;
@@ -167,8 +168,8 @@ export class WorkerPool implements ChunkRunner {
           taken.delete(nextToDeliver);
           // the buffers go back to the expander that filled them
           const from = origin.get(nextToDeliver);
-          if (from !== undefined) { origin.delete(nextToDeliver); from.giveBack.push(r.enc.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer); }
-          if (handedOff.delete(nextToDeliver)) this.local.recycle(r);
+          if (from === undefined) this.local.recycle(r);
+          else { origin.delete(nextToDeliver); from.giveBack.push(r.enc.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer); }
           nextToDeliver++;
         }
         if (stop()) break;
@@ -184,7 +185,6 @@ export class WorkerPool implements ChunkRunner {
           const direct = seq === nextToDeliver;
           const chunk = taken.get(seq)!.chunk;
           const r = direct ? this.local.expand(chunk, false) : this.local.expandHandingOff(chunk);
-          if (!direct) handedOff.add(seq);
           this.expandHere += (performance.now() - t0) / 1000;
           this.chunksHere++;
           if (direct) {
