@@ -173,6 +173,21 @@ describe('npm run bench:partition', () => {
   });
 });
 
+describe('npm run bench:threads', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-threads.ts', ...args], { encoding: 'utf8' });
+  it('--runs room: one thread grown against one with room made, the order swapped each round, the same states', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--max-states', '2000', '--rounds', '2', '--no-por', '--no-symmetry', '--runs', 'room');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^tiny, v6, no partial-order reduction, no symmetry, --max-states 2000, 2 round\(s\)\n/);
+    const names = r.stdout.trim().split('\n').slice(3).map((l) => l.split(' | ')[1]);
+    expect(names).toEqual(['grown', 'room made', 'room made', 'grown']);
+  }, 60_000);
+  it('bad flags exit 2 with one message', () => {
+    const runs = bench('--runs', 'both');
+    expect([runs.status, runs.stderr]).toEqual([2, 'npm run bench:threads: --runs expects threads or room, got "both"\n']);
+  });
+});
+
 describe('npm run bench:floor', () => {
   const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-floor.ts', ...args], { encoding: 'utf8' });
   it("times the semantics alone over the same steps as part 1's expansion, and bounds a design that keeps them", () => {

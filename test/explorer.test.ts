@@ -18,7 +18,8 @@ import { variantNames, type VariantName } from '../src/model/variant.ts';
 import { checkInvariants, checkTransition } from '../src/invariants/invariants.ts';
 import { counterexample, pathTo } from '../src/explorer/counterexample.ts';
 import { decodeState, encodeState, IntBuf } from '../src/explorer/encode.ts';
-import { explore } from '../src/explorer/explore.ts';
+import { explore, RESERVE_MAX, visitedCapacity } from '../src/explorer/explore.ts';
+import { exploreFamily } from '../src/explorer/familySearch.ts';
 import { CoreGrants } from '../src/explorer/pool.ts';
 import { faultsResolvable } from '../src/explorer/liveness.ts';
 import { shortestStory, staleAtcStory } from '../src/explorer/story.ts';
@@ -206,6 +207,39 @@ describe('explorer search', () => {
     expect(r.states).toBe(500);
   });
 
+  it('room made for the bound at the start (reserveStates) changes only the memory: the same graph, on both engines and in a family search', async () => {
+    const c = config('default');
+    for (const engine of ['packed', 'reducer'] as const) {
+      const grown = await explore(c, 'v6', { symmetry: true, por: true, maxStates: 30_000, workers: 1, engine });
+      const made = await explore(c, 'v6', { symmetry: true, por: true, maxStates: 30_000, reserveStates: 30_000, workers: 1, engine });
+      expect(made.truncated).toBe(true);
+      expect([made.states, made.transitions, made.maxDepth, made.levels, made.violations]).toEqual([grown.states, grown.transitions, grown.maxDepth, grown.levels, grown.violations]);
+      for (const k of ['parent', 'eventIndex', 'hi', 'lo'] as const) expect(Array.from(made.graph[k])).toEqual(Array.from(grown.graph[k]));
+    }
+    // a run that ends below its room counts the room it made; one that fills it keeps the packed
+    // visited set's bound (at most 16 bytes per state)
+    const small = config('tiny');
+    const roomy = await explore(small, 'upstream', { symmetry: true, maxStates: 1_000_000, reserveStates: 1_000_000, workers: 1 });
+    const plain = await explore(small, 'upstream', { symmetry: true, maxStates: 1_000_000, workers: 1 });
+    expect(roomy.states).toBe(plain.states);
+    expect(roomy.memory.visited * roomy.states).toBeGreaterThanOrEqual(8 * 1_000_000);
+    expect(plain.memory.visited * plain.states).toBeLessThan(8 * 1_000_000);
+    const full = await explore(c, 'v6', { symmetry: true, maxStates: 50_000, reserveStates: 50_000, workers: 1 });
+    expect(full.states).toBe(50_000);
+    expect(full.memory.visited).toBeLessThanOrEqual(16);
+    // the room never exceeds the bound, nor RESERVE_MAX
+    expect(visitedCapacity({ maxStates: 10, reserveStates: 1e9 })).toBe(1 << 12);
+    expect(visitedCapacity({ maxStates: 1e9, reserveStates: 1e9 })).toBe(RESERVE_MAX);
+    expect(visitedCapacity({ maxStates: 1e9, reserveStates: 100_000 })).toBe(100_000);
+    expect(visitedCapacity({ maxStates: 1e9 })).toBe(1 << 12);
+    // several variants in one search (EXP-FAM) take the same room
+    const fam = ['v6', 'v6-atc'] as const;
+    const a = await exploreFamily(c, fam, { symmetry: true, por: true, maxStates: 30_000 });
+    const b = await exploreFamily(c, fam, { symmetry: true, por: true, maxStates: 30_000, reserveStates: 30_000 });
+    expect(b.map((r) => [r.states, r.transitions, r.violations, Array.from(r.graph.parent)])).toEqual(a.map((r) => [r.states, r.transitions, r.violations, Array.from(r.graph.parent)]));
+    expect(b[0]!.memory.visited).toBeGreaterThan(a[0]!.memory.visited);
+  }, 60_000);
+
   it('workers that expand a good share of the chunks give the graph of one thread: their results, and this thread\'s, wait in the buffers they were expanded in until merged, and only then go back', async () => {
     // with two workers (three threads) a result can come in while an earlier chunk is still out;
     // small chunks make that common. The run is long enough (about 230k states) for the workers
@@ -313,6 +347,20 @@ describe('smmu-sva explore', () => {
     expect(m.out).toMatch(/```mermaid\nsequenceDiagram/);
     expect(m.out).toMatch(/participant S as SMMU/);
   });
+  it('--max-states given makes room for its bound at the start, one variant or several side by side; left out, none is made', () => {
+    const visitedBytes = (out: string) => out.trim().split('\n').map((l) => {
+      const o = JSON.parse(l) as { states: number; memory: { visited: number } };
+      return o.memory.visited * o.states;
+    });
+    const one = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json', '--max-states', '1000000');
+    const none = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json');
+    expect([one.code, none.code]).toEqual([0, 0]);
+    expect(visitedBytes(one.out)[0]).toBeGreaterThanOrEqual(8e6);
+    expect(visitedBytes(none.out)[0]).toBeLessThan(8e6);
+    const lanes = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream,v6', '--json', '--workers', '2', '--family', 'off', '--max-states', '1000000');
+    expect(visitedBytes(lanes.out)).toHaveLength(2);
+    for (const b of visitedBytes(lanes.out)) expect(b).toBeGreaterThanOrEqual(8e6);
+  }, 60_000);
   it('--variant all --workers 2 (variants side by side) prints exactly what one thread prints, timing aside', () => {
     const strip = (out: string) => out.trim().split('\n').map((l) => {
       const o = JSON.parse(l) as Record<string, unknown>;

@@ -1,11 +1,13 @@
-// npm run bench:threads -- [--config FILE] [--variant NAME] [--max-states N] [--rounds R] [--no-por] [--frontier-mem MiB]
+// npm run bench:threads -- [--config FILE] [--variant NAME] [--max-states N] [--rounds R] [--no-por] [--no-symmetry] [--frontier-mem MiB] [--runs threads|room]
 //
 // Where the threads' time goes (docs/performance.md): explore() runs of one variant with one
 // thread and with two (this thread merging and expanding, one worker expanding), in alternating
 // rounds in one process, each with the time split explore() measures (ExploreResult.time): this
 // thread's own expansion, its merge, its waits for the
 // worker, and the worker's expansion. The states, transitions and violations of every run must
-// be the same (exit 1 otherwise: a bug); exit 2: bad input.
+// be the same (exit 1 otherwise: a bug); exit 2: bad input. `--runs room` compares instead one
+// thread that grows its visited set with one that makes room for --max-states at the start
+// (ExploreOptions.reserveStates, as `explore --max-states` does), the order swapped each round.
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
 import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
@@ -25,6 +27,8 @@ const command: CommandSpec = {
     'max-states': { type: 'string', value: 'N', help: 'stop each run after N distinct states (default 3000000)' },
     rounds: { type: 'string', value: 'R', help: 'rounds of the alternation (default 2)' },
     'no-por': { type: 'boolean', help: 'without partial-order reduction (default: with, as the CLI)' },
+    'no-symmetry': { type: 'boolean', help: 'without symmetry reduction (default: with, as the CLI)' },
+    runs: { type: 'string', value: 'threads|room', help: 'one thread against two (default), or one thread growing its visited set against one making room for --max-states' },
     'frontier-mem': { type: 'string', value: 'MiB', help: 'in-memory frontier budget (default as explore); a small one makes the runs spill' },
   },
 };
@@ -48,16 +52,22 @@ async function main(argv: string[]): Promise<number> {
   const frontierMem = intFlag(command, 'frontier-mem', v['frontier-mem'], -1);
   if (E.isLeft(frontierMem)) return usageError(frontierMem.left);
   const spill = frontierMem.right < 0 ? {} : { frontierMemBytes: frontierMem.right * 2 ** 20, successorMemBytes: frontierMem.right * 2 ** 20 };
-  const runs = [{ name: 'one thread', workers: 1 }, { name: 'two threads', workers: 2 }];
+  const symmetry = !v['no-symmetry'];
+  const which = v.runs ?? 'threads';
+  if (which !== 'threads' && which !== 'room') return usageError(`npm run bench:threads: --runs expects threads or room, got "${String(which)}"`);
+  const runs = which === 'threads'
+    ? [{ name: 'one thread', workers: 1 }, { name: 'two threads', workers: 2 }]
+    : [{ name: 'grown', workers: 1 }, { name: 'room made', workers: 1, reserveStates: maxStates.right }];
   const say = (s: string) => process.stdout.write(`${s}\n`);
-  say(`${config.right.name}, ${variant.right}, ${por ? 'partial-order reduction' : 'no partial-order reduction'}, --max-states ${maxStates.right}${frontierMem.right < 0 ? '' : `, frontier and successor budgets ${frontierMem.right} MiB`}, ${rounds.right} round(s)`);
+  say(`${config.right.name}, ${variant.right}, ${por ? 'partial-order reduction' : 'no partial-order reduction'}, ${symmetry ? 'symmetry' : 'no symmetry'}, --max-states ${maxStates.right}${frontierMem.right < 0 ? '' : `, frontier and successor budgets ${frontierMem.right} MiB`}, ${rounds.right} round(s)`);
   say('| round | run | s | states/s | this thread: expand / merge / wait (s) | worker: expand (s) | chunks here / at the worker |');
   say('| --- | --- | --- | --- | --- | --- | --- |');
   let first: ExploreResult | undefined;
   let differ = false;
   for (let round = 1; round <= rounds.right; round++) {
-    for (const run of runs) {
-      const r = await explore(config.right, variant.right, { symmetry: true, por, maxStates: maxStates.right, workers: run.workers, ...spill });
+    for (const run of which === 'room' && round % 2 === 0 ? [...runs].reverse() : runs) {
+      const { name: _, ...how } = run;
+      const r = await explore(config.right, variant.right, { symmetry, por, maxStates: maxStates.right, ...how, ...spill });
       const t = r.time;
       say(`| ${round} | ${run.name} | ${s3(r.seconds)} | ${Math.round(r.states / r.seconds)} | ${s3(t.expandHere)} / ${s3(t.merge)} / ${s3(t.wait)} | ${s3(t.workers)} | ${t.chunksHere} / ${t.chunksWorkers} |`);
       first ??= r;

@@ -26,6 +26,13 @@ export interface ExploreOptions {
   readonly symmetry: boolean;
   /** Stop adding states beyond this many (the result is then marked truncated). */
   readonly maxStates: number;
+  /**
+   * Room made for this many states when the search starts (at most RESERVE_MAX, and no more than
+   * maxStates): the visited set is built for them, so that below them it is never grown or
+   * rebuilt. Default none: it starts small and grows. The CLI passes an explicit --max-states.
+   * Results do not depend on it; bytesPerState counts what was made.
+   */
+  readonly reserveStates?: number;
   /** Threads expanding: 1 = this thread; N > 1 = this thread (which also merges) and N - 1 workers. */
   readonly workers: number;
   readonly chunkSize?: number;
@@ -60,6 +67,17 @@ export interface ExploreOptions {
    */
   readonly moreCores?: CoreGrants;
   readonly onProgress?: (p: Progress) => void;
+}
+
+/**
+ * The most states a search makes room for at its start (ExploreOptions.reserveStates): 2^24, about
+ * 250 MB of visited set on the packed engine (16 bytes per state at most).
+ */
+export const RESERVE_MAX = 1 << 24;
+
+/** The visited set's starting capacity: the reservation, within its bounds, or a small table. */
+export function visitedCapacity(opts: Pick<ExploreOptions, 'maxStates' | 'reserveStates'>): number {
+  return Math.max(1 << 12, Math.min(opts.reserveStates ?? 0, opts.maxStates, RESERVE_MAX));
 }
 
 // Default budgets: 512 MiB each, 1 GiB together, so that 500M states of `seed-wide` fit in 16 GiB
@@ -270,8 +288,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
-    const compact = spec.engine === 'packed' ? new CompactVisitedSet(1 << 12) : undefined;
-    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = compact ?? new VisitedSet(1 << 12);
+    const compact = spec.engine === 'packed' ? new CompactVisitedSet(visitedCapacity(opts)) : undefined;
+    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = compact ?? new VisitedSet(visitedCapacity(opts));
     /** XOR of what touch() read: kept so that its reads are not optimised away. */
     let touched = 0;
     const parent = new U32Buf(1 << 12);

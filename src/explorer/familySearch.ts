@@ -25,10 +25,10 @@ import { resolveEngine } from './packed/expand.ts';
 import { CompactVisitedSet, TOUCH_BATCH } from './packed/visited.ts';
 import { FAMILY_EDGE_WORDS, FamilyExpander, GROUP_WORDS } from './packed/familyExpand.ts';
 import { U16Buf, U32Buf, U8Buf } from './buffers.ts';
-import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreOptions, type ExploreResult, type FamilyFigures, type Found, type Graph, type MemorySplit, type TimeSplit } from './explore.ts';
+import { explore, visitedCapacity, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreOptions, type ExploreResult, type FamilyFigures, type Found, type Graph, type MemorySplit, type TimeSplit } from './explore.ts';
 
 export type FamilyOptions = Pick<ExploreOptions,
-  'symmetry' | 'maxStates' | 'chunkSize' | 'frontierMemBytes' | 'spillDir' | 'frontierSegmentWords' | 'successorMemBytes' | 'successorBlockWords' | 'por' | 'provisoRefuseAll' | 'onProgress'> & {
+  'symmetry' | 'maxStates' | 'reserveStates' | 'chunkSize' | 'frontierMemBytes' | 'spillDir' | 'frontierSegmentWords' | 'successorMemBytes' | 'successorBlockWords' | 'por' | 'provisoRefuseAll' | 'onProgress'> & {
   /**
    * For tests: keep every node's key and, after the search, check every parent link of every node
    * for every variant it serves (EXP-FAM-4): the parent holds the variant, and expanding the
@@ -56,7 +56,7 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
   const succ = variants.map(() => new SuccessorLists({ memBytes: succMem, blockWords: opts.successorBlockWords, spillDir: opts.spillDir }));
   try {
     // per state (visited index): the variants that reach it, pending faults, its latest node
-    const visited = new CompactVisitedSet(1 << 12);
+    const visited = new CompactVisitedSet(visitedCapacity(opts));
     /** XOR of what touch() read: kept so that its reads are not optimised away. */
     let touched = 0;
     const reached = new U8Buf(1 << 12), hasFault = new U8Buf(1 << 12), lastNode = new U32Buf(1 << 12);

@@ -19,7 +19,7 @@ parentPort!.on('message', (order: VariantOrder) => {
     cores = new CoreGrants();
     try {
       const progress = job.progress ? (p: Progress) => parentPort!.postMessage({ kind: 'progress', progress: p } satisfies VariantMessage) : undefined;
-      const opts = { symmetry: job.symmetry, por: job.por, maxStates: job.maxStates, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes, spillDir: job.spillDir, onProgress: progress };
+      const opts = { symmetry: job.symmetry, por: job.por, maxStates: job.maxStates, reserveStates: job.reserveStates, frontierMemBytes: job.frontierMemBytes, successorMemBytes: job.successorMemBytes, spillDir: job.spillDir, onProgress: progress };
       const results = job.variants.length > 1
         ? await exploreFamilyOrEach(job.config, job.variants, opts)
         : [await explore(job.config, job.variants[0]!, { ...opts, engine: job.engine, workers: 1, moreCores: cores })];

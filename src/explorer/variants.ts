@@ -24,6 +24,7 @@ export interface VariantJob {
   readonly engine?: EngineName;
   readonly por?: boolean;
   readonly maxStates: number;
+  readonly reserveStates?: number;
   readonly frontierMemBytes?: number;
   readonly successorMemBytes?: number;
   readonly spillDir?: string;
@@ -46,6 +47,8 @@ export interface ParallelOptions {
   /** Partial-order reduction (default off). */
   readonly por?: boolean;
   readonly maxStates: number;
+  /** Room made for this many states in each search (explore.ts ExploreOptions). */
+  readonly reserveStates?: number;
   /** Frontier memory budget of each variant explored at once (explore.ts ExploreOptions). */
   readonly frontierMemBytes?: number;
   /** Successor-list memory budget of each variant explored at once. */
@@ -92,7 +95,7 @@ export async function exploreVariants(config: Config, variants: readonly Variant
         const members = jobs[nextJob++]!;
         const names = members.map((i) => variants[i]!);
         const label = jobLabel(names);
-        const job: VariantJob = { config, variants: names, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, spillDir: opts.spillDir, progress: opts.onProgress !== undefined };
+        const job: VariantJob = { config, variants: names, symmetry: opts.symmetry, engine: opts.engine, por: opts.por, maxStates: opts.maxStates, reserveStates: opts.reserveStates, frontierMemBytes: opts.frontierMemBytes, successorMemBytes: opts.successorMemBytes, spillDir: opts.spillDir, progress: opts.onProgress !== undefined };
         // a family search runs in its worker's thread alone: no core is handed to it; threads
         // beyond the jobs (families make fewer jobs than variants) join single-variant searches
         if (members.length === 1) {

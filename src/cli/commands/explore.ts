@@ -34,6 +34,8 @@ export interface ExploreRun {
   /** Partial-order reduction (spec/explorer.md, EXP-POR-*); default off here, on in `explore`. */
   readonly por?: boolean;
   readonly maxStates: number;
+  /** Room made for this many states at the start of each search (ExploreOptions.reserveStates). */
+  readonly reserveStates?: number;
   readonly workers: number;
   /** In-memory frontier budget in bytes for the whole run (default FRONTIER_MEM_DEFAULT); shared
    *  out between variants explored side by side. */
@@ -91,7 +93,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
     const line = run.progress === 'off' ? undefined : parallelProgress(run.progress);
     const atOnce = Math.min(run.workers, names.length);
     await exploreVariants(config, names, {
-      symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, threads: run.workers, family,
+      symmetry: run.symmetry, engine: run.engine, por: run.por, maxStates: run.maxStates, reserveStates: run.reserveStates, threads: run.workers, family,
       frontierMemBytes: Math.floor((run.frontierMemBytes ?? FRONTIER_MEM_DEFAULT) / atOnce),
       successorMemBytes: Math.floor((run.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT) / atOnce),
       spillDir: run.spillDir,
@@ -115,7 +117,7 @@ export async function exploreEach(config: Config, names: readonly VariantName[],
 async function exploreTogether(config: Config, names: readonly VariantName[], run: ExploreRun): Promise<VariantReport[]> {
   const line = progressLine(jobLabel(names), run.progress);
   const results = await exploreFamilyOrEach(config, names, {
-    symmetry: run.symmetry, por: run.por, maxStates: run.maxStates, frontierMemBytes: run.frontierMemBytes,
+    symmetry: run.symmetry, por: run.por, maxStates: run.maxStates, reserveStates: run.reserveStates, frontierMemBytes: run.frontierMemBytes,
     successorMemBytes: run.successorMemBytes, spillDir: run.spillDir, onProgress: line.update,
   });
   line.clear();
@@ -143,6 +145,7 @@ export async function exploreVariant(config: Config, variant: VariantName, run: 
     engine: run.engine,
     por: run.por,
     maxStates: run.maxStates,
+    reserveStates: run.reserveStates,
     workers: run.workers,
     frontierMemBytes: run.frontierMemBytes,
     successorMemBytes: run.successorMemBytes,
@@ -229,7 +232,7 @@ export const spec: CommandSpec = {
     variant: { type: 'string', value: 'NAME[,NAME...]|all', help: 'driver variant (default v6), several separated by commas, or all; smmu-sva variants lists them' },
     json: { type: 'boolean', help: 'one JSON object per variant instead of text' },
     'no-symmetry': { type: 'boolean', help: 'no symmetry reduction (processes, devices, frames, groups keep their numbers)' },
-    'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 100000000: every variant of seed-wide fits); the result is marked truncated' },
+    'max-states': { type: 'string', value: 'N', help: 'stop after N distinct states (default 100000000: every variant of seed-wide fits); the result is marked truncated. Given, room for up to 2^24 of them is made at the start' },
     workers: { type: 'string', value: 'N', help: `threads, 1 to 64 (default: this machine's cores, os.availableParallelism()): one variant's frontier, or with several variants N at a time (a thread with none left to start joins a running one); the same results with any number` },
     format: { type: 'string', value: 'text|mermaid', help: 'counterexamples as numbered events (text, default) or a Mermaid sequence diagram; not with --json' },
     'frontier-mem': { type: 'string', value: 'MiB', help: `frontier states kept in memory, in MiB (default ${FRONTIER_MEM_DEFAULT / 2 ** 20}); beyond it they are spilled to a temporary file under the OS temp directory, removed at the end; results do not depend on it` },
@@ -303,6 +306,8 @@ export async function run(argv: string[]): Promise<number> {
     engine: engine.engine,
     por: !v['no-por'],
     maxStates: maxStates.right,
+    // a bound the user gave is one the run may reach: its room is made at the start (RESERVE_MAX at most)
+    ...(v['max-states'] === undefined ? {} : { reserveStates: maxStates.right }),
     workers: workers.right,
     frontierMemBytes: frontierMem.right * 2 ** 20,
     successorMemBytes: successorsMem.right * 2 ** 20,
