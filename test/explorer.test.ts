@@ -213,6 +213,7 @@ describe('explorer search', () => {
       const grown = await explore(c, 'v6', { symmetry: true, por: true, maxStates: 30_000, workers: 1, engine });
       const made = await explore(c, 'v6', { symmetry: true, por: true, maxStates: 30_000, reserveStates: 30_000, workers: 1, engine });
       expect(made.truncated).toBe(true);
+      expect([made.memory.visitedRoom, grown.memory.visitedRoom]).toEqual([30_000, 1 << 12]);
       expect([made.states, made.transitions, made.maxDepth, made.levels, made.violations]).toEqual([grown.states, grown.transitions, grown.maxDepth, grown.levels, grown.violations]);
       for (const k of ['parent', 'eventIndex', 'hi', 'lo'] as const) expect(Array.from(made.graph[k])).toEqual(Array.from(grown.graph[k]));
     }
@@ -238,6 +239,7 @@ describe('explorer search', () => {
     const b = await exploreFamily(c, fam, { symmetry: true, por: true, maxStates: 30_000, reserveStates: 30_000 });
     expect(b.map((r) => [r.states, r.transitions, r.violations, Array.from(r.graph.parent)])).toEqual(a.map((r) => [r.states, r.transitions, r.violations, Array.from(r.graph.parent)]));
     expect(b[0]!.memory.visited).toBeGreaterThan(a[0]!.memory.visited);
+    expect(b.map((r) => r.memory.visitedRoom)).toEqual([30_000, 30_000]);
   }, 60_000);
 
   it('workers that expand a good share of the chunks give the graph of one thread: their results, and this thread\'s, wait in the buffers they were expanded in until merged, and only then go back', async () => {
@@ -349,7 +351,8 @@ describe('smmu-sva explore', () => {
   });
   it('--max-states given makes room for its bound at the start, one variant or several side by side; left out, none is made', () => {
     const visitedBytes = (out: string) => out.trim().split('\n').map((l) => {
-      const o = JSON.parse(l) as { states: number; memory: { visited: number } };
+      const o = JSON.parse(l) as { states: number; memory: { visited: number; visitedRoom: number } };
+      expect(o.memory.visitedRoom).toBe(o.memory.visited * o.states >= 8e6 ? 1_000_000 : 1 << 12);
       return o.memory.visited * o.states;
     });
     const one = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--json', '--max-states', '1000000');
@@ -357,6 +360,9 @@ describe('smmu-sva explore', () => {
     expect([one.code, none.code]).toEqual([0, 0]);
     expect(visitedBytes(one.out)[0]).toBeGreaterThanOrEqual(8e6);
     expect(visitedBytes(none.out)[0]).toBeLessThan(8e6);
+    const text = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream', '--max-states', '1000000');
+    expect(text.out).toMatch(/\d+ bytes\/state \(with the room made at the start for 1000000 states, --max-states\)/);
+    expect(cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream').out).not.toMatch(/room made/);
     const lanes = cli('explore', '--config', 'spec/configs/tiny.json', '--variant', 'upstream,v6', '--json', '--workers', '2', '--family', 'off', '--max-states', '1000000');
     expect(visitedBytes(lanes.out)).toHaveLength(2);
     for (const b of visitedBytes(lanes.out)) expect(b).toBeGreaterThanOrEqual(8e6);

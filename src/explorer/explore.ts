@@ -75,9 +75,12 @@ export interface ExploreOptions {
  */
 export const RESERVE_MAX = 1 << 24;
 
-/** The visited set's starting capacity: the reservation, within its bounds, or a small table. */
+/** The states a visited set starts with room for when none is asked for (or fewer are). */
+export const VISITED_START = 1 << 12;
+
+/** The visited set's starting capacity: the reservation, within its bounds, or VISITED_START. */
 export function visitedCapacity(opts: Pick<ExploreOptions, 'maxStates' | 'reserveStates'>): number {
-  return Math.max(1 << 12, Math.min(opts.reserveStates ?? 0, opts.maxStates, RESERVE_MAX));
+  return Math.max(VISITED_START, Math.min(opts.reserveStates ?? 0, opts.maxStates, RESERVE_MAX));
 }
 
 // Default budgets: 512 MiB each, 1 GiB together, so that 500M states of `seed-wide` fit in 16 GiB
@@ -95,6 +98,9 @@ export const SUCCESSOR_MEM_DEFAULT = 512 * 1024 * 1024;
 export interface MemorySplit {
   /** Visited set: fingerprints and the hash table of node indices. */
   readonly visited: number;
+  /** The states the visited set was made for at the start (visitedCapacity: the room of
+   *  ExploreOptions.reserveStates, or VISITED_START without), counted in `visited` even if never filled. */
+  readonly visitedRoom: number;
   /** Parent node (4 bytes) and the event's index in the parent's enabled list (2 bytes). */
   readonly parents: number;
   /** Pending-fault flag per node (1 byte), for faults-resolvable. */
@@ -423,7 +429,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let faultStates = 0;
     for (let i = 0; i < states; i++) faultStates += hasFault.a[i] ?? 0;
     const memory: MemorySplit = {
-      visited: per(split[0]!), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
+      visited: per(split[0]!), visitedRoom: visitedCapacity(opts), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
       successorsSpilled: per(succ.spilledBytes()), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
       successorsSpilledBytes: succ.spilledBytes(), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
       expandedStates: expanded, faultStates, storedTransitions: succ.stored, livenessSweeps: succ.sweeps,

@@ -218,7 +218,7 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
     let faultStates = 0;
     for (let t = 0; t < nStates; t++) faultStates += hasFault.a[t] ?? 0;
     const memory: MemorySplit = {
-      visited: per(split[0]!), parents: per(split[1]!), faultFlags: 0, successors: per(split[3]!),
+      visited: per(split[0]!), visitedRoom: visitedCapacity(opts), parents: per(split[1]!), faultFlags: 0, successors: per(split[3]!),
       successorsSpilled: per(succSpilled), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
       successorsSpilledBytes: succSpilled, frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
       expandedStates: nNodes, faultStates, storedTransitions: succ.reduce((a, l) => a + l.stored, 0), livenessSweeps: succ.reduce((a, l) => a + l.sweeps, 0),

@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Config } from '../../model/config.ts';
 import { loadExpectedVerdicts, type ExpectedVerdicts } from '../../codecs/expected.ts';
 import { variantNames, type VariantName } from '../../model/variant.ts';
-import { explore, FRONTIER_MEM_DEFAULT, SUCCESSOR_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
+import { explore, FRONTIER_MEM_DEFAULT, VISITED_START, SUCCESSOR_MEM_DEFAULT, type ExploreResult, type Progress } from '../../explorer/explore.ts';
 import { exploreVariants, jobLabel } from '../../explorer/variants.ts';
 import { exploreFamilyOrEach } from '../../explorer/familySearch.ts';
 import { familyPlan, isFamilyMode, type FamilyMode } from '../../explorer/familyPlan.ts';
@@ -165,6 +165,7 @@ export function summaryLine(rep: VariantReport): string {
   const r = rep.result;
   return `${r.variant} on ${r.config.name}: ${r.states} states, ${r.transitions} transitions, depth ${r.maxDepth}, ` +
     `${r.seconds.toFixed(1)} s (${Math.round(r.states / Math.max(r.seconds, 1e-9))} states/s), ${r.bytesPerState} bytes/state` +
+    `${r.memory.visitedRoom > Math.max(r.states, VISITED_START) ? ` (with the room made at the start for ${r.memory.visitedRoom} states, --max-states)` : ''}` +
     `${r.symmetry ? '' : r.symmetryOff ? ', symmetry reduction off (configuration beyond the key limits)' : ', no symmetry reduction'}` +
     `${r.family ? `, searched together with ${r.family.variants.length - 1} other variant(s) (${r.family.distinct} distinct states in all; time and bytes/state are the whole search's)` : ''}` +
     `${r.por ? `, partial-order reduction (${r.ampleNodes} of ${r.states} states expanded with one event; counterexample lengths are upper bounds)` : ''}${r.truncated ? ' -- TRUNCATED at --max-states: verdicts are partial' : ''}`;
