@@ -87,7 +87,8 @@ export class Expander {
   readonly canon: Canonicalizer;
   /** The successor keys of the chunk being expanded (handed off with them by expandHandingOff). */
   protected readonly out = new IntBuf(1 << 16);
-  private readonly h = new Uint32Array(2);
+  /** Scratch for one successor's 64-bit hash (hash64). */
+  protected readonly h = new Uint32Array(2);
   /** The edge records of the chunk being expanded (as `out`). */
   protected edgeBuf: Uint32Array = new Uint32Array(1 << 14);
   /** Buffers of results handed off and given back (recycle), for the next hand-off. */

@@ -294,8 +294,9 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
   try {
-    const compact = spec.engine === 'packed' ? new CompactVisitedSet(visitedCapacity(opts)) : undefined;
-    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = compact ?? new VisitedSet(visitedCapacity(opts));
+    const room = visitedCapacity(opts);
+    const compact = spec.engine === 'packed' ? new CompactVisitedSet(room) : undefined;
+    const visited: Pick<VisitedSet, 'size' | 'get' | 'insert' | 'bytes' | 'takeColumns'> = compact ?? new VisitedSet(room);
     /** XOR of what touch() read: kept so that its reads are not optimised away. */
     let touched = 0;
     const parent = new U32Buf(1 << 12);
@@ -429,7 +430,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     let faultStates = 0;
     for (let i = 0; i < states; i++) faultStates += hasFault.a[i] ?? 0;
     const memory: MemorySplit = {
-      visited: per(split[0]!), visitedRoom: visitedCapacity(opts), parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
+      visited: per(split[0]!), visitedRoom: room, parents: per(split[1]!), faultFlags: per(split[2]!), successors: per(split[3]!),
       successorsSpilled: per(succ.spilledBytes()), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
       successorsSpilledBytes: succ.spilledBytes(), frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
       expandedStates: expanded, faultStates, storedTransitions: succ.stored, livenessSweeps: succ.sweeps,

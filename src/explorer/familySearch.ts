@@ -56,7 +56,8 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
   const succ = variants.map(() => new SuccessorLists({ memBytes: succMem, blockWords: opts.successorBlockWords, spillDir: opts.spillDir }));
   try {
     // per state (visited index): the variants that reach it, pending faults, its latest node
-    const visited = new CompactVisitedSet(visitedCapacity(opts));
+    const room = visitedCapacity(opts);
+    const visited = new CompactVisitedSet(room);
     /** XOR of what touch() read: kept so that its reads are not optimised away. */
     let touched = 0;
     const reached = new U8Buf(1 << 12), hasFault = new U8Buf(1 << 12), lastNode = new U32Buf(1 << 12);
@@ -218,7 +219,7 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
     let faultStates = 0;
     for (let t = 0; t < nStates; t++) faultStates += hasFault.a[t] ?? 0;
     const memory: MemorySplit = {
-      visited: per(split[0]!), visitedRoom: visitedCapacity(opts), parents: per(split[1]!), faultFlags: 0, successors: per(split[3]!),
+      visited: per(split[0]!), visitedRoom: room, parents: per(split[1]!), faultFlags: 0, successors: per(split[3]!),
       successorsSpilled: per(succSpilled), frontierPeak: per(q.peakBytes), frontierSpilled: per(q.spilledBytes),
       successorsSpilledBytes: succSpilled, frontierPeakBytes: q.peakBytes, frontierSpilledBytes: q.spilledBytes,
       expandedStates: nNodes, faultStates, storedTransitions: succ.reduce((a, l) => a + l.stored, 0), livenessSweeps: succ.reduce((a, l) => a + l.sweeps, 0),

@@ -53,7 +53,6 @@ export class PackedExpander extends Expander {
   private readonly monitor: MaskMonitor;
   private readonly storeCanon: StoreCanonicalizer;
   readonly invariants: StoreInvariants;
-  private readonly pH = new Uint32Array(2);
 
   constructor(spec: ExpanderSpec) {
     super(spec);
@@ -116,7 +115,7 @@ export class PackedExpander extends Expander {
 
   /** Step `e` (position k of the enabled list) on the loaded store and append its edge record and successor key. */
   private edge(e: Event, k: number): void {
-    const mon = this.monitor, out = this.out, h = this.pH;
+    const mon = this.monitor, out = this.out, h = this.h;
     mon.beforeStep(e);
     (this.engine as unknown as Applies).apply(e);
     mon.afterStep(e);
