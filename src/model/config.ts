@@ -99,7 +99,7 @@ export const defaultOptions: ModelOptions = {
  * The seed's setup at full width: one PCIe device with ATS+PRI and one platform device that stalls,
  * each in a stage-1 domain of its own (the kernel refuses to mix stalling and non-stalling masters
  * in one domain, spec/configuration.md); two processes of two pages, three frames. Exhaustive for
- * all seven variants in about 9 minutes on two cores with partial-order reduction (spec/explorer.md,
+ * all seven variants in about 6-7 minutes on two cores with partial-order reduction (spec/explorer.md,
  * "Configurations"); explore it with --max-states for a prefix, or simulate on it.
  */
 export const seedWideConfig: Config = {

@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
 /**
  * 4. the v6 stale-ATC story found by goal-directed search; 5. the main job: the exhaustive
  * explorer's verdict table on the built-in default configuration; 6. its full-width sibling
- * spec/configs/seed-wide.json, bounded (its whole space takes about 9 minutes, too long for a tour).
+ * spec/configs/seed-wide.json, bounded (its whole space takes about 6-7 minutes, too long for a tour).
  */
 async function exploreTour(): Promise<number> {
   const story = shortestStory(defaultConfig, 'v6', staleAtcStory);
@@ -100,7 +100,7 @@ const prefixStates = 30_000;
 async function seedWidePrefix(expected: ExpectedVerdicts): Promise<boolean> {
   say(`== spec/configs/seed-wide.json (two pages per process, three frames), bounded: the first ${prefixStates} breadth-first states of every variant`);
   say(`   (smmu-sva explore --config spec/configs/seed-wide.json --variant all --no-por --max-states ${prefixStates}; expected: the default's verdicts;`);
-  say('   the whole space of every variant, with partial-order reduction, about 9 minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all)');
+  say('   the whole space of every variant, with partial-order reduction, about 6-7 minutes on two cores: smmu-sva explore --config spec/configs/seed-wide.json --variant all)');
   const reps: VariantReport[] = [];
   await exploreEach(seedWideConfig, variantNames, tourRun(prefixStates), (r) => reps.push(r));
   const table = verdictTable(seedWideConfig.name, reps, { [seedWideConfig.name]: expected[defaultConfig.name]! }, true);
