@@ -182,9 +182,17 @@ describe('npm run bench:threads', () => {
     const names = r.stdout.trim().split('\n').slice(3).map((l) => l.split(' | ')[1]);
     expect(names).toEqual(['grown', 'room made', 'room made', 'grown']);
   }, 60_000);
+  it('--runs image: one thread fingerprinting keys against one fingerprinting Store images, the order swapped each round, the same states', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--max-states', '2000', '--rounds', '2', '--no-por', '--no-symmetry', '--runs', 'image');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const names = r.stdout.trim().split('\n').slice(3).map((l) => l.split(' | ')[1]);
+    expect(names).toEqual(['key', 'Store image', 'Store image', 'key']);
+  }, 60_000);
   it('bad flags exit 2 with one message', () => {
     const runs = bench('--runs', 'both');
-    expect([runs.status, runs.stderr]).toEqual([2, 'npm run bench:threads: --runs expects threads or room, got "both"\n']);
+    expect([runs.status, runs.stderr]).toEqual([2, 'npm run bench:threads: --runs expects threads, room or image, got "both"\n']);
+    const image = bench('--runs', 'image');
+    expect([image.status, image.stderr]).toEqual([2, 'npm run bench:threads: --runs image needs --no-symmetry (with symmetry reduction the fingerprint is always the key\'s)\n']);
   });
 });
 

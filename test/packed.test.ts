@@ -18,12 +18,15 @@ import { checkInvariants } from '../src/invariants/invariants.ts';
 import { encodeState, IntBuf } from '../src/explorer/encode.ts';
 import { Expander, invariantBit, type ChunkResult } from '../src/explorer/expand.ts';
 import { explore, type ExploreResult } from '../src/explorer/explore.ts';
+import { report } from '../src/explorer/verdict.ts';
 import { Canonicalizer, symmetryOf } from '../src/explorer/symmetry.ts';
 import { PackedExpander } from '../src/explorer/packed/expand.ts';
 import { StoreCanonicalizer } from '../src/explorer/packed/canon.ts';
 import { encodeStore, loadKey, PackedStore } from '../src/explorer/packed/store-io.ts';
 import { EnabledOnStore } from '../src/explorer/packed/enabled.ts';
 import { verifiedReport, DisagreementError } from '../src/explorer/packed/verify.ts';
+import { storeImageFingerprint } from '../src/explorer/packed/fingerprint.ts';
+import { replayTo } from '../src/explorer/counterexample.ts';
 import { CompactVisitedSet, TOUCH_BATCH } from '../src/explorer/packed/visited.ts';
 import { CD_PRESENT } from '../src/adapter/store.ts';
 
@@ -86,9 +89,10 @@ describe('packed engine: loadKey', () => {
     out.bondRefs = absent(st.bondOn, 1, st.bondRefs); out.bondAfterExit = absent(st.bondOn, 1, st.bondAfterExit);
     out.mnRefs = absent(st.mnOn, 1, st.mnRefs); out.mnCleared = absent(st.mnOn, 1, st.mnCleared); out.mnListPos = absent(st.mnOn, 1, st.mnListPos);
     for (const [k, v] of Object.entries(st)) {
-      if (k === 'faultPool' || k === 'tlbTouched' || k === 'arena' || k.startsWith('saved') || k in out || typeof v === 'function') continue;
+      if (k === 'faultPool' || k === 'tlbTouched' || k === 'arena' || k === 'imageAsids' || k.startsWith('saved') || k.endsWith('Changed') || k in out || typeof v === 'function') continue;
       if (ArrayBuffer.isView(v)) out[k] = Array.from(v as Int32Array);
-      else if (Array.isArray(v)) out[k] = v.map((x) => (ArrayBuffer.isView(x) ? ((x as Int32Array).every((y) => y === -1) ? undefined : Array.from(x as Int32Array)) : x));
+      // copies, never the Store's own lists or records (a snapshot of fields must not change with the Store)
+      else if (Array.isArray(v)) out[k] = v.map((x) => (ArrayBuffer.isView(x) ? ((x as Int32Array).every((y) => y === -1) ? undefined : Array.from(x as Int32Array)) : Array.isArray(x) ? x.map((r) => ({ ...r })) : typeof x === 'object' && x !== null ? { ...x } : x));
       else if (v instanceof Map) out[k] = [...v].map(([a, m]) => [a, [...(m as Map<number, number[]>)]]);
       else out[k] = v;
     }
@@ -168,6 +172,52 @@ describe('packed engine: loadKey', () => {
     }
   });
 
+  it('puts back on restore() each list a step changed, for every Store method that changes one', () => {
+    // restore() copies the buffer back whole but, of the lists outside it, only those a step changed
+    // through the Store's methods (PackedStore marks them). Random walks on seed-wide (all variants)
+    // until every one of those methods has changed the state (its key) in a step taken from a
+    // snapshot at least twice; after each step that called any of them, restore() must give back
+    // the snapshot's state field for field. A method that did not mark its list fails here.
+    const cfg = config('seed-wide');
+    const methods = ['tlbInsert', 'tlbDropAsid', 'tlbDropRange', 'faultInsert', 'faultSetStatus', 'faultRemove', 'deferredInsert', 'deferredRemove'] as const;
+    const seen = new Map<string, number>(methods.map((k) => [k, 0]));
+    let seed = 11;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) | 0; return ((seed >>> 8) % n + n) % n; };
+    const keyOf = (st: PackedStore) => { const b = new IntBuf(256); encodeStore(st, b); return Array.from(b.a.subarray(0, b.n)).join(); };
+    for (let walk = 0; walk < 3000 && [...seen.values()].some((n) => n < 2); walk++) {
+      const px = new PackedExpander({ config: cfg, variant: variantNames[walk % variantNames.length]!, symmetry: false });
+      const st = px.store, enabled = new EnabledOnStore(px.engine);
+      const called = new Set<string>(), changed = new Set<string>();
+      for (const k of methods) {
+        const own = (st[k] as (...a: unknown[]) => void).bind(st);
+        (st as unknown as Record<string, unknown>)[k] = (...a: unknown[]) => { called.add(k); const k0 = keyOf(st); own(...a); if (keyOf(st) !== k0) changed.add(k); };
+      }
+      const init = new IntBuf(256);
+      encodeState(initialState(cfg), init);
+      loadKey(st, init.a, 0);
+      for (let d = 0; d < 40; d++) {
+        const events = enabled.events();
+        if (events.length === 0) break;
+        // as an expansion does: the state loaded from its key, then saved
+        const key = new IntBuf(256);
+        encodeStore(st, key);
+        loadKey(st, key.a, 0);
+        st.snapshot();
+        const before = fields(st);
+        const e = events[rnd(events.length)]!;
+        called.clear(); changed.clear();
+        px.engine.step(e);
+        if (called.size > 0) {
+          st.restore();
+          expect(fields(st), `${[...called].join(', ')} in ${JSON.stringify(e)}`).toEqual(before);
+          for (const k of changed) seen.set(k, seen.get(k)! + 1);
+          px.engine.step(e);
+        }
+      }
+    }
+    expect(Object.fromEntries(seen), 'each method changed the state in a step at least twice').toEqual(Object.fromEntries([...seen].map(([k, n]) => [k, Math.max(n, 2)])));
+  });
+
   it('puts back ATC duplicates on restore() however often the steps since add to or drop them', () => {
     // a reachable state holding two ATC entries for one (device, PASID, page), which only
     // standalone ATS translation requests make (options.atsPrefetch): breadth-first from the start
@@ -204,15 +254,19 @@ describe('packed engine: loadKey', () => {
     }
   });
 
-  it('expands a state alike whatever the words of its absent CD, bond and notifier slots hold', () => {
-    // EXP-KEY-ABSENT. The key leaves out the fields of a CD slot that is not present and of a bond or notifier
-    // that is off. loadKey clears only the presence flags, and the Engine leaves a removed CD's
-    // ASID and table base (docs/performance.md, "A fingerprint from the Store's own words"), so a
-    // Store holds words there that the state does not decide. So the explorer
-    // is sound only if no transition, invariant, enabled event, reduction or symmetry key reads
-    // them. Each reachable state of a random walk is expanded twice: by an expander whose Store
-    // holds zeros there, and by one whose Store holds random words there. Every successor key, edge
-    // and node word must agree.
+  it('expands a state alike whatever its Store held before, and leaves every absent CD, bond and notifier slot zero', () => {
+    // EXP-KEY-ABSENT. The key has no words for a CD slot that is not present or a bond or notifier
+    // that is off. loadKey clears those slots whatever the Store held before (it is reused from
+    // node to node), and the Engine clears a slot when it removes its entry, so a Store holds zeros
+    // there in every state it reaches: its image (EXP-FP-IMAGE) is then a function of the state.
+    // Each reachable state of a random walk is loaded into a Store scribbled with random words in
+    // those slots and into a clean one: both expand to the same node words, edges and successor
+    // records (keys or images); and after every enabled event, the absent slots hold zeros.
+    const absentNonZero = (st: PackedStore): string[] => [
+      ...Array.from(st.cdFlags.keys()).filter((i) => (st.cdFlags[i]! & CD_PRESENT) === 0 && (st.cdFlags[i] !== 0 || st.cdAsid[i] !== 0 || st.cdTtb0[i] !== 0)).map((i) => `CD slot ${i}`),
+      ...Array.from(st.bondOn.keys()).filter((i) => st.bondOn[i] === 0 && (st.bondRefs[i] !== 0 || st.bondAfterExit[i] !== 0)).map((i) => `bond ${i}`),
+      ...Array.from(st.mnOn.keys()).filter((i) => st.mnOn[i] === 0 && (st.mnRefs[i] !== 0 || st.mnCleared[i] !== 0 || st.mnListPos[i] !== 0)).map((i) => `notifier ${i}`),
+    ];
     for (const cfg of ['seed-wide', 'seed-wide-rw', 'default', 'range-inval', 'shared-domain'].map(config)) {
       fc.assert(fc.property(fc.constantFrom(...variantNames), fc.boolean(), fc.boolean(), fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: -1, max: 15 }), { minLength: 1, maxLength: 64 }), (variant: VariantName, symmetry: boolean, por: boolean, walk: number[], junk: number[]) => {
         const m = createModel(cfg, variant);
@@ -220,10 +274,10 @@ describe('packed engine: loadKey', () => {
         const dirty = new PackedExpander({ config: cfg, variant, symmetry, por });
         let j = 0;
         const junkWord = () => junk[j++ % junk.length]!;
-        const scribble = (st: PackedStore, word: () => number) => {
-          for (let i = 0; i < st.cdFlags.length; i++) if ((st.cdFlags[i]! & CD_PRESENT) === 0) { st.cdAsid[i] = word(); st.cdTtb0[i] = word(); }
-          for (let i = 0; i < st.bondOn.length; i++) if (st.bondOn[i] === 0) { st.bondRefs[i] = word(); st.bondAfterExit[i] = word() & 1; }
-          for (let i = 0; i < st.mnOn.length; i++) if (st.mnOn[i] === 0) { st.mnRefs[i] = word(); st.mnCleared[i] = word() & 1; st.mnListPos[i] = word() & 3; }
+        const scribble = (st: PackedStore) => {
+          for (let i = 0; i < st.cdFlags.length; i++) if ((st.cdFlags[i]! & CD_PRESENT) === 0) { st.cdAsid[i] = junkWord(); st.cdTtb0[i] = junkWord(); }
+          for (let i = 0; i < st.bondOn.length; i++) if (st.bondOn[i] === 0) { st.bondRefs[i] = junkWord(); st.bondAfterExit[i] = junkWord() & 1; }
+          for (let i = 0; i < st.mnOn.length; i++) if (st.mnOn[i] === 0) { st.mnRefs[i] = junkWord(); st.mnCleared[i] = junkWord() & 1; st.mnListPos[i] = junkWord() & 3; }
         };
         let s: State = initialState(cfg);
         let compared = 0;
@@ -231,14 +285,22 @@ describe('packed engine: loadKey', () => {
           const enc = new IntBuf(256);
           encodeState(s, enc);
           const chunk = { enc: enc.a.slice(0, enc.n), offsets: Uint32Array.of(0, enc.n) };
-          // the state's absent slots, scribbled: expand() loads the key again, which writes the
-          // present slots only
-          for (const [px, word] of [[clean, () => 0], [dirty, junkWord]] as const) { loadKey(px.store, chunk.enc, 0); scribble(px.store, word); }
+          // the dirty expander's Store scribbled over before expand() loads the state into it
+          scribble(dirty.store);
           const a = clean.expand(chunk), b = dirty.expand(chunk);
           expect(Array.from(b.src)).toEqual(Array.from(a.src));
           expect(Array.from(b.edges)).toEqual(Array.from(a.edges));
           expect(Array.from(b.enc)).toEqual(Array.from(a.enc));
           compared += a.edges.length;
+          // every enabled event from the state loaded, as the expansion steps them
+          const st = dirty.store, events = new EnabledOnStore(dirty.engine).events();
+          for (const e of events) {
+            scribble(st);
+            loadKey(st, chunk.enc, 0);
+            expect(absentNonZero(st), 'after loadKey').toEqual([]);
+            dirty.engine.step(e);
+            expect(absentNonZero(st), JSON.stringify(e)).toEqual([]);
+          }
           const next = enabledEvents(m, s);
           if (next.length === 0) break;
           s = stepEnabled(m, s, next[c % next.length]!).state;
@@ -246,6 +308,58 @@ describe('packed engine: loadKey', () => {
         expect(compared).toBeGreaterThan(0);
       }), { numRuns: 150, seed: 47 });
     }
+  });
+
+  it('records a state by its Store image: the same image for the same state however the Store came to it, and the image gives back the key', () => {
+    // EXP-FP-IMAGE. After every step of random walks on the adapter's Engine (every configuration
+    // small enough, every variant), the Store's image (writeImage) equals the image of another
+    // Store loaded from the key of the state reached (canonical: one state, one image), and the
+    // key read back from the image (keyOfImage, what the merge puts on the frontier) is that key
+    // (injective: two states with different keys have different images).
+    const prefetch = config('seed-wide');
+    const configs = [...allConfigs.map(config), { ...prefetch, name: 'seed-wide-prefetch', options: { ...prefetch.options, atsPrefetch: true } }];
+    let steps = 0;
+    for (const cfg of configs) {
+      const other = new PackedStore(cfg);
+      fc.assert(fc.property(fc.constantFrom(...variantNames), fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (variant: VariantName, walk: number[]) => {
+        const px = new PackedExpander({ config: cfg, variant, symmetry: false });
+        const st = px.store, enabled = new EnabledOnStore(px.engine);
+        const init = new IntBuf(256);
+        encodeState(initialState(cfg), init, false);
+        loadKey(st, init.a, 0);
+        for (const c of walk) {
+          const events = enabled.events();
+          if (events.length === 0) break;
+          px.engine.step(events[c % events.length]!);
+          steps++;
+          const key = new IntBuf(256), image = new IntBuf(256), again = new IntBuf(256), back = new IntBuf(256);
+          encodeStore(st, key);
+          st.writeImage(image);
+          loadKey(other, key.a, 0);
+          other.writeImage(again);
+          expect(Array.from(image.a.subarray(0, image.n))).toEqual(Array.from(again.a.subarray(0, again.n)));
+          st.keyOfImage(image.a, 0, back);
+          expect(Array.from(back.a.subarray(0, back.n))).toEqual(Array.from(key.a.subarray(0, key.n)));
+        }
+      }), { numRuns: 40, seed: 53 });
+    }
+    expect(steps).toBeGreaterThan(1000);
+    // ATC duplicates (atcExtra), which only standalone ATS translation requests make and random
+    // walks seldom reach: several per slot and page, in a Store filled by hand, slots and pages not in ascending order
+    const cfg = configs.at(-1)!, st = new PackedStore(cfg), other = new PackedStore(cfg);
+    const init = new IntBuf(256);
+    encodeState(initialState(cfg), init, false);
+    loadKey(st, init.a, 0);
+    for (const [dev, pasid, page, frame] of [[1, 2, 1, 1], [1, 2, 1, 2], [0, 1, 1, 2], [0, 1, 1, 0], [0, 1, 0, 2], [0, 1, 0, 1], [0, 1, 0, 0], [1, 0, 0, 0]] as const) st.atcInsert(dev, pasid, page, frame);
+    expect([...st.atcExtra.values()].reduce((n, m) => n + [...m.values()].reduce((k, l) => k + l.length, 0), 0)).toBe(4);
+    const key = new IntBuf(256), image = new IntBuf(256), again = new IntBuf(256), back = new IntBuf(256);
+    encodeStore(st, key);
+    st.writeImage(image);
+    loadKey(other, key.a, 0);
+    other.writeImage(again);
+    expect(Array.from(image.a.subarray(0, image.n))).toEqual(Array.from(again.a.subarray(0, again.n)));
+    st.keyOfImage(image.a, 0, back);
+    expect(Array.from(back.a.subarray(0, back.n))).toEqual(Array.from(key.a.subarray(0, key.n)));
   });
 
   it('hands off its own buffers for a result merged later (the pool\'s own chunks): each result stays as a copy would be while later chunks are expanded, and buffers given back are used again', () => {
@@ -333,15 +447,33 @@ describe('packed engine: cross-check with the reducer engine on whole exploratio
       const cfg = config(name);
       for (const variant of variantNames) {
         const r = await explore(cfg, variant, { symmetry, maxStates: 50_000_000, workers: 1, engine: 'reducer' });
-        const p = await explore(cfg, variant, { symmetry, maxStates: 50_000_000, workers: 1, engine: 'packed' });
-        expect(summary(p), variant).toEqual(summary(r));
-        expect(Buffer.from(p.graph.hi.slice().buffer).equals(Buffer.from(r.graph.hi.slice().buffer)), variant).toBe(true);
-        expect(Buffer.from(p.graph.lo.slice().buffer).equals(Buffer.from(r.graph.lo.slice().buffer)), variant).toBe(true);
-        expect(Array.from(p.graph.parent)).toEqual(Array.from(r.graph.parent));
-        // every counterexample of the packed engine is confirmed by the reducer's replay
-        expect(verifiedReport(p).counterexamples.map((cx) => [cx.invariant, cx.steps.length])).toEqual(p.violations.map((f) => [f.invariant, f.length]));
+        // without symmetry the packed engine fingerprints its Store's image (EXP-FP-IMAGE), or,
+        // asked to, the key as the reducer does: both searches are checked
+        for (const storeImage of symmetry ? [true] : [false, true]) {
+          const p = await explore(cfg, variant, { symmetry, maxStates: 50_000_000, workers: 1, engine: 'packed', storeImage });
+          expect(summary(p), variant).toEqual(summary(r));
+          expect(Array.from(p.graph.parent)).toEqual(Array.from(r.graph.parent));
+          expect(Array.from(p.graph.eventIndex)).toEqual(Array.from(r.graph.eventIndex));
+          if (p.fingerprint === 'key') {
+            expect(Buffer.from(p.graph.hi.slice().buffer).equals(Buffer.from(r.graph.hi.slice().buffer)), variant).toBe(true);
+            expect(Buffer.from(p.graph.lo.slice().buffer).equals(Buffer.from(r.graph.lo.slice().buffer)), variant).toBe(true);
+          } else {
+            expect(p.fingerprint).toBe('storeImage');
+            // node for node the same states: each node's image fingerprint is that of the state the
+            // reducer reaches on the node's path (a sample of the nodes, the last one included)
+            const image = storeImageFingerprint(cfg), h = new Uint32Array(2), step = Math.max(1, Math.floor(p.states / 200));
+            for (let n = p.states - 1; n >= 0; n -= step) {
+              image(replayTo(r, n).state, h);
+              expect([h[0], h[1]], `${variant} node ${n}`).toEqual([p.graph.hi[n], p.graph.lo[n]]);
+            }
+          }
+          // every counterexample of the packed engine is confirmed by the reducer's replay, and the
+          // library's report() replays it alike (it reads which fingerprint the result has)
+          expect(verifiedReport(p).counterexamples.map((cx) => [cx.invariant, cx.steps.length])).toEqual(p.violations.map((f) => [f.invariant, f.length]));
+          expect(report(p).counterexamples.map((cx) => [cx.invariant, cx.steps.length])).toEqual(p.violations.map((f) => [f.invariant, f.length]));
+        }
       }
-    }, 120_000);
+    }, 240_000);
   }
 
   it('a violation the reducer does not confirm is a disagreement', async () => {

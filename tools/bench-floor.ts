@@ -96,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
   const symmetry = v.symmetry === true;
 
   // Part 1: breadth-first from the initial state with the packed expander, every edge kept.
-  const expander = makeExpander({ config, variant, symmetry, engine: 'packed', por: false });
+  // keys, not Store images (EXP-FP-IMAGE): this bench keeps every successor's key
+  const expander = makeExpander({ config, variant, symmetry, engine: 'packed', por: false, storeImage: false });
   const init = new IntBuf(256);
   encodeState(initialState(config), init);
   const h = new Uint32Array(2);

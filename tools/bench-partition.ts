@@ -111,7 +111,8 @@ class Part {
   private readonly out: OutBuf = { fp: new IntBuf(1 << 16), keys: new IntBuf(1 << 16), at: new IntBuf(1 << 15) };
 
   constructor(private readonly job: PartJob) {
-    this.expander = makeExpander({ config: job.config, variant: job.variant, symmetry: job.symmetry, por: job.por, engine: 'packed' });
+    // keys, not Store images (EXP-FP-IMAGE): the parts send each other successor keys
+    this.expander = makeExpander({ config: job.config, variant: job.variant, symmetry: job.symmetry, por: job.por, engine: 'packed', storeImage: false });
     this.cur.offs.push(0);
     this.next.offs.push(0);
   }

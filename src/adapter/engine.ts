@@ -18,7 +18,6 @@ import { faultReasonPteFetch, unrecovFlagsPasidAddr } from '../hardware/translat
 import { rangeCoverOf } from '../hardware/rangeSpan.ts';
 import type { VariantTraits } from '../model/variant.ts';
 import type { StepWatch } from './watch.ts';
-import { insertAt, removeAt } from './lists.ts';
 import {
   C_ATC_INV, C_BAD_CD, C_CB_FREE, C_CB_INVAL, C_CB_RELEASE, C_CFGI, C_DMA, C_F_STALL, C_F_TERM, C_PRI_RESP,
   C_RESUME_ABORT, C_RESUME_RETRY, C_RET_ERR, C_RET_HANDLE, C_RET_OK, C_SYNC, C_TLBI_ASID, C_TLBI_VA, C_TLBI_VMALL, C_T_BIND,
@@ -463,7 +462,7 @@ export class Engine {
     const afterRelease = m < 0 || !st.mmAlive[m];
     if (this.counting) this.counts[C_T_FAULT]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'dev_fault', dev, type: 2, reason: 0, mm: m, page, pasid, group, flags: 3, prot: write ? 2 : 1 } });
-    insertAt(list, at, { via, group, pasid, page, write, afterRelease, status: F_PENDING });
+    st.faultInsert(dev, at, { via, group, pasid, page, write, afterRelease, status: F_PENDING });
     return group;
   }
 
@@ -499,7 +498,7 @@ export class Engine {
         this.st.mapFrame(frame);
       }
     }
-    f.status = status;
+    this.st.faultSetStatus(f, status);
   }
 
   /** DRV-IOPF-RESPOND iopfRespond(). */
@@ -512,7 +511,7 @@ export class Engine {
     if (this.counting) this.counts[C_T_RESP + code]!++;
     if (this.materialize) this.push({ kind: 'trace', record: { tp: 'dev_page_response', dev, code, pasid: f.pasid, group: f.group } });
     else if (this.watchFn) this.watchFn.pageResponse(dev, code, f.group);
-    removeAt(list, i);
+    this.st.faultRemove(dev, i);
     if (f.via === 'pri') {
       if (this.cmdIssued(C_PRI_RESP + code)) this.push({ kind: 'cmd', cmd: { op: 'CMD_PRI_RESP', dev, ssid: f.pasid, prgi: f.group, code } });
       return;
@@ -580,7 +579,8 @@ export class Engine {
     switch (w) {
       case W_REMOVE:
       case W_CLEAR_VALID:
-        if (present) st.cdFlags[slot] = 0;
+        // the whole slot cleared, so that a Store's words are a function of its state (EXP-KEY-ABSENT)
+        if (present) { st.cdFlags[slot] = 0; st.cdAsid[slot] = 0; st.cdTtb0[slot] = 0; }
         break;
       case W_QUIESCE:
         if (present) st.cdFlags[slot] = flags | CD_EPD0;
@@ -647,7 +647,9 @@ export class Engine {
     }
     st.domFreed[domain] = 1;
     st.domPrivateAsid[domain] = 0;
-    st.cdFlags.fill(0, domain * st.pasidCap, (domain + 1) * st.pasidCap);
+    // every CD slot of the domain cleared whole (EXP-KEY-ABSENT)
+    const first = domain * st.pasidCap, end = first + st.pasidCap;
+    st.cdFlags.fill(0, first, end); st.cdAsid.fill(0, first, end); st.cdTtb0.fill(0, first, end);
   }
 
   // =============================================================== ASIDs, PASIDs (driver/asid.ts, pasid.ts)
@@ -770,7 +772,7 @@ export class Engine {
     const d = st.deferred;
     let i = 0;
     while (i < d.length && (d[i]!.domain - domain || d[i]!.mm - mm) <= 0) i++;
-    insertAt(d, i, { domain, mm, inDomainOps });
+    st.deferredInsert(i, { domain, mm, inDomainOps });
     if (this.traits.ctxDescPut === 'notifierPut') this.freeSharedCd(mm);
   }
 
@@ -815,7 +817,7 @@ export class Engine {
   /** DRV-MN-FREE notifierFree(). */
   private notifierFree(i: number): void {
     const f = this.st.deferred[i]!;
-    removeAt(this.st.deferred, i);
+    this.st.deferredRemove(i);
     if (f.inDomainOps) this.obsCallback('free_notifier', f.domain, f.mm);
     if (this.traits.ctxDescPut === 'srcuCallback') this.freeSharedCd(f.mm);
   }

@@ -5,6 +5,7 @@
 import type { Config } from '../model/config.ts';
 import { PTE_NOT_IN_VMA } from '../model/state.ts';
 import { cdStallBit } from '../hardware/cd.ts';
+import { insertAt, removeAt } from './lists.ts';
 
 /** CD flag bits (cdFlags): PRESENT marks an occupied CD slot; the rest mirror Cd's booleans. */
 export const CD_PRESENT = 1;
@@ -59,8 +60,9 @@ export interface StoreShape {
  */
 export interface StoreAlloc {
   readonly eager: boolean;
-  u8(n: number): Uint8Array;
-  i32(n: number): Int32Array;
+  /** `derived`: the array holds a function of the others (or a constant), or what the explorer's key leaves out. */
+  u8(n: number, derived?: boolean): Uint8Array;
+  i32(n: number, derived?: boolean): Int32Array;
 }
 
 const freshArrays: StoreAlloc = { eager: false, u8: (n) => new Uint8Array(n), i32: (n) => new Int32Array(n) };
@@ -141,7 +143,7 @@ export class Store {
     this.steEats = alloc.u8(nDev);
     this.domFreed = alloc.u8(nDom);
     this.domPrivateAsid = alloc.i32(nDom);
-    this.domStallBit = alloc.u8(nDom);
+    this.domStallBit = alloc.u8(nDom, true);
     for (let d = 0; d < nDom; d++) this.domStallBit[d] = cdStallBit(config, d) ? 1 : 0;
     this.cdFlags = alloc.u8(nDom * this.pasidCap);
     this.cdAsid = alloc.i32(nDom * this.pasidCap);
@@ -157,20 +159,20 @@ export class Store {
     this.bondOn = alloc.u8(nDev * nMm);
     this.bondRefs = alloc.i32(nDev * nMm);
     this.bondAfterExit = alloc.u8(nDev * nMm);
-    this.bondsOfDev = alloc.i32(nDev);
+    this.bondsOfDev = alloc.i32(nDev, true);
     this.mnOn = alloc.u8(nDom * nMm * 2);
     this.mnRefs = alloc.i32(nDom * nMm * 2);
     this.mnCleared = alloc.u8(nDom * nMm * 2);
-    this.mnListPos = alloc.u8(nDom * nMm * 2);
+    this.mnListPos = alloc.u8(nDom * nMm * 2, true);
     this.deferred = [];
     this.mmAlive = alloc.u8(nMm);
     this.mmPasid = alloc.i32(nMm);
     this.mmPasidRefs = alloc.i32(nMm);
     this.mmCtxDescRefs = alloc.i32(nMm);
     this.pages = config.processes.map((p) => alloc.i32(p.pages).fill(PTE_NOT_IN_VMA));
-    this.pasidToMm = alloc.i32(this.pasidCap).fill(-1);
-    this.pasidHolders = alloc.i32(this.pasidCap);
-    this.frameMaps = alloc.i32(config.frames);
+    this.pasidToMm = alloc.i32(this.pasidCap, true).fill(-1);
+    this.pasidHolders = alloc.i32(this.pasidCap, true);
+    this.frameMaps = alloc.i32(config.frames, true);
     this.freeFrameCount = config.frames;
   }
 
@@ -231,6 +233,35 @@ export class Store {
   /** Reset the search hint after a bulk load. */
   resetFreeHint(): void {
     this.freeHint = 0;
+  }
+
+  // ------------------------------------------------------------ pending faults, deferred frees
+  // Every change to these lists goes through the methods below (the packed explorer's PackedStore
+  // notes which lists a step changed, so that it puts back only those).
+
+  /** Insert `f` at position `at` of the device's pending faults (sorted by group). */
+  faultInsert(dev: number, at: number, f: FaultRec): void {
+    insertAt(this.faults[dev]!, at, f);
+  }
+
+  /** Set the status of `f`, one of the device's pending faults. */
+  faultSetStatus(f: FaultRec, status: number): void {
+    f.status = status;
+  }
+
+  /** Remove the device's pending fault at position `at`. */
+  faultRemove(dev: number, at: number): void {
+    removeAt(this.faults[dev]!, at);
+  }
+
+  /** Insert `r` at position `at` of the deferred frees. */
+  deferredInsert(at: number, r: DeferredRec): void {
+    insertAt(this.deferred, at, r);
+  }
+
+  /** Remove the deferred free at position `at`. */
+  deferredRemove(at: number): void {
+    removeAt(this.deferred, at);
   }
 
   // ------------------------------------------------------------ TLB

@@ -1,6 +1,7 @@
 // Counterexamples are rebuilt by replaying, not stored: the node's parent chain gives the path
-// length and, per node, the 64-bit hash of its key. From the initial state we step, at each node,
-// the event whose successor has the next node's key hash (the parent's enabled-event index is
+// length and, per node, its 64-bit fingerprint (the hash of its key, or of its Store's image:
+// EXP-FP-IMAGE). From the initial state we step, at each node, the event whose successor has
+// the next node's fingerprint (the parent's enabled-event index is
 // tried first; with symmetry reduction the stored representative may be a relabelled copy of the
 // concrete state, so the index can name another event and we search the enabled list). The result
 // is a concrete event sequence from initialState() whose steps the reducer reproduces exactly.
@@ -16,6 +17,7 @@ import { IntBuf } from './encode.ts';
 import type { ExploreResult, Found } from './explore.ts';
 import { Canonicalizer, symmetryOf } from './symmetry.ts';
 import { hash64 } from './visited.ts';
+import { storeImageFingerprint } from './packed/fingerprint.ts';
 
 export interface TraceStep {
   readonly event: Event;
@@ -41,16 +43,23 @@ export function pathTo(r: ExploreResult, node: number): number[] {
   return path.reverse();
 }
 
-function keyHash(canon: Canonicalizer, s: State, buf: IntBuf, h: Uint32Array): void {
-  buf.reset();
-  canon.key(s, buf);
-  hash64(buf.a, 0, buf.n, h);
+/** Writes the fingerprint of a state, as the search that found the nodes computed it (ExploreResult.fingerprint). */
+export type StateFingerprint = (s: State, h: Uint32Array) => void;
+
+/** The fingerprint a search computed for its nodes (ExploreResult.fingerprint): its key's hash, or its Store image's (EXP-FP-IMAGE). */
+export function fingerprintOf(r: Pick<ExploreResult, 'config' | 'symmetry' | 'fingerprint'>): StateFingerprint {
+  if (r.fingerprint === 'storeImage') return storeImageFingerprint(r.config);
+  const canon = new Canonicalizer(r.config, symmetryOf(r.config, r.symmetry));
+  const buf = new IntBuf(256);
+  return (s, h) => {
+    buf.reset();
+    canon.key(s, buf);
+    hash64(buf.a, 0, buf.n, h);
+  };
 }
 
 /** Replay the concrete path to `node`: its events with their observations, and the final state. */
-export function replayTo(r: ExploreResult, node: number, m: Model = createModel(r.config, r.variant)): { steps: TraceStep[]; state: State } {
-  const canon = new Canonicalizer(r.config, symmetryOf(r.config, r.symmetry));
-  const buf = new IntBuf(256);
+export function replayTo(r: ExploreResult, node: number, m: Model = createModel(r.config, r.variant), fingerprint: StateFingerprint = fingerprintOf(r)): { steps: TraceStep[]; state: State } {
   const h = new Uint32Array(2);
   let s = initialState(r.config);
   const steps: TraceStep[] = [];
@@ -62,7 +71,7 @@ export function replayTo(r: ExploreResult, node: number, m: Model = createModel(
     for (const k of order) {
       const e = events[k]!;
       const next = stepEnabled(m, s, e);
-      keyHash(canon, next.state, buf, h);
+      fingerprint(next.state, h);
       if (h[0] === r.graph.hi[n] && h[1] === r.graph.lo[n]) {
         steps.push({ event: e, observations: next.observations });
         s = next.state;

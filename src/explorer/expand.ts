@@ -13,6 +13,7 @@ import { decodeState, IntBuf } from './encode.ts';
 import { Canonicalizer, symmetryOf } from './symmetry.ts';
 import { hash64 } from './visited.ts';
 import { ampleOf, cleanupMeasure, provisoKeeps } from './por.ts';
+import type { Fingerprint } from './explore.ts';
 
 /** Bit of each invariant in the violation masks. */
 export const invariantBit: ReadonlyMap<string, number> = new Map(invariantNames.map((n, i) => [n, 1 << i]));
@@ -80,6 +81,13 @@ export interface ExpanderSpec {
    * never take, is exercised.
    */
   readonly provisoRefuseAll?: boolean;
+  /**
+   * The packed engine without symmetry reduction fingerprints its Store's image (EXP-FP-IMAGE);
+   * false: the key, as the reducer engine does (the cross-checks compare the two engines' node
+   * fingerprints then; benchmarks time both). Ignored with symmetry reduction and by the reducer
+   * engine, which always fingerprint the key.
+   */
+  readonly storeImage?: boolean;
 }
 
 export class Expander {
@@ -146,6 +154,27 @@ export class Expander {
       src[i * SRC_WORDS + 4] = how;
     }
     return this.result(src, ne, copy);
+  }
+
+  /**
+   * The fingerprint of the state whose key is a[start, end): the 64-bit hash of what this
+   * expander writes for a successor (its key here).
+   */
+  fingerprintOfKey(a: Int32Array, start: number, end: number, h: Uint32Array): void {
+    hash64(a, start, end, h);
+  }
+
+  /** What this expander's fingerprints hash. */
+  readonly fingerprint: Fingerprint = 'key';
+
+  /** Whether the successor records are not keys (the merge then asks keyOfRecord for a new state's key). */
+  readonly recordsAreKeys: boolean = true;
+
+  /** Append the key of the successor recorded at a[start...] to `out` (its record is its key here). */
+  keyOfRecord(a: Int32Array, start: number, len: number, out: IntBuf): void {
+    out.ensure(len);
+    out.a.set(a.subarray(start, start + len), out.n);
+    out.n += len;
   }
 
   /** The result of a chunk: views of the buffers (`copy` false) or copies of them. */

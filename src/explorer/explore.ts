@@ -61,6 +61,8 @@ export interface ExploreOptions {
   readonly por?: boolean;
   /** For tests: the cycle proviso refuses every ample candidate (ExpanderSpec.provisoRefuseAll). */
   readonly provisoRefuseAll?: boolean;
+  /** For cross-checks and benchmarks: false fingerprints the key without symmetry reduction too (ExpanderSpec.storeImage). */
+  readonly storeImage?: boolean;
   /**
    * Cores handed over while the search runs, each one more worker thread (exploreVariants: a lane
    * with no variant left gives its core to a running one). Results do not depend on them.
@@ -169,6 +171,13 @@ export type Found =
     readonly unresolvable: number;
   };
 
+/**
+ * What a node's 64-bit fingerprint (Graph.hi, lo) hashes: the state's key (the reducer engine,
+ * symmetry-reduced runs of the packed engine, family searches), or the image of the packed
+ * engine's Store (PackedStore.writeImage: the packed engine without symmetry reduction).
+ */
+export type Fingerprint = 'key' | 'storeImage';
+
 export interface Graph {
   readonly parent: Uint32Array;
   readonly eventIndex: Uint16Array;
@@ -228,6 +237,8 @@ export interface ExploreResult {
   /** The parent links of every node; for a result of a family search (`family` set), only the
    *  parent chains of its violations, renumbered from the initial node 0 (familySearch.ts). */
   readonly graph: Graph;
+  /** What graph.hi and lo hash (counterexample replay recomputes them). */
+  readonly fingerprint: Fingerprint;
   /** Set when the variant was searched together with others (src/explorer/familySearch.ts):
    *  `seconds`, `bytesPerState`, `memory` and `time` are then the whole family's. */
   readonly family?: FamilyFigures;
@@ -268,6 +279,9 @@ class InThread implements ChunkRunner {
   async close(): Promise<void> {}
 }
 
+/** Nodes per chunk in one thread (docs/performance.md, "The Store's image as the fingerprint": the successor records a chunk writes are still in the caches when the merge reads them). */
+const IN_THREAD_CHUNK = 512;
+
 /** Nodes per chunk with workers (docs/performance.md, "Two workers on seed-wide": 1024 measured faster than 256 for the packed engine, the same for the reducer's). */
 const POOL_CHUNK = 1024;
 
@@ -281,6 +295,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const spec: ExpanderSpec & { engine: EngineName } = {
     config, variant, symmetry: opts.symmetry, engine: engine.engine, por: opts.por === true,
     ...(opts.provisoRefuseAll === true ? { provisoRefuseAll: true } : {}),
+    ...(opts.storeImage === false ? { storeImage: false } : {}),
   };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a
@@ -289,7 +304,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
   const pool = opts.workers > 1 || opts.moreCores !== undefined
     ? new WorkerPool(spec, opts.workers, local, opts.chunkSize ?? POOL_CHUNK)
     : undefined;
-  const runner: ChunkRunner = pool ?? new InThread(local, opts.chunkSize ?? 2048);
+  const runner: ChunkRunner = pool ?? new InThread(local, opts.chunkSize ?? IN_THREAD_CHUNK);
   if (pool) opts.moreCores?.use(() => pool.addWorker());
   const queue = new KeyQueue({ memBytes: opts.frontierMemBytes ?? FRONTIER_MEM_DEFAULT, segmentWords: opts.frontierSegmentWords, spillDir: opts.spillDir });
   const succ = new SuccessorLists({ memBytes: opts.successorMemBytes ?? SUCCESSOR_MEM_DEFAULT, blockWords: opts.successorBlockWords, spillDir: opts.spillDir });
@@ -313,7 +328,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     local.canon.key(initialState(config), init);
     queue.push(init.a, 0, init.n);
     const h = new Uint32Array(2);
-    hash64(init.a, 0, init.n, h);
+    local.fingerprintOfKey(init.a, 0, init.n, h);
     visited.insert(h[0]!, h[1]!);
     parent.push(0xffffffff);
     eventIndex.set(0, 0);
@@ -332,6 +347,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
      * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
      * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
      */
+    const recordsAreKeys = local.recordsAreKeys, newKey = new IntBuf(256);
     const mergeEdges = (node: number, fault: number, edges: Uint32Array, enc: Int32Array, e0: number, nEdges: number, encPos0: number, only: number): number => {
       let encPos = encPos0;
       // faults-resolvable reads the successors of nodes with pending faults only (successors.ts)
@@ -355,7 +371,8 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
           if (levelStart.length === depth + 1) levelStart.push(t);
           parent.push(node);
           eventIndex.set(t, evIdx);
-          queue.push(enc, encPos, len);
+          if (recordsAreKeys) queue.push(enc, encPos, len);
+          else { newKey.reset(); local.keyOfRecord(enc, encPos, len, newKey); queue.push(newKey.a, 0, newKey.n); }
         }
         encPos += len;
         if (fault !== 0) succ.add(t);
@@ -442,6 +459,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
       memory,
       time,
       violations,
+      fingerprint: local.fingerprint,
       graph: { parent: parent.a.subarray(0, states), eventIndex: eventIndex.a.subarray(0, states), ...visited.takeColumns() },
     };
   } finally {

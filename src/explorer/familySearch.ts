@@ -260,7 +260,7 @@ export async function exploreFamily(config: Config, variants: readonly VariantNa
       return {
         config, variant, engine: 'packed', symmetry: sym.enabled, ...(sym.offReason === undefined ? {} : { symmetryOff: sym.offReason }), symmetryNotes: sym.notes,
         por, ampleNodes: ampleNodes[v]!, provisoRefused: provisoRefused[v]!, states: states[v]!, transitions: transitions[v]!,
-        maxDepth: lv.length - 1, levels: lv, seconds, truncated, bytesPerState: Math.round(bytes / nStates), memory, time, violations, graph, family,
+        maxDepth: lv.length - 1, levels: lv, seconds, truncated, bytesPerState: Math.round(bytes / nStates), memory, time, violations, graph, fingerprint: 'key', family,
       };
     });
   } finally {

@@ -16,10 +16,12 @@ import { EDGE_WORDS, EXPANDED_AMPLE, EXPANDED_FULLY, EXPANDED_REFUSED, SRC_WORDS
 import { hash64 } from '../visited.ts';
 import type { EnabledOnStore } from './enabled.ts';
 import type { MaskMonitor } from './monitor.ts';
-import { loadKey, type PackedStore } from './store-io.ts';
+import { loadKey, PackedStore } from './store-io.ts';
+import { IntBuf } from '../encode.ts';
 import { packedSemantics } from './semantics.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
+import type { Fingerprint } from '../explore.ts';
 import { ampleOnStore, provisoKeeps, storeCleanupMeasure } from '../por.ts';
 import { codeGenerationAllowed } from './codegen.ts';
 
@@ -63,6 +65,35 @@ export class PackedExpander extends Expander {
     this.enabled = sem.enabled;
     this.invariants = sem.invariants;
     this.storeCanon = new StoreCanonicalizer(spec.config, spec.symmetry);
+    this.images = !this.storeCanon.symmetry.enabled && spec.storeImage !== false;
+    this.recordsAreKeys = !this.images;
+    this.fingerprint = this.images ? 'storeImage' : 'key';
+  }
+
+  /**
+   * Without symmetry reduction (and unless spec.storeImage is false), each successor is recorded
+   * as its Store's image (PackedStore.writeImage) and fingerprinted by it (EXP-FP-IMAGE): copying
+   * the Store's words costs less than building the key, which the merge builds only for the
+   * successors it has not seen (keyOfRecord).
+   */
+  private readonly images: boolean;
+  override readonly recordsAreKeys: boolean;
+  override readonly fingerprint: Fingerprint;
+  /** A Store apart from the one expanded, for the image of a state given by its key. */
+  private scratchStore: PackedStore | undefined;
+  private readonly scratchBuf = new IntBuf(256);
+
+  override fingerprintOfKey(a: Int32Array, start: number, end: number, h: Uint32Array): void {
+    if (!this.images) { hash64(a, start, end, h); return; }
+    const st = this.scratchStore ??= new PackedStore(this.spec.config), buf = this.scratchBuf;
+    loadKey(st, a, start);
+    buf.reset();
+    st.writeImage(buf);
+    hash64(buf.a, 0, buf.n, h);
+  }
+
+  override keyOfRecord(a: Int32Array, start: number, len: number, out: IntBuf): void {
+    if (this.images) this.store.keyOfImage(a, start, out); else super.keyOfRecord(a, start, len, out);
   }
 
   override expand(chunk: Chunk, copy = true): ChunkResult {
@@ -120,7 +151,7 @@ export class PackedExpander extends Expander {
     (this.engine as unknown as Applies).apply(e);
     mon.afterStep(e);
     const start = out.n;
-    this.storeCanon.key(this.store, out);
+    if (this.images) this.store.writeImage(out); else this.storeCanon.key(this.store, out);
     hash64(out.a, start, out.n, h);
     let edges = this.edgeBuf, ne = this.ne;
     if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.edgeBuf = g; }

@@ -27,11 +27,12 @@ export function compileLoadKey(config: Config, st: PackedStore): CompiledLoad {
   for (let slot = 0; slot < nDev * cap; slot++) {
     w(`if (atcCount[${slot}] !== 0) { const arr = atc[${slot}]; ${Array.from({ length: stride }, (_, p) => `arr[${p}] = -1;`).join(' ')} atcCount[${slot}] = 0; }`);
   }
-  // presence flags only: the other fields of an absent CD, bond or notifier are left, and nothing reads them (EXP-KEY-ABSENT)
-  for (let k = 0; k < nDom * cap; k++) w(`cdFlags[${k}] = 0;`);
+  // every field of an absent CD, bond or notifier is 0, as the Engine leaves it when it removes one:
+  // the store's image (PackedStore.writeImage) is then a function of the state
+  for (let k = 0; k < nDom * cap; k++) w(`cdFlags[${k}] = 0; cdAsid[${k}] = 0; cdTtb0[${k}] = 0;`);
   for (let d = 0; d < nDev; d++) w(`sva[${d}] = 0; bondsOfDev[${d}] = 0;`);
-  for (let k = 0; k < nDev * nMm; k++) w(`bondOn[${k}] = 0;`);
-  for (let k = 0; k < nDom * nMm * 2; k++) w(`mnOn[${k}] = 0;`);
+  for (let k = 0; k < nDev * nMm; k++) w(`bondOn[${k}] = 0; bondRefs[${k}] = 0; bondAfterExit[${k}] = 0;`);
+  for (let k = 0; k < nDom * nMm * 2; k++) w(`mnOn[${k}] = 0; mnRefs[${k}] = 0; mnCleared[${k}] = 0; mnListPos[${k}] = 0;`);
   for (let m = 0; m < nMm; m++) w(`mmPasid[${m}] = 0;`);
   for (let p = 0; p < cap; p++) w(`pasidToMm[${p}] = -1; pasidHolders[${p}] = 0;`);
   for (let f = 0; f < st.nFrames; f++) w(`frameMaps[${f}] = 0;`);

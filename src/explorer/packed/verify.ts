@@ -1,7 +1,7 @@
 // Trust: a violation the packed engine finds is reported only once the reference reducer shows
 // it too. Each counterexample is rebuilt by re-executing the path from the parent links on the
 // reducer (src/explorer/counterexample.ts: initialState(), enabledEvents(), stepEnabled(), the
-// successor's key hash matched at every step), and the reducer's checkInvariants /
+// successor's fingerprint matched at every step), and the reducer's checkInvariants /
 // checkTransition must find the same invariant at the end, after exactly the number of events the
 // packed engine counted. Otherwise the engines disagree: DisagreementError names where.
 import { counterexample } from '../counterexample.ts';
