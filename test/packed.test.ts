@@ -310,6 +310,18 @@ describe('packed engine: loadKey', () => {
     }
   });
 
+  /** st's image equals that of `other` loaded with st's key, and the key read back from the image is st's key. */
+  const expectImageRoundTrip = (st: PackedStore, other: PackedStore) => {
+    const key = new IntBuf(256), image = new IntBuf(256), again = new IntBuf(256), back = new IntBuf(256);
+    encodeStore(st, key);
+    st.writeImage(image);
+    loadKey(other, key.a, 0);
+    other.writeImage(again);
+    expect(Array.from(image.a.subarray(0, image.n))).toEqual(Array.from(again.a.subarray(0, again.n)));
+    st.keyOfImage(image.a, 0, back);
+    expect(Array.from(back.a.subarray(0, back.n))).toEqual(Array.from(key.a.subarray(0, key.n)));
+  };
+
   it('records a state by its Store image: the same image for the same state however the Store came to it, and the image gives back the key', () => {
     // EXP-FP-IMAGE. After every step of random walks on the adapter's Engine (every configuration
     // small enough, every variant), the Store's image (writeImage) equals the image of another
@@ -332,14 +344,7 @@ describe('packed engine: loadKey', () => {
           if (events.length === 0) break;
           px.engine.step(events[c % events.length]!);
           steps++;
-          const key = new IntBuf(256), image = new IntBuf(256), again = new IntBuf(256), back = new IntBuf(256);
-          encodeStore(st, key);
-          st.writeImage(image);
-          loadKey(other, key.a, 0);
-          other.writeImage(again);
-          expect(Array.from(image.a.subarray(0, image.n))).toEqual(Array.from(again.a.subarray(0, again.n)));
-          st.keyOfImage(image.a, 0, back);
-          expect(Array.from(back.a.subarray(0, back.n))).toEqual(Array.from(key.a.subarray(0, key.n)));
+          expectImageRoundTrip(st, other);
         }
       }), { numRuns: 40, seed: 53 });
     }
@@ -352,14 +357,7 @@ describe('packed engine: loadKey', () => {
     loadKey(st, init.a, 0);
     for (const [dev, pasid, page, frame] of [[1, 2, 1, 1], [1, 2, 1, 2], [0, 1, 1, 2], [0, 1, 1, 0], [0, 1, 0, 2], [0, 1, 0, 1], [0, 1, 0, 0], [1, 0, 0, 0]] as const) st.atcInsert(dev, pasid, page, frame);
     expect([...st.atcExtra.values()].reduce((n, m) => n + [...m.values()].reduce((k, l) => k + l.length, 0), 0)).toBe(4);
-    const key = new IntBuf(256), image = new IntBuf(256), again = new IntBuf(256), back = new IntBuf(256);
-    encodeStore(st, key);
-    st.writeImage(image);
-    loadKey(other, key.a, 0);
-    other.writeImage(again);
-    expect(Array.from(image.a.subarray(0, image.n))).toEqual(Array.from(again.a.subarray(0, again.n)));
-    st.keyOfImage(image.a, 0, back);
-    expect(Array.from(back.a.subarray(0, back.n))).toEqual(Array.from(key.a.subarray(0, key.n)));
+    expectImageRoundTrip(st, other);
   });
 
   it('hands off its own buffers for a result merged later (the pool\'s own chunks): each result stays as a copy would be while later chunks are expanded, and buffers given back are used again', () => {
