@@ -164,13 +164,10 @@ export class Expander {
     hash64(a, start, end, h);
   }
 
-  /** What this expander's fingerprints hash. */
+  /** What this expander's fingerprints hash; its successor records are keys exactly when this is 'key'. */
   readonly fingerprint: Fingerprint = 'key';
 
-  /** Whether the successor records are not keys (the merge then asks keyOfRecord for a new state's key). */
-  readonly recordsAreKeys: boolean = true;
-
-  /** Append the key of the successor recorded at a[start...] to `out` (its record is its key here). */
+  /** Append the key of the successor recorded at a[start...] to `out` (the merge asks only when the records are not keys; a key record is copied). */
   keyOfRecord(a: Int32Array, start: number, len: number, out: IntBuf): void {
     out.ensure(len);
     out.a.set(a.subarray(start, start + len), out.n);

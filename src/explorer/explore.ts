@@ -347,7 +347,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
      * Merges the edges e0 .. e0 + nEdges - 1 of `node` (successor keys from encPos0 on in `enc`),
      * keeping only the one at position `only` when it is >= 0; returns the position in `enc` after them.
      */
-    const recordsAreKeys = local.recordsAreKeys, newKey = new IntBuf(256);
+    const recordsAreKeys = local.fingerprint === 'key', newKey = new IntBuf(256);
     const mergeEdges = (node: number, fault: number, edges: Uint32Array, enc: Int32Array, e0: number, nEdges: number, encPos0: number, only: number): number => {
       let encPos = encPos0;
       // faults-resolvable reads the successors of nodes with pending faults only (successors.ts)

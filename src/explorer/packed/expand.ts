@@ -18,6 +18,7 @@ import type { EnabledOnStore } from './enabled.ts';
 import type { MaskMonitor } from './monitor.ts';
 import { loadKey, PackedStore } from './store-io.ts';
 import { IntBuf } from '../encode.ts';
+import { imageFingerprintOfKey } from './fingerprint.ts';
 import { packedSemantics } from './semantics.ts';
 import { StoreCanonicalizer } from './canon.ts';
 import type { Event } from '../../model/event.ts';
@@ -66,7 +67,6 @@ export class PackedExpander extends Expander {
     this.invariants = sem.invariants;
     this.storeCanon = new StoreCanonicalizer(spec.config, spec.symmetry);
     this.images = !this.storeCanon.symmetry.enabled && spec.storeImage !== false;
-    this.recordsAreKeys = !this.images;
     this.fingerprint = this.images ? 'storeImage' : 'key';
   }
 
@@ -77,7 +77,6 @@ export class PackedExpander extends Expander {
    * successors it has not seen (keyOfRecord).
    */
   private readonly images: boolean;
-  override readonly recordsAreKeys: boolean;
   override readonly fingerprint: Fingerprint;
   /** A Store apart from the one expanded, for the image of a state given by its key. */
   private scratchStore: PackedStore | undefined;
@@ -85,11 +84,7 @@ export class PackedExpander extends Expander {
 
   override fingerprintOfKey(a: Int32Array, start: number, end: number, h: Uint32Array): void {
     if (!this.images) { hash64(a, start, end, h); return; }
-    const st = this.scratchStore ??= new PackedStore(this.spec.config), buf = this.scratchBuf;
-    loadKey(st, a, start);
-    buf.reset();
-    st.writeImage(buf);
-    hash64(buf.a, 0, buf.n, h);
+    imageFingerprintOfKey(this.scratchStore ??= new PackedStore(this.spec.config), a, start, this.scratchBuf, h);
   }
 
   override keyOfRecord(a: Int32Array, start: number, len: number, out: IntBuf): void {

@@ -7,15 +7,20 @@ import { encodeState, IntBuf } from '../encode.ts';
 import { hash64 } from '../visited.ts';
 import { loadKey, PackedStore } from './store-io.ts';
 
+/** The image fingerprint of the state whose key starts at a[start], loaded into `st` (its image written to `buf`), into h. */
+export function imageFingerprintOfKey(st: PackedStore, a: Int32Array, start: number, buf: IntBuf, h: Uint32Array): void {
+  loadKey(st, a, start);
+  buf.reset();
+  st.writeImage(buf);
+  hash64(buf.a, 0, buf.n, h);
+}
+
 /** A function writing the image fingerprint of a State of `config` into h[0] (high) and h[1] (low). */
 export function storeImageFingerprint(config: Config): (s: State, h: Uint32Array) => void {
   const st = new PackedStore(config), key = new IntBuf(256), img = new IntBuf(256);
   return (s, h) => {
     key.reset();
     encodeState(s, key, false);
-    loadKey(st, key.a, 0);
-    img.reset();
-    st.writeImage(img);
-    hash64(img.a, 0, img.n, h);
+    imageFingerprintOfKey(st, key.a, 0, img, h);
   };
 }

@@ -208,15 +208,27 @@ export class PackedStore extends Store {
 
   /** Empty the collections whose size the state decides: the TLB, ATC duplicates, faults and deferred frees. */
   clearLists(): void {
+    this.clearTlb();
+    if (this.atcExtra.size > 0) this.atcExtra.clear();
+    this.clearFaults();
+    this.clearDeferred();
+  }
+
+  private clearTlb(): void {
     for (let i = 0; i < this.nTouched; i++) {
       const asid = this.tlbTouched[i]!;
       this.tlbMark[asid] = 0;
       if (this.tlbCount[asid] !== 0) { const arr = this.tlb[asid]!; for (let p = 0; p < arr.length; p++) arr[p] = -1; this.tlbCount[asid] = 0; }
     }
     this.nTouched = 0;
-    if (this.atcExtra.size > 0) this.atcExtra.clear();
-    // pop(), not `length = 0`: V8 inlines pop() and calls a builtin for the length setter
+  }
+
+  // pop(), not `length = 0`: V8 inlines pop() and calls a builtin for the length setter
+  private clearFaults(): void {
     for (let d = 0; d < this.nDev; d++) { const list = this.faults[d]!; while (list.length > 0) list.pop(); }
+  }
+
+  private clearDeferred(): void {
     const deferred = this.deferred;
     while (deferred.length > 0) deferred.pop();
   }
@@ -316,12 +328,7 @@ export class PackedStore extends Store {
   restore(): void {
     this.arena.set(this.savedArena);
     if (this.tlbChanged) {
-      for (let i = 0; i < this.nTouched; i++) {
-        const asid = this.tlbTouched[i]!;
-        this.tlbMark[asid] = 0;
-        if (this.tlbCount[asid] !== 0) { const arr = this.tlb[asid]!; for (let p = 0; p < arr.length; p++) arr[p] = -1; this.tlbCount[asid] = 0; }
-      }
-      this.nTouched = 0;
+      this.clearTlb();
       const stride = this.pageStride, rowWords = 2 + stride;
       const t = this.savedTlb;
       for (let w = 0; w < this.savedTlbWords; w += rowWords) {
@@ -335,14 +342,13 @@ export class PackedStore extends Store {
     if (this.atcExtra.size > 0) this.atcExtra.clear();
     if (this.savedExtra !== undefined) for (const [slot, byPage] of copyExtra(this.savedExtra)) this.atcExtra.set(slot, byPage);
     if (this.faultsChanged) {
-      for (let d = 0; d < this.nDev; d++) { const list = this.faults[d]!; while (list.length > 0) list.pop(); }
+      this.clearFaults();
       if (this.savedFaults[0] !== 0) loadFaults(this, this.savedFaults, 0);
       this.faultsChanged = false;
     }
     if (this.deferredChanged) {
-      const deferred = this.deferred;
-      while (deferred.length > 0) deferred.pop();
-      for (const r of this.savedDeferred) deferred.push(r);
+      this.clearDeferred();
+      for (const r of this.savedDeferred) this.deferred.push(r);
       this.deferredChanged = false;
     }
     this.freeFrameCount = this.savedFree;
