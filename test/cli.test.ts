@@ -188,9 +188,15 @@ describe('npm run bench:threads', () => {
     const names = r.stdout.trim().split('\n').slice(3).map((l) => l.split(' | ')[1]);
     expect(names).toEqual(['key', 'Store image', 'Store image', 'key']);
   }, 60_000);
+  it('--runs kernel: one thread hashing in JavaScript against one hashing in WebAssembly, the order swapped each round, the same states', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--max-states', '2000', '--rounds', '2', '--runs', 'kernel');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const names = r.stdout.trim().split('\n').slice(3).map((l) => l.split(' | ')[1]);
+    expect(names).toEqual(['hash in JavaScript', 'hash kernel', 'hash kernel', 'hash in JavaScript']);
+  }, 60_000);
   it('bad flags exit 2 with one message', () => {
     const runs = bench('--runs', 'both');
-    expect([runs.status, runs.stderr]).toEqual([2, 'npm run bench:threads: --runs expects threads, room or image, got "both"\n']);
+    expect([runs.status, runs.stderr]).toEqual([2, 'npm run bench:threads: --runs expects threads, room, image or kernel, got "both"\n']);
     const image = bench('--runs', 'image');
     expect([image.status, image.stderr]).toEqual([2, 'npm run bench:threads: --runs image needs --no-symmetry (with symmetry reduction the fingerprint is always the key\'s)\n']);
   });

@@ -484,6 +484,18 @@ describe('packed engine: cross-check with the reducer engine on whole exploratio
     expect(() => verifiedReport(wrongNode)).toThrow(/packed engine and the reducer disagree/);
   });
 
+  it('hashing in JavaScript (where WebAssembly cannot run) gives the hash kernel\'s node fingerprints', async () => {
+    const cfg = config('small');
+    for (const symmetry of [true, false]) {
+      const k = await explore(cfg, 'v6', { symmetry, maxStates: 50_000_000, workers: 1, engine: 'packed' });
+      const js = await explore(cfg, 'v6', { symmetry, maxStates: 50_000_000, workers: 1, engine: 'packed', hashKernel: false });
+      expect(summary(js)).toEqual(summary(k));
+      expect(Array.from(js.graph.parent)).toEqual(Array.from(k.graph.parent));
+      expect(Buffer.from(js.graph.hi.slice().buffer).equals(Buffer.from(k.graph.hi.slice().buffer))).toBe(true);
+      expect(Buffer.from(js.graph.lo.slice().buffer).equals(Buffer.from(k.graph.lo.slice().buffer))).toBe(true);
+    }
+  }, 60_000);
+
   it('the packed engine with two threads gives the one-thread result', async () => {
     const cfg = config('ssid-widths');
     const one = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 1, engine: 'packed' });

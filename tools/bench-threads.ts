@@ -1,4 +1,4 @@
-// npm run bench:threads -- [--config FILE] [--variant NAME] [--max-states N] [--rounds R] [--no-por] [--no-symmetry] [--frontier-mem MiB] [--runs threads|room|image]
+// npm run bench:threads -- [--config FILE] [--variant NAME] [--max-states N] [--rounds R] [--no-por] [--no-symmetry] [--frontier-mem MiB] [--runs threads|room|image|kernel]
 //
 // Where the threads' time goes (docs/performance.md): explore() runs of one variant with one
 // thread and with two (this thread merging and expanding, one worker expanding), in alternating
@@ -10,6 +10,8 @@
 // (ExploreOptions.reserveStates, as `explore --max-states` does), the order swapped each round.
 // `--runs image` compares one thread fingerprinting each successor's key with one fingerprinting
 // its Store's image (EXP-FP-IMAGE, the default without symmetry reduction; give --no-symmetry),
+// the order swapped each round. `--runs kernel` compares one thread hashing its successors in
+// JavaScript (hash64) with one hashing them in WebAssembly (packed/hashKernel.ts, the default),
 // the order swapped each round.
 import * as E from 'fp-ts/lib/Either.js';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
@@ -31,7 +33,7 @@ const command: CommandSpec = {
     rounds: { type: 'string', value: 'R', help: 'rounds of the alternation (default 2)' },
     'no-por': { type: 'boolean', help: 'without partial-order reduction (default: with, as the CLI)' },
     'no-symmetry': { type: 'boolean', help: 'without symmetry reduction (default: with, as the CLI)' },
-    runs: { type: 'string', value: 'threads|room|image', help: 'one thread against two (default), one thread growing its visited set against one making room for --max-states, or (with --no-symmetry) one thread fingerprinting keys against one fingerprinting Store images' },
+    runs: { type: 'string', value: 'threads|room|image|kernel', help: 'one thread against two (default), one thread growing its visited set against one making room for --max-states, (with --no-symmetry) one thread fingerprinting keys against one fingerprinting Store images, or one thread hashing in JavaScript against one hashing in WebAssembly' },
     'frontier-mem': { type: 'string', value: 'MiB', help: 'in-memory frontier budget (default as explore); a small one makes the runs spill' },
   },
 };
@@ -57,13 +59,15 @@ async function main(argv: string[]): Promise<number> {
   const spill = frontierMem.right < 0 ? {} : { frontierMemBytes: frontierMem.right * 2 ** 20, successorMemBytes: frontierMem.right * 2 ** 20 };
   const symmetry = !v['no-symmetry'];
   const which = v.runs ?? 'threads';
-  if (which !== 'threads' && which !== 'room' && which !== 'image') return usageError(`npm run bench:threads: --runs expects threads, room or image, got "${String(which)}"`);
+  if (which !== 'threads' && which !== 'room' && which !== 'image' && which !== 'kernel') return usageError(`npm run bench:threads: --runs expects threads, room, image or kernel, got "${String(which)}"`);
   if (which === 'image' && symmetry) return usageError('npm run bench:threads: --runs image needs --no-symmetry (with symmetry reduction the fingerprint is always the key\'s)');
-  const runs: { name: string; workers: number; reserveStates?: number; storeImage?: boolean }[] = which === 'threads'
+  const runs: { name: string; workers: number; reserveStates?: number; storeImage?: boolean; hashKernel?: boolean }[] = which === 'threads'
     ? [{ name: 'one thread', workers: 1 }, { name: 'two threads', workers: 2 }]
     : which === 'room'
       ? [{ name: 'grown', workers: 1 }, { name: 'room made', workers: 1, reserveStates: maxStates.right }]
-      : [{ name: 'key', workers: 1, storeImage: false }, { name: 'Store image', workers: 1 }];
+      : which === 'image'
+        ? [{ name: 'key', workers: 1, storeImage: false }, { name: 'Store image', workers: 1 }]
+        : [{ name: 'hash in JavaScript', workers: 1, hashKernel: false }, { name: 'hash kernel', workers: 1 }];
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`${config.right.name}, ${variant.right}, ${por ? 'partial-order reduction' : 'no partial-order reduction'}, ${symmetry ? 'symmetry' : 'no symmetry'}, --max-states ${maxStates.right}${frontierMem.right < 0 ? '' : `, frontier and successor budgets ${frontierMem.right} MiB`}, ${rounds.right} round(s)`);
   say('| round | run | s | states/s | this thread: expand / merge / wait (s) | worker: expand (s) | chunks here / at the worker |');

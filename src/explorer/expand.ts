@@ -88,6 +88,11 @@ export interface ExpanderSpec {
    * engine, which always fingerprint the key.
    */
   readonly storeImage?: boolean;
+  /**
+   * The packed engine hashes its successors in WebAssembly (packed/hashKernel.ts, the same bits
+   * as hash64); false: in JavaScript (cross-checks and benchmarks). Ignored by the reducer engine.
+   */
+  readonly hashKernel?: boolean;
 }
 
 export class Expander {

@@ -63,6 +63,8 @@ export interface ExploreOptions {
   readonly provisoRefuseAll?: boolean;
   /** For cross-checks and benchmarks: false fingerprints the key without symmetry reduction too (ExpanderSpec.storeImage). */
   readonly storeImage?: boolean;
+  /** For cross-checks and benchmarks: false hashes the packed engine's successors in JavaScript (ExpanderSpec.hashKernel). */
+  readonly hashKernel?: boolean;
   /**
    * Cores handed over while the search runs, each one more worker thread (exploreVariants: a lane
    * with no variant left gives its core to a running one). Results do not depend on them.
@@ -296,6 +298,7 @@ export async function explore(config: Config, variant: VariantName, opts: Explor
     config, variant, symmetry: opts.symmetry, engine: engine.engine, por: opts.por === true,
     ...(opts.provisoRefuseAll === true ? { provisoRefuseAll: true } : {}),
     ...(opts.storeImage === false ? { storeImage: false } : {}),
+    ...(opts.hashKernel === false ? { hashKernel: false } : {}),
   };
   const local = makeExpander(spec);
   // Chunks are a unit of work only: nodes are merged in number order whoever expands them, and a

@@ -14,6 +14,7 @@ import type { Engine } from '../../adapter/engine.ts';
 import type { StoreInvariants } from './invariants.ts';
 import { EDGE_WORDS, EXPANDED_AMPLE, EXPANDED_FULLY, EXPANDED_REFUSED, SRC_WORDS, Expander, type Chunk, type ChunkResult, type ExpanderSpec } from '../expand.ts';
 import { hash64 } from '../visited.ts';
+import { makeHashKernel, type HashKernel } from './hashKernel.ts';
 import type { EnabledOnStore } from './enabled.ts';
 import type { MaskMonitor } from './monitor.ts';
 import { loadKey, PackedStore } from './store-io.ts';
@@ -136,18 +137,33 @@ export class PackedExpander extends Expander {
     return this.result(src, this.ne, copy);
   }
 
+  /** hash64 in WebAssembly (hashKernel.ts), or undefined where it cannot run. */
+  private readonly kernel: HashKernel | undefined = this.spec.hashKernel === false ? undefined : makeHashKernel();
+
+  /** The successor's record (its Store's image, or its key) appended to `rec`. */
+  private writeSuccessor(rec: IntBuf): void {
+    if (this.images) this.store.writeImage(rec); else this.storeCanon.key(this.store, rec);
+  }
+
   /** Words of edgeBuf in use. */
   private ne = 0;
 
   /** Step `e` (position k of the enabled list) on the loaded store and append its edge record and successor key. */
   private edge(e: Event, k: number): void {
-    const mon = this.monitor, out = this.out, h = this.h;
+    const mon = this.monitor, out = this.out, h = this.h, kernel = this.kernel;
     mon.beforeStep(e);
     (this.engine as unknown as Applies).apply(e);
     mon.afterStep(e);
     const start = out.n;
-    if (this.images) this.store.writeImage(out); else this.storeCanon.key(this.store, out);
-    hash64(out.a, start, out.n, h);
+    if (kernel === undefined) {
+      this.writeSuccessor(out);
+      hash64(out.a, start, out.n, h);
+    } else {
+      // written into the kernel's memory, hashed there and copied into the records (records kept
+      // in that memory measured no faster: docs/performance.md, "hash64 in WebAssembly")
+      this.writeSuccessor(kernel.begin());
+      kernel.finish(out, h);
+    }
     let edges = this.edgeBuf, ne = this.ne;
     if (ne + EDGE_WORDS > edges.length) { const g = new Uint32Array(edges.length * 2); g.set(edges); edges = this.edgeBuf = g; }
     edges[ne] = h[0]!; edges[ne + 1] = h[1]!; edges[ne + 2] = k; edges[ne + 3] = mon.mask >>> 0; edges[ne + 4] = out.n - start;

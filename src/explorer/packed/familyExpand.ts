@@ -16,6 +16,7 @@ import type { Event } from '../../model/event.ts';
 import type { VariantName } from '../../model/variant.ts';
 import { EXPANDED_AMPLE, EXPANDED_FULLY, EXPANDED_REFUSED } from '../expand.ts';
 import { hash64 } from '../visited.ts';
+import { makeHashKernel, type HashKernel } from './hashKernel.ts';
 import { ampleOnStore, provisoKeeps, storeCleanupMeasure } from '../por.ts';
 import { bitRecordingTraits, differingDecisions, type TraitRecorder } from '../traitReads.ts';
 import { EnabledOnStore } from './enabled.ts';
@@ -72,7 +73,10 @@ export class FamilyExpander {
   private readonly differ: Int32Array;
   private readonly storeCanon: StoreCanonicalizer;
   private readonly invariants: StoreInvariants;
-  private readonly out = new IntBuf(1 << 16);
+  /** hash64 in WebAssembly (hashKernel.ts), or undefined where it cannot run. */
+  private readonly kernel: HashKernel | undefined = makeHashKernel();
+  /** The successor keys of the node being expanded: in the kernel's memory (hashed where they lie, a node's expansion being read before the next), or else in JavaScript's. */
+  private readonly out: IntBuf = this.kernel?.buf ?? new IntBuf(1 << 16);
   private readonly h = new Uint32Array(2);
   private edgeBuf = new Uint32Array(1 << 12);
   private groupBuf = new Int32Array(64);
@@ -180,7 +184,7 @@ export class FamilyExpander {
     this.steps++;
     const start = out.n;
     this.storeCanon.key(st, out);
-    hash64(out.a, start, out.n, h);
+    if (this.kernel === undefined) hash64(out.a, start, out.n, h); else this.kernel.hash(start, out.n - start, h);
     let edges = this.edgeBuf;
     const ne = this.ne;
     if (ne + FAMILY_EDGE_WORDS > edges.length) { const b = new Uint32Array(edges.length * 2); b.set(edges); edges = this.edgeBuf = b; }
