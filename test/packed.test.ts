@@ -501,6 +501,11 @@ describe('packed engine: cross-check with the reducer engine on whole exploratio
     const one = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 1, engine: 'packed' });
     const two = await explore(cfg, 'v6', { symmetry: true, maxStates: 50_000_000, workers: 2, engine: 'packed', chunkSize: 97 });
     expect(summary(two)).toEqual(summary(one));
+    // node for node: the worker's successors are hashed in its own hash kernel and copied into the
+    // buffers it hands over
+    expect(Array.from(two.graph.parent)).toEqual(Array.from(one.graph.parent));
+    expect(Buffer.from(two.graph.hi.slice().buffer).equals(Buffer.from(one.graph.hi.slice().buffer))).toBe(true);
+    expect(Buffer.from(two.graph.lo.slice().buffer).equals(Buffer.from(one.graph.lo.slice().buffer))).toBe(true);
   }, 60_000);
 });
 
