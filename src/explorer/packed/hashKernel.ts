@@ -8,10 +8,11 @@
 // them there and each is hashed where it lies (hash()). The packed expander, whose records may
 // leave its hands (copied, or handed over to another thread: a WebAssembly memory cannot be
 // transferred), writes each record there, hashes it and copies it into its own buffer (begin(),
-// finish()). The module is assembled here
-// from its instructions (no toolchain, no binary file kept); makeHashKernel() returns undefined
-// where this Node cannot instantiate it (--jitless), and the expanders then hash in JavaScript,
-// with the same result.
+// finish()). The module is assembled here from its instructions (no toolchain, no binary file
+// kept; the SIMD opcodes are those of the WebAssembly SIMD proposal's binary encoding,
+// github.com/WebAssembly/simd proposals/simd/BinarySIMD.md, and the tests check the bits);
+// makeHashKernel() returns undefined where this Node cannot instantiate it (--jitless), and the
+// expanders then hash in JavaScript, with the same result.
 import { IntBuf } from '../encode.ts';
 import { FMIX_M1, FMIX_M2, HASH_SEED, P1, P2, P3, P4 } from '../visited.ts';
 
@@ -60,7 +61,7 @@ const roundOn = (acc: number) => [
   ...i32.const(13), ...i32x4.shl, ...local.get(t), ...i32.const(19), ...i32x4.shrU, ...i32x4.or,
   ...local.get(kP1), ...i32x4.mul, ...local.set(acc),
 ];
-/** One lane's value from four seeds: splat the first, replace lanes 1-3. */
+/** A v128 of four i32 values (each given as the instructions that push it): splat the first, replace lanes 1-3. */
 const lanes = (a: number[], b: number[], c: number[], d: number[]) => [...a, ...i32x4.splat, ...b, ...i32x4.replaceLane(1), ...c, ...i32x4.replaceLane(2), ...d, ...i32x4.replaceLane(3)];
 /** murmur3's finalizer on local h. */
 const fmix = (h: number, m1: number, m2: number, s1: number) => [
