@@ -426,6 +426,12 @@ describe('packed engine: loadKey', () => {
   });
 });
 
+/** The node fingerprints (graph.hi, graph.lo) of two results are equal, bit for bit. */
+function expectSameFingerprints(a: ExploreResult, b: ExploreResult, label?: string): void {
+  expect(Buffer.from(a.graph.hi.slice().buffer).equals(Buffer.from(b.graph.hi.slice().buffer)), label).toBe(true);
+  expect(Buffer.from(a.graph.lo.slice().buffer).equals(Buffer.from(b.graph.lo.slice().buffer)), label).toBe(true);
+}
+
 const summary = (r: ExploreResult) => ({
   states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, levels: r.levels, truncated: r.truncated,
   violations: r.violations.map((f) => `${f.kind} ${f.invariant} length ${f.length} node ${f.node}`),
@@ -453,8 +459,7 @@ describe('packed engine: cross-check with the reducer engine on whole exploratio
           expect(Array.from(p.graph.parent)).toEqual(Array.from(r.graph.parent));
           expect(Array.from(p.graph.eventIndex)).toEqual(Array.from(r.graph.eventIndex));
           if (p.fingerprint === 'key') {
-            expect(Buffer.from(p.graph.hi.slice().buffer).equals(Buffer.from(r.graph.hi.slice().buffer)), variant).toBe(true);
-            expect(Buffer.from(p.graph.lo.slice().buffer).equals(Buffer.from(r.graph.lo.slice().buffer)), variant).toBe(true);
+            expectSameFingerprints(p, r, variant);
           } else {
             expect(p.fingerprint).toBe('storeImage');
             // node for node the same states: each node's image fingerprint is that of the state the
@@ -491,8 +496,7 @@ describe('packed engine: cross-check with the reducer engine on whole exploratio
       const js = await explore(cfg, 'v6', { symmetry, maxStates: 50_000_000, workers: 1, engine: 'packed', hashKernel: false });
       expect(summary(js)).toEqual(summary(k));
       expect(Array.from(js.graph.parent)).toEqual(Array.from(k.graph.parent));
-      expect(Buffer.from(js.graph.hi.slice().buffer).equals(Buffer.from(k.graph.hi.slice().buffer))).toBe(true);
-      expect(Buffer.from(js.graph.lo.slice().buffer).equals(Buffer.from(k.graph.lo.slice().buffer))).toBe(true);
+      expectSameFingerprints(js, k);
     }
   }, 60_000);
 
@@ -504,8 +508,7 @@ describe('packed engine: cross-check with the reducer engine on whole exploratio
     // node for node: the worker's successors are hashed in its own hash kernel and copied into the
     // buffers it hands over
     expect(Array.from(two.graph.parent)).toEqual(Array.from(one.graph.parent));
-    expect(Buffer.from(two.graph.hi.slice().buffer).equals(Buffer.from(one.graph.hi.slice().buffer))).toBe(true);
-    expect(Buffer.from(two.graph.lo.slice().buffer).equals(Buffer.from(one.graph.lo.slice().buffer))).toBe(true);
+    expectSameFingerprints(two, one);
   }, 60_000);
 });
 
