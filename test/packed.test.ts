@@ -553,6 +553,38 @@ describe('packed engine: the compact visited set', () => {
     expect(Array.from(lo)).toEqual(los);
   });
 
+  it('answers alike with small pages and small rebuild batches: rebuilds in home-slot order in several runs, fingerprints over many pages', () => {
+    // 300,000 nodes: tables of up to 500,000 slots, so the last rebuilds go by home slot, in runs
+    // of one bucket each (a bucket is about 39,000 nodes, above the batch of 5,000); pages of
+    // 1,024 nodes, so the fingerprints span about 300 of them
+    let x = 4242;
+    const next = () => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x; };
+    const small = new CompactVisitedSet(1 << 4, { pageNodes: 1024, rebuildBatch: 5_000 });
+    const plain = new CompactVisitedSet(1 << 4);
+    const his: number[] = [], los: number[] = [], got: number[] = [], want: number[] = [], plainGot: number[] = [];
+    let worstBytes = 0;
+    for (let i = 0; i < 300_000; i++) {
+      // one in eight an earlier fingerprint again
+      const again = i > 0 && next() % 8 === 0 ? (next() >>> 4) % his.length : -1;
+      const hi = again >= 0 ? his[again]! : next(), lo = again >= 0 ? los[again]! : next();
+      got.push(small.insert(hi, lo));
+      plainGot.push(plain.insert(hi, lo));
+      if (again >= 0) want.push(again);
+      else { want.push(-(his.length + 1)); his.push(hi); los.push(lo); }
+      if (small.size >= 16_384) worstBytes = Math.max(worstBytes, small.bytes() / small.size);
+    }
+    expect(got).toEqual(want);
+    expect(plainGot).toEqual(want);
+    expect(worstBytes).toBeLessThanOrEqual(16);
+    expect(his.map((hi, i) => small.get(hi, los[i]!))).toEqual(his.map((_, i) => i));
+    expect(Array.from({ length: 1000 }, () => small.get(next(), next()))).toEqual(new Array(1000).fill(-1));
+    expect(() => new CompactVisitedSet(16, { pageNodes: 1000 })).toThrow(/power of two/);
+    const cols = small.takeColumns();
+    expect(Array.from(cols.hi)).toEqual(his);
+    expect(Array.from(cols.lo)).toEqual(los);
+    expect(plain.takeColumns()).toEqual(cols);
+  });
+
   it('tells apart fingerprints that share a slot tag, a low word or a high word', () => {
     // the tag is the top bits of the low word: same low word (same tag), same high word with low
     // words that differ only in the tag bits or only below them

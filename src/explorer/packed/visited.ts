@@ -1,7 +1,9 @@
 // The packed engine's visited set: at most 16 bytes per state, counted on allocated capacity.
 // Per node, the 64-bit fingerprint as two adjacent Uint32 words (8 bytes, one cache line for
 // both halves; also what counterexample replay matches, counterexample.ts, through
-// takeColumns()) grown by 1/8 at a time (at most 9 bytes per node); an
+// takeColumns()), in pages of PAGE_NODES nodes: up to FIRST_PAGES pages they are views of one
+// array grown by 1/8 at a time, beyond that each new page is an array of its own and none is ever
+// copied again (either way at most 9 bytes per node); an
 // open-addressing table of node indices (4 bytes a slot) of any size, not a power of two: a slot
 // is chosen by multiply-shift range reduction of the fingerprint, and the table is rebuilt at
 // 0.85 load to 0.6 load (4.7 to 6.7 bytes per node). Worst case 15.7 bytes per node against 16 to
@@ -13,15 +15,58 @@
 // low word: a probe passes over a slot whose tag differs without reading that node's fingerprint
 // columns, a random access each (docs/performance.md, "Tagged slots, one pass of signatures, a four-lane
 // fingerprint").
+//
+// A rebuild inserts the nodes in the order of their home slots, bucket by bucket, so that its
+// writes go to one small stretch of the new table at a time instead of anywhere in it
+// (docs/performance.md, "A rebuild in the order of the home slots, and pages that are never
+// copied"). The slot a node lands on may differ from an insertion in node order; lookups do not
+// depend on it.
 
 const MAX_LOAD = 0.85;
 /** Most edges one touch() call reads ahead for (its scratch array's size). */
 export const TOUCH_BATCH = 256;
 const TARGET_LOAD = 0.6;
 
+/** Nodes per page of fingerprints (8 MiB). */
+export const PAGE_NODES = 1 << 20;
+/**
+ * Pages held in one array grown by 1/8 (copied at each growth); beyond them pages are added one
+ * by one, never copied, each at most an eighth of the nodes held (at most 9 bytes per node).
+ */
+const FIRST_PAGES = 8;
+/** Nodes a rebuild sorts into home-slot order at a time (8 bytes each: 128 MiB of scratch at most). */
+export const REBUILD_BATCH = 1 << 24;
+/** A rebuild's bucket spans about 2^BUCKET_SLOT_BITS home slots (256 KiB of table). */
+const BUCKET_SLOT_BITS = 16;
+/** Tables below this many slots are rebuilt in node order (they fit in the caches). */
+const SMALL_TABLE = 1 << 17;
+
+/** The 32 bits a fingerprint's home slot is taken from (CompactVisitedSet.home). */
+function mixOf(hi: number, lo: number): number {
+  return (lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0;
+}
+
+/** For tests: smaller pages and rebuild batches than PAGE_NODES and REBUILD_BATCH. */
+export interface CompactVisitedOptions {
+  /** A power of two. */
+  readonly pageNodes?: number;
+  readonly rebuildBatch?: number;
+}
+
 export class CompactVisitedSet {
-  /** Fingerprint of node n: hl[2n] (hi), hl[2n + 1] (lo). */
-  private hl: Uint32Array;
+  /**
+   * Fingerprint of node n: pages[n >>> pageShift][2i] (hi) and [2i + 1] (lo), i = n & pageMask.
+   * Every page but the last holds pageNodes nodes.
+   */
+  private pages: Uint32Array[];
+  /** While below FIRST_PAGES pages: the one array the pages are views of (grown by copying). */
+  private first: Uint32Array | undefined;
+  /** Nodes the pages hold. */
+  private capacity: number;
+  private readonly pageShift: number;
+  private readonly pageMask: number;
+  private readonly pageNodes: number;
+  private readonly rebuildBatch: number;
   size = 0;
   private table: Uint32Array; // node index + 1, 0 = empty
   private slots: number;
@@ -31,12 +76,35 @@ export class CompactVisitedSet {
   /** The tag bits of a slot: the same bits of the fingerprint's low word. */
   private tagMask = 0;
 
-  constructor(capacity = 1 << 16) {
+  constructor(capacity = 1 << 16, opts: CompactVisitedOptions = {}) {
     this.slots = Math.max(16, Math.ceil(capacity / TARGET_LOAD));
     this.table = new Uint32Array(this.slots);
     this.limit = Math.floor(this.slots * MAX_LOAD);
     this.setMasks();
-    this.hl = new Uint32Array(2 * capacity);
+    this.pageNodes = opts.pageNodes ?? PAGE_NODES;
+    if (!(this.pageNodes >= 1 && (this.pageNodes & (this.pageNodes - 1)) === 0)) throw new RangeError(`pageNodes must be a power of two, got ${this.pageNodes}`);
+    this.pageShift = 31 - Math.clz32(this.pageNodes);
+    this.pageMask = this.pageNodes - 1;
+    this.rebuildBatch = Math.max(1, opts.rebuildBatch ?? REBUILD_BATCH);
+    // room for `capacity` nodes: one array of up to FIRST_PAGES pages, then pages of their own
+    this.pages = [];
+    this.capacity = 0;
+    this.setFirst(new Uint32Array(2 * Math.max(1, Math.min(capacity, FIRST_PAGES * this.pageNodes))));
+    while (this.capacity < capacity) this.addPage();
+  }
+
+  /** The pages become views of `a` (the nodes it holds, in pageNodes-node pages, the last shorter). */
+  private setFirst(a: Uint32Array): void {
+    const cap = a.length / 2;
+    this.pages = [];
+    for (let n = 0; n < cap; n += this.pageNodes) this.pages.push(a.subarray(2 * n, 2 * Math.min(cap, n + this.pageNodes)));
+    this.capacity = cap;
+    this.first = cap < FIRST_PAGES * this.pageNodes ? a : undefined;
+  }
+
+  private addPage(): void {
+    this.pages.push(new Uint32Array(2 * this.pageNodes));
+    this.capacity += this.pageNodes;
   }
 
   /** Node numbers below limit + 1 (the most a table holds before it is rebuilt) fit under nodeMask. */
@@ -48,21 +116,21 @@ export class CompactVisitedSet {
 
   /** The first slot of (hi, lo): floor(mix * slots / 2^32), exact in doubles. */
   private home(hi: number, lo: number): number {
-    const mix = (lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0;
-    return Math.floor(mix * this.slots / 4294967296);
+    return Math.floor(mixOf(hi, lo) * this.slots / 4294967296);
   }
 
   /** The node index of (hi, lo) when present; otherwise -(the empty slot where it goes + 1). */
   private find(hi: number, lo: number): number {
     const t = this.table, slots = this.slots;
     let slot = this.home(hi, lo);
-    const nodeMask = this.nodeMask, tagMask = this.tagMask, hl = this.hl;
+    const nodeMask = this.nodeMask, tagMask = this.tagMask, pages = this.pages, pageShift = this.pageShift, pageMask = this.pageMask;
     for (;;) {
       const v = t[slot]!;
       if (v === 0) return -(slot + 1);
       if (((v ^ lo) & tagMask) === 0) {
         const n = (v & nodeMask) - 1;
-        if (hl[2 * n + 1] === lo && hl[2 * n] === hi) return n;
+        const p = pages[n >>> pageShift]!, i = 2 * (n & pageMask);
+        if (p[i + 1] === lo && p[i] === hi) return n;
       }
       if (++slot === slots) slot = 0;
     }
@@ -77,7 +145,7 @@ export class CompactVisitedSet {
    * value that depends on every read, so that none is optimised away.
    */
   touch(edges: Uint32Array, words: number, from: number, to: number): number {
-    const t = this.table, hl = this.hl, nodeMask = this.nodeMask, tagMask = this.tagMask;
+    const t = this.table, pages = this.pages, pageShift = this.pageShift, pageMask = this.pageMask, nodeMask = this.nodeMask, tagMask = this.tagMask;
     const homes = this.homes;
     let sink = 0;
     for (let e = from, i = 0; e < to; e++, i++) {
@@ -88,7 +156,10 @@ export class CompactVisitedSet {
     }
     for (let e = from, i = 0; e < to; e++, i++) {
       const v = t[homes[i]!]!, lo = edges[e * words + 1]!;
-      if (v !== 0 && ((v ^ lo) & tagMask) === 0) sink ^= hl[2 * ((v & nodeMask) - 1) + 1]!;
+      if (v !== 0 && ((v ^ lo) & tagMask) === 0) {
+        const n = (v & nodeMask) - 1;
+        sink ^= pages[n >>> pageShift]![2 * (n & pageMask) + 1]!;
+      }
     }
     return sink;
   }
@@ -105,54 +176,128 @@ export class CompactVisitedSet {
     const found = this.find(hi, lo);
     if (found >= 0) return found;
     const n = this.size++;
-    if (2 * n >= this.hl.length) this.growColumns();
-    this.hl[2 * n] = hi;
-    this.hl[2 * n + 1] = lo;
+    if (n >= this.capacity) this.growColumns();
+    const p = this.pages[n >>> this.pageShift]!, i = 2 * (n & this.pageMask);
+    p[i] = hi;
+    p[i + 1] = lo;
     this.table[-found - 1] = (lo & this.tagMask) | (n + 1);
     if (this.size > this.limit) this.rehash();
     return -(n + 1);
   }
 
+  /** Room for more nodes: the first array grown by 1/8 (a copy) while below FIRST_PAGES pages, then one more page. */
   private growColumns(): void {
-    const nodes = this.hl.length / 2, cap = nodes + Math.max(1024, nodes >>> 3);
-    const hl = new Uint32Array(2 * cap); hl.set(this.hl); this.hl = hl;
+    const first = this.first;
+    if (first === undefined) { this.addPage(); return; }
+    const nodes = first.length / 2, cap = Math.min(FIRST_PAGES * this.pageNodes, nodes + Math.max(1024, nodes >>> 3));
+    const a = new Uint32Array(2 * cap);
+    a.set(first);
+    this.setFirst(a);
   }
 
+  /** A new table at TARGET_LOAD for the nodes held. */
   private rehash(): void {
     this.table = new Uint32Array(0); // let the old table go before the new one is allocated
     this.slots = Math.ceil(this.size / TARGET_LOAD);
     this.limit = Math.floor(this.slots * MAX_LOAD);
     this.setMasks();
-    const t = new Uint32Array(this.slots), slots = this.slots, tagMask = this.tagMask;
-    const hl = this.hl;
-    for (let n = 0; n < this.size; n++) {
-      const lo = hl[2 * n + 1]!;
-      let slot = this.home(hl[2 * n]!, lo);
-      while (t[slot] !== 0) if (++slot === slots) slot = 0;
-      t[slot] = (lo & tagMask) | (n + 1);
-    }
+    const t = new Uint32Array(this.slots);
+    if (this.slots < SMALL_TABLE) this.insertAll(t);
+    else this.insertByHome(t);
     this.table = t;
   }
 
+  /** Every node into the empty table t, in node order. */
+  private insertAll(t: Uint32Array): void {
+    const slots = this.slots, tagMask = this.tagMask, pageNodes = this.pageNodes;
+    for (let k = 0, n = 0; k < this.pages.length && n < this.size; k++) {
+      const p = this.pages[k]!, end = Math.min(this.size, n + pageNodes);
+      for (let i = 0; n < end; n++, i += 2) {
+        const lo = p[i + 1]!;
+        let slot = this.home(p[i]!, lo);
+        while (t[slot] !== 0) if (++slot === slots) slot = 0;
+        t[slot] = (lo & tagMask) | (n + 1);
+      }
+    }
+  }
+
+  /**
+   * Every node into the empty table t, in the order of the home slots (a rebuild of a large table).
+   * A node's bucket is the top bits of its mix; home() is monotone in the mix, so the buckets are
+   * consecutive stretches of the table. Buckets are taken in runs of at most rebuildBatch nodes:
+   * one pass over the fingerprints writes each node of the run (its home, its slot word) into
+   * scratch at its bucket's place, then they are inserted in that order. Linear probing gives a
+   * valid table whatever the order of insertion.
+   */
+  private insertByHome(t: Uint32Array): void {
+    const slots = this.slots, tagMask = this.tagMask, pageNodes = this.pageNodes, size = this.size, pages = this.pages;
+    const bits = Math.max(1, 32 - Math.clz32(slots) - BUCKET_SLOT_BITS), shift = 32 - bits, nb = 1 << bits;
+    // start[b] = nodes in the buckets before b
+    const start = new Uint32Array(nb + 1);
+    for (let k = 0, n = 0; n < size; k++) {
+      const p = pages[k]!, end = Math.min(size, n + pageNodes);
+      for (let i = 0; n < end; n++, i += 2) start[(mixOf(p[i]!, p[i + 1]!) >>> shift) + 1]!++;
+    }
+    for (let b = 0; b < nb; b++) start[b + 1]! += start[b]!;
+    let most = 0;
+    for (let b = 0; b < nb; b++) most = Math.max(most, start[b + 1]! - start[b]!);
+    // a run may exceed rebuildBatch by at most one bucket; the last pair of words is where the
+    // nodes outside the run are written (and overwritten), so the pass has no branch on it
+    const cap = Math.min(size, Math.max(this.rebuildBatch, most));
+    const scratch = new Uint32Array(2 * (cap + 1)), pos = new Uint32Array(nb), step = new Uint32Array(nb);
+    for (let b0 = 0; b0 < nb;) {
+      let b1 = b0 + 1;
+      while (b1 < nb && start[b1 + 1]! - start[b0]! <= cap) b1++;
+      const base = start[b0]!, m = start[b1]! - base;
+      for (let b = 0; b < nb; b++) {
+        const inRun = b >= b0 && b < b1;
+        pos[b] = inRun ? start[b]! - base : cap;
+        step[b] = inRun ? 1 : 0;
+      }
+      for (let k = 0, n = 0; n < size; k++) {
+        const p = pages[k]!, end = Math.min(size, n + pageNodes);
+        for (let i = 0; n < end; n++, i += 2) {
+          const lo = p[i + 1]!, mix = mixOf(p[i]!, lo), b = mix >>> shift;
+          const q = pos[b]!;
+          pos[b] = q + step[b]!;
+          scratch[2 * q] = Math.floor(mix * slots / 4294967296);
+          scratch[2 * q + 1] = (lo & tagMask) | (n + 1);
+        }
+      }
+      for (let q = 0; q < m; q++) {
+        let slot = scratch[2 * q]!;
+        while (t[slot] !== 0) if (++slot === slots) slot = 0;
+        t[slot] = scratch[2 * q + 1]!;
+      }
+      b0 = b1;
+    }
+  }
+
   bytes(): number {
-    return this.table.byteLength + this.hl.byteLength;
+    let b = this.table.byteLength;
+    for (const p of this.pages) b += p.byteLength;
+    return b;
   }
 
   /**
    * The fingerprints as two columns, hi[n] and lo[n] for node n < size, for the search's result:
-   * both views of the set's own buffer (lo its first `size` words, hi the next), so the result
-   * holds 8 bytes per node as before. Spends the set: the table is let go first, then hi is
-   * copied out (4 bytes per node, less than the table held), lo compacted in place (node n's lo
-   * moves from word 2n + 1 to word n, never over a word still to be read) and hi copied back
-   * after it. No method may be called afterwards.
+   * both views of one new buffer (lo its first `size` words, hi the next), so the result holds 8
+   * bytes per node. Spends the set: the table is let go first, then each page once copied. Until
+   * the pages are collected the new buffer and they hold up to 16 bytes per node together (the
+   * table held 4.7 to 6.7 of them). No method may be called afterwards.
    */
   takeColumns(): { readonly hi: Uint32Array; readonly lo: Uint32Array } {
     this.table = new Uint32Array(0);
-    const n = this.size, hl = this.hl, hi = new Uint32Array(n);
-    for (let k = 0; k < n; k++) { hi[k] = hl[2 * k]!; hl[k] = hl[2 * k + 1]!; }
-    hl.set(hi, n);
-    this.hl = new Uint32Array(0);
+    const size = this.size, out = new Uint32Array(2 * size), pageNodes = this.pageNodes;
+    for (let k = 0, n = 0; n < size; k++) {
+      const p = this.pages[k]!, end = Math.min(size, n + pageNodes);
+      for (let i = 0; n < end; n++, i += 2) { out[size + n] = p[i]!; out[n] = p[i + 1]!; }
+      this.pages[k] = new Uint32Array(0);
+    }
+    this.pages = [];
+    this.first = undefined;
+    this.capacity = 0;
     this.size = 0;
-    return { hi: hl.subarray(n, 2 * n), lo: hl.subarray(0, n) };
+    return { hi: out.subarray(size, 2 * size), lo: out.subarray(0, size) };
   }
 }
