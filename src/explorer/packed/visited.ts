@@ -224,7 +224,7 @@ export class CompactVisitedSet {
   /**
    * Every node into the empty table t, in the order of the home slots (a rebuild of a large table).
    * A node's bucket is the top bits of its mix; home() is monotone in the mix, so the buckets are
-   * consecutive stretches of the table. Buckets are taken in runs of at most rebuildBatch nodes:
+   * consecutive stretches of the table. Buckets are taken in runs of about rebuildBatch nodes:
    * one pass over the fingerprints writes each node of the run (its home, its slot word) into
    * scratch at its bucket's place, then they are inserted in that order. Linear probing gives a
    * valid table whatever the order of insertion.
@@ -241,8 +241,9 @@ export class CompactVisitedSet {
     for (let b = 0; b < nb; b++) start[b + 1]! += start[b]!;
     let most = 0;
     for (let b = 0; b < nb; b++) most = Math.max(most, start[b + 1]! - start[b]!);
-    // a run may exceed rebuildBatch by at most one bucket; the last pair of words is where the
-    // nodes outside the run are written (and overwritten), so the pass has no branch on it
+    // a run holds at most max(rebuildBatch, the largest bucket) nodes; the pair of words after
+    // them is where the nodes outside the run are written (and overwritten), so the pass has no
+    // branch on it
     const cap = Math.min(size, Math.max(this.rebuildBatch, most));
     const scratch = new Uint32Array(2 * (cap + 1)), pos = new Uint32Array(nb), step = new Uint32Array(nb);
     for (let b0 = 0; b0 < nb;) {
