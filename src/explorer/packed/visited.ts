@@ -38,8 +38,6 @@ const FIRST_PAGES = 8;
 export const REBUILD_BATCH = 1 << 24;
 /** A rebuild's bucket spans about 2^BUCKET_SLOT_BITS home slots (256 KiB of table). */
 const BUCKET_SLOT_BITS = 16;
-/** Tables below this many slots are rebuilt in node order (they fit in the caches). */
-const SMALL_TABLE = 1 << 17;
 
 /** The 32 bits a fingerprint's home slot is taken from (CompactVisitedSet.home). */
 function mixOf(hi: number, lo: number): number {
@@ -202,27 +200,12 @@ export class CompactVisitedSet {
     this.limit = Math.floor(this.slots * MAX_LOAD);
     this.setMasks();
     const t = new Uint32Array(this.slots);
-    if (this.slots < SMALL_TABLE) this.insertAll(t);
-    else this.insertByHome(t);
+    this.insertByHome(t);
     this.table = t;
   }
 
-  /** Every node into the empty table t, in node order. */
-  private insertAll(t: Uint32Array): void {
-    const slots = this.slots, tagMask = this.tagMask, pageNodes = this.pageNodes;
-    for (let k = 0, n = 0; k < this.pages.length && n < this.size; k++) {
-      const p = this.pages[k]!, end = Math.min(this.size, n + pageNodes);
-      for (let i = 0; n < end; n++, i += 2) {
-        const lo = p[i + 1]!;
-        let slot = this.home(p[i]!, lo);
-        while (t[slot] !== 0) if (++slot === slots) slot = 0;
-        t[slot] = (lo & tagMask) | (n + 1);
-      }
-    }
-  }
-
   /**
-   * Every node into the empty table t, in the order of the home slots (a rebuild of a large table).
+   * Every node into the empty table t, in the order of the home slots.
    * A node's bucket is the top bits of its mix; home() is monotone in the mix, so the buckets are
    * consecutive stretches of the table. Buckets are taken in runs of about rebuildBatch nodes:
    * one pass over the fingerprints writes each node of the run (its home, its slot word) into
