@@ -173,6 +173,34 @@ describe('npm run bench:partition', () => {
   });
 });
 
+describe('npm run bench:pairs', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-pairs.ts', ...args], { encoding: 'utf8' });
+  it('times the explore command with two threads and with one, alternately, each vCPU probed before each run', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--max-states', '3000', '--pairs', '2');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('tiny, v6, --max-states 3000: one thread against 2, 2 pair(s); probe: 300000000 iterations of tools/core-probe.mjs pinned to each vCPU');
+    const rows = lines.slice(3, 7).map((l) => l.split(' | '));
+    // pair 1 runs the two threads first, pair 2 one thread first
+    expect(rows.map((c) => [c[0], c[1]])).toEqual([['| 1', '2'], ['| 1', '1'], ['| 2', '1'], ['| 2', '2']]);
+    for (const c of rows) {
+      // one probe per vCPU, or 'unavailable' where taskset cannot pin (not Linux, no util-linux)
+      expect(c[2] === 'unavailable' || c[2]!.split(' / ').every((s) => /^\d+\.\d\d$/.test(s))).toBe(true);
+      expect(Number(c[3])).toBeGreaterThan(0);
+    }
+    expect(lines.at(-1)).toMatch(/^one thread's wall time over 2 threads', per pair: \d+\.\d\dx, \d+\.\d\dx; median \d+\.\d\dx$/);
+  }, 120_000);
+  it('bad flags exit 2 with one message', () => {
+    const one = bench('--workers', '1');
+    expect([one.status, one.stderr]).toEqual([2, 'npm run bench:pairs: --workers expects at least 2 and --pairs at least 1\n']);
+    const word = bench('--pairs', 'x');
+    expect([word.status, word.stderr]).toEqual([2, 'npm run bench:pairs: --pairs expects a non-negative integer, got "x"\n']);
+    const variant = bench('--variant', 'v7');
+    expect(variant.status).toBe(2);
+    expect(variant.stderr).toMatch(/^npm run bench:pairs: --variant: unknown variant "v7"/);
+  });
+});
+
 describe('npm run bench:threads', () => {
   const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench-threads.ts', ...args], { encoding: 'utf8' });
   it('--runs room: one thread grown against one with room made, the order swapped each round, the same states', () => {
