@@ -6,7 +6,7 @@
 // each run, and once after the last, every vCPU is probed: tools/core-probe.mjs pinned to it with
 // `taskset` (Linux, util-linux), seconds of a fixed loop of eight independent integer chains. On a
 // VM a vCPU can share its physical core with another tenant's busy thread and run this code
-// 20-40% slower for minutes at a time; a run with every core busy meets it whichever vCPU it is,
+// 20-44% slower for minutes at a time; a run with every core busy meets it whichever vCPU it is,
 // a one-thread run only on its own (docs/performance.md, "The two vCPUs are not equal"). The probe
 // is a snapshot before each run, not a record of the run. Exit 0; 1: the runs disagree on states,
 // transitions, depth or violations (a bug); 2: bad input, or a run that failed.
