@@ -4,10 +4,10 @@
 // as a fresh process with one thread and with --workers N (default 2), alternately (pair 1 runs
 // the N threads first, pair 2 one thread first, and so on), timed from outside, wall clock. Before
 // each run, and once after the last, every vCPU is probed: tools/core-probe.mjs pinned to it with
-// `taskset` (Linux, util-linux), seconds of a fixed loop of eight independent integer chains. On a
-// VM a vCPU can share its physical core with another tenant's busy thread and run this code
-// 20-44% slower for minutes at a time; a run with every core busy meets it whichever vCPU it is,
-// a one-thread run only on its own (docs/performance.md, "The two vCPUs are not equal"). The probe
+// `taskset` (Linux, util-linux), seconds of a fixed loop of eight independent integer chains. On
+// the VM this was written on, either vCPU ran such code 20-44% slower than the other for minutes
+// at a time; a run with every core busy meets that whichever vCPU it is, a one-thread run only on
+// its own (docs/performance.md, "The two vCPUs are not equal"). The probe
 // is a snapshot before each run, not a record of the run. Exit 0; 1: the runs disagree on states,
 // transitions, depth or violations (a bug); 2: bad input, or a run that failed.
 import * as E from 'fp-ts/lib/Either.js';

@@ -1,9 +1,9 @@
 // node tools/core-probe.mjs [ITERATIONS]: seconds of a fixed integer loop with eight independent
 // chains, after a warm-up, printed on one line. tools/bench-pairs.ts runs it pinned to each vCPU
 // (taskset) before every run it times. Eight chains keep several execution units busy, as the
-// explorer's code does, so a core shared with a busy neighbour (another tenant on the same
-// physical core) reads slower; a loop of one dependent chain does not show that
-// (docs/performance.md, "The two vCPUs are not equal").
+// explorer's code does, so it reads slower on a vCPU that runs the explorer slower; a loop of one
+// dependent chain did not show that on the VM where both were measured (docs/performance.md,
+// "The two vCPUs are not equal").
 function chains(n) {
   let a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8;
   for (let i = 0; i < n; i++) {
