@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { flagsOrExit, intFlag, usageError, type CommandSpec } from '../src/cli/args.ts';
-import { configFromFlag, variantFromFlag } from '../src/cli/configArg.ts';
+import { configAndVariant } from '../src/cli/configArg.ts';
 
 const command: CommandSpec = {
   name: 'bench:pairs',
@@ -85,10 +85,9 @@ function main(argv: string[]): number {
   if (E.isLeft(flags)) return flags.left;
   const v = flags.right.values;
   const configPath = typeof v.config === 'string' ? v.config : 'spec/configs/seed-wide.json';
-  const config = configFromFlag(configPath);
-  if (E.isLeft(config)) return usageError(config.left.map((l) => `${prog}: ${l}`));
-  const variant = variantFromFlag(v.variant, 'v6');
-  if (E.isLeft(variant)) return usageError(`${prog}: --variant: ${variant.left}`);
+  const target = configAndVariant({ config: configPath, variant: v.variant }, `${prog}: --variant`);
+  if (E.isLeft(target)) return usageError(typeof target.left === 'string' ? target.left : target.left.map((l) => `${prog}: ${l}`));
+  const { config, variant } = target.right;
   const workers = intFlag(command, 'workers', v.workers, 2);
   if (E.isLeft(workers)) return usageError(workers.left);
   const pairs = intFlag(command, 'pairs', v.pairs, 2);
@@ -96,11 +95,11 @@ function main(argv: string[]): number {
   if (workers.right < 2 || pairs.right < 1) return usageError(`${prog}: --workers expects at least 2 and --pairs at least 1`);
   const maxStates = v['max-states'] === undefined ? undefined : intFlag(command, 'max-states', v['max-states'], 0);
   if (maxStates !== undefined && E.isLeft(maxStates)) return usageError(maxStates.left);
-  const common = ['--config', configPath, '--variant', variant.right, ...(maxStates === undefined ? [] : ['--max-states', String(maxStates.right)])];
+  const common = ['--config', configPath, '--variant', variant, ...(maxStates === undefined ? [] : ['--max-states', String(maxStates.right)])];
 
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const probeText = (p: number[] | string) => (typeof p === 'string' ? 'unavailable' : p.map(s2).join(' / '));
-  say(`${config.right.name}, ${variant.right}${maxStates === undefined ? '' : `, --max-states ${maxStates.right}`}: one thread against ${workers.right}, ${pairs.right} pair(s); probe: ${PROBE_ITERATIONS} iterations of tools/core-probe.mjs pinned to each vCPU`);
+  say(`${config.name}, ${variant}${maxStates === undefined ? '' : `, --max-states ${maxStates.right}`}: one thread against ${workers.right}, ${pairs.right} pair(s); probe: ${PROBE_ITERATIONS} iterations of tools/core-probe.mjs pinned to each vCPU`);
   say(`| pair | threads | probe before, s (vCPU 0 / 1 / ...) | wall, s | search, s | states/s (search) |`);
   say('| --- | --- | --- | --- | --- | --- |');
   let first: Run | undefined;
