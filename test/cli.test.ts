@@ -190,6 +190,16 @@ describe('npm run bench:pairs', () => {
     }
     expect(lines.at(-1)).toMatch(/^one thread's wall time over 2 threads', per pair: \d+\.\d\dx, \d+\.\d\dx; median \d+\.\d\dx$/);
   }, 120_000);
+  it('--variant all: the seven variants in one explore process each way, states over the wall time', () => {
+    const r = bench('--config', 'spec/configs/tiny.json', '--variant', 'all', '--max-states', '2000', '--pairs', '1');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('tiny, all, --max-states 2000: one thread against 2, 1 pair(s); probe: 300000000 iterations of tools/core-probe.mjs pinned to each vCPU');
+    expect(lines[1]).toBe('| pair | threads | probe before, s (vCPU 0 / 1 / ...) | wall, s | search, s | states/s (every variant, over the wall time) |');
+    const rows = lines.slice(3, 5).map((l) => l.split(' | '));
+    expect(rows.map((c) => [c[0], c[1], c[4]])).toEqual([['| 1', '2', '-'], ['| 1', '1', '-']]);
+    expect(lines.at(-1)).toMatch(/^one thread's wall time over 2 threads', per pair: \d+\.\d\dx; median \d+\.\d\dx$/);
+  }, 120_000);
   it('bad flags exit 2 with one message', () => {
     const one = bench('--workers', '1');
     expect([one.status, one.stderr]).toEqual([2, 'npm run bench:pairs: --workers expects at least 2 and --pairs at least 1\n']);
