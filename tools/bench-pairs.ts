@@ -9,8 +9,9 @@
 // at a time; a run with every core busy meets that whichever vCPU it is, a one-thread run only on
 // its own (docs/performance.md, "The two vCPUs are not equal"). The probe
 // is a snapshot before each run, not a record of the run. Several variants (a list, or all: the
-// command issue 14 names) are one `explore` process each way, as a user runs them. Exit 0; 1: the runs disagree on states,
-// transitions, depth or violations (a bug); 2: bad input, or a run that failed.
+// command issue 14 names) are one `explore` process each way, as a user runs them. Exit 0; 1: the
+// runs disagree on states, transitions, depth or violations (a bug); 2: bad input, or a run that
+// failed.
 import * as E from 'fp-ts/lib/Either.js';
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -63,7 +64,7 @@ interface Run {
   readonly states: number;
 }
 
-interface ExploreLine { states: number; transitions: number; maxDepth: number; seconds: number; truncated: boolean; violations: unknown }
+interface ExploreLine { variant: string; states: number; transitions: number; maxDepth: number; seconds: number; truncated: boolean; violations: unknown }
 
 /** One `explore` process; its wall time from here. */
 function runExplore(args: string[]): Run | string {
@@ -90,7 +91,8 @@ function runExplore(args: string[]): Run | string {
     wall,
     search: found.length === 1 ? found[0]!.seconds : undefined,
     states,
-    sig: JSON.stringify(found.map((j) => [j.states, j.transitions, j.maxDepth, j.truncated, j.violations])),
+    // explore reports the variants in the order named, whichever finishes first
+    sig: JSON.stringify(found.map((j) => [j.variant, j.states, j.transitions, j.maxDepth, j.truncated, j.violations])),
   };
 }
 
